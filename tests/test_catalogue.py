@@ -80,8 +80,8 @@ def test_an_unknown_key_names_the_file_line_indicator_and_the_fix(catalogue_copy
     edit(path, "    polarity: neutral\n    owner: childrens_social_care\n    source: Children's social care case management system\n    breakdowns: [locality, age_band]\n",
          "    polarty: neutral\n    owner: childrens_social_care\n    source: Children's social care case management system\n    breakdowns: [locality, age_band]\n")
     assert problems_of(catalogue_copy) == [
-        f"indicators/04-child-protection.yaml, line {line_of(path, 'polarty')}: indicator CP01: "
-        "unknown key 'polarty' (did you mean 'polarity'?)"
+        (f"indicators/04-child-protection.yaml, line {line_of(path, 'polarty')}: indicator CP01: "
+        "unknown key 'polarty' (did you mean 'polarity'?)")
     ]
 
 
@@ -89,9 +89,9 @@ def test_an_unknown_unit_names_the_allowed_units_and_the_closest(catalogue_copy)
     path = catalogue_copy / "03-assessment-cin.yaml"
     edit(path, "unit: percent", "unit: percentage")
     assert problems_of(catalogue_copy) == [
-        f"indicators/03-assessment-cin.yaml, line {line_of(path, 'percentage')}: indicator AS01: "
+        (f"indicators/03-assessment-cin.yaml, line {line_of(path, 'percentage')}: indicator AS01: "
         "unit 'percentage' is not allowed (did you mean 'percent'?); "
-        "allowed: count, percent, rate_per_10k, days, score, gbp"
+        "allowed: count, percent, rate_per_10k, days, score, gbp")
     ]
 
 
@@ -99,8 +99,8 @@ def test_a_duplicate_id_names_both_files(catalogue_copy):
     path = catalogue_copy / "06-domestic-abuse.yaml"
     edit(path, "id: DA08", "id: CP02")
     assert problems_of(catalogue_copy) == [
-        f"indicators/06-domestic-abuse.yaml, line {line_of(path, 'id: CP02')}: indicator CP02: "
-        "id CP02 is already used in 04-child-protection.yaml; give each indicator its own id"
+        (f"indicators/06-domestic-abuse.yaml, line {line_of(path, 'id: CP02')}: indicator CP02: "
+        "id CP02 is already used in 04-child-protection.yaml; give each indicator its own id")
     ]
 
 
@@ -122,8 +122,8 @@ def test_a_duplicate_id_is_found_even_when_the_first_copy_is_also_broken(catalog
          "priorities 'neglect' is not in partnership/priorities.yaml"),
         ("02-front-door.yaml", "breakdowns: [referral_source, locality]",
          "breakdowns: [referal_source, locality]",
-         "breakdowns 'referal_source' is not in partnership/breakdowns.yaml "
-         "(did you mean 'referral_source'?)"),
+         ("breakdowns 'referal_source' is not in partnership/breakdowns.yaml "
+         "(did you mean 'referral_source'?)")),
         ("07-harm-outside-home.yaml", "population: children_10_17", "population: children_11_17",
          "population 'children_11_17' is not in partnership/populations.yaml"),
         ("01-early-help.yaml", "retired_from: 2025-26 Q1", "retired_from: 2021-22 Q4",

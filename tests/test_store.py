@@ -1,0 +1,157 @@
+import json
+import subprocess
+import sys
+
+import duckdb
+import pytest
+from conftest import replace_in
+
+from thinktank.errors import CatalogueError, StoreError
+from thinktank.store import Store
+from thinktank.store.migrations import available_migrations
+
+TABLES = [
+    "themes", "agencies", "priorities", "populations", "breakdowns", "indicators",
+    "indicator_definitions", "population", "benchmarks", "synced_sources", "submissions",
+    "observations", "evidence", "commentary", "audit_log", "schema_migrations",
+]
+TIMESTAMP_COLUMNS = {"recorded_at", "synced_at", "happened_at", "applied_at"}
+
+
+def contents(database_path, ignore_timestamps=False) -> dict[str, list]:
+    """Every row of every table, in a stable order: the store's content, not its bytes."""
+    connection = duckdb.connect(str(database_path), read_only=True)
+    try:
+        dump = {}
+        for table in TABLES:
+            frame = connection.execute(f"SELECT * FROM {table}").df()
+            if ignore_timestamps:
+                frame = frame.drop(columns=[c for c in frame.columns if c in TIMESTAMP_COLUMNS])
+            dump[table] = sorted(json.dumps(row, default=str) for row in frame.to_dict("records"))
+        return dump
+    finally:
+        connection.close()
+
+
+def test_a_fresh_start_creates_every_table_and_loads_the_catalogue(settings):
+    assert not settings.database_path.exists()
+    Store.open(settings).close()
+    dump = contents(settings.database_path)
+    assert len(dump["indicators"]) == 90
+    assert len(dump["indicator_definitions"]) == 90
+    assert len(dump["themes"]) == 12
+    assert len(dump["agencies"]) == 19
+    assert len(dump["benchmarks"]) == 43
+    assert len(dump["population"]) == 5
+    assert len(dump["schema_migrations"]) == len(available_migrations())
+    assert len(dump["audit_log"]) == 1
+    for empty in ("submissions", "observations", "evidence", "commentary"):
+        assert dump[empty] == []
+
+
+def test_starting_twice_changes_nothing(settings):
+    Store.open(settings).close()
+    first = contents(settings.database_path)
+    Store.open(settings).close()
+    assert contents(settings.database_path) == first
+
+
+def test_deleting_the_database_and_starting_again_rebuilds_it(settings):
+    Store.open(settings).close()
+    first = contents(settings.database_path, ignore_timestamps=True)
+    settings.database_path.unlink()
+    Store.open(settings).close()
+    assert contents(settings.database_path, ignore_timestamps=True) == first
+
+
+def test_a_changed_definition_becomes_a_new_version_and_keeps_its_history(editable_settings):
+    Store.open(editable_settings).close()
+    replace_in(
+        editable_settings.catalogue_dir / "02-front-door.yaml",
+        "target: {value: 90, amber_tolerance: 5}", "target: {value: 95, amber_tolerance: 5}",
+    )
+    with Store.open(editable_settings) as store:
+        cursor = store.cursor()
+        history = cursor.execute(
+            "SELECT version, json_extract(definition, '$.target.value')::DOUBLE "
+            "FROM indicator_definitions WHERE indicator_id = 'FD02' ORDER BY version"
+        ).fetchall()
+        assert history == [(1, 90.0), (2, 95.0)]
+        assert cursor.execute("SELECT count(*) FROM indicator_definitions").fetchone() == (91,)
+        assert cursor.execute(
+            "SELECT definition_version, target_value FROM indicators WHERE id = 'FD02'"
+        ).fetchone() == (2, 95.0)
+        audit = cursor.execute("SELECT action, detail FROM audit_log ORDER BY id").fetchall()
+        assert audit[-1] == ("catalogue_sync", "90 indicators; 1 definition new or changed")
+
+
+def test_a_broken_catalogue_stops_start_up_before_the_database_is_made(editable_settings):
+    replace_in(editable_settings.catalogue_dir / "03-assessment-cin.yaml", "unit: percent", "unit: percentage")
+    with pytest.raises(CatalogueError) as raised:
+        Store.open(editable_settings)
+    assert "indicators/03-assessment-cin.yaml" in raised.value.problems[0]
+    assert "AS01" in raised.value.problems[0]
+    assert not editable_settings.database_path.exists()
+
+
+def test_a_benchmark_for_an_unknown_indicator_stops_start_up(editable_settings):
+    replace_in(editable_settings.reference_dir / "benchmarks.csv", "FD05,England", "FD55,England")
+    with pytest.raises(CatalogueError) as raised:
+        Store.open(editable_settings)
+    assert raised.value.problems == [
+        "benchmarks.csv, row 10: indicator 'FD55' is not in the catalogue"
+    ]
+
+
+def test_a_population_row_with_a_bad_year_names_its_row(editable_settings):
+    replace_in(editable_settings.reference_dir / "population.csv", "pupils,2023-24", "pupils,2023-25")
+    with pytest.raises(CatalogueError) as raised:
+        Store.open(editable_settings)
+    assert raised.value.problems[0].startswith("population.csv, row 6: financial_year:")
+
+
+def test_a_database_from_a_newer_version_is_refused_with_a_hint(settings):
+    Store.open(settings).close()
+    connection = duckdb.connect(str(settings.database_path))
+    connection.execute("INSERT INTO schema_migrations VALUES (999, 'future', now())")
+    connection.close()
+    with pytest.raises(StoreError) as raised:
+        Store.open(settings)
+    assert "newer version" in raised.value.title
+    assert "--db" in raised.value.hint
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_a_hint(settings):
+    settings.database_path.write_text("this is not a database")
+    with pytest.raises(StoreError) as raised:
+        Store.open(settings)
+    assert "cannot be opened" in raised.value.title
+
+
+def test_a_second_process_is_told_the_database_is_in_use(settings):
+    with Store.open(settings):
+        code = (
+            "from pathlib import Path\n"
+            "from thinktank.settings import Settings\n"
+            "from thinktank.store import Store\n"
+            "from thinktank.errors import StoreError\n"
+            f"settings = Settings(Path({str(settings.database_path)!r}), "
+            f"Path({str(settings.catalogue_dir)!r}), Path({str(settings.reference_dir)!r}))\n"
+            "try:\n    Store.open(settings)\n"
+            "except StoreError as error:\n    print(error.title)\n"
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "is in use by another program" in result.stdout
+
+
+def test_each_migration_runs_once_in_order():
+    versions = [migration.version for migration in available_migrations()]
+    assert versions == list(range(1, len(versions) + 1))
+
+
+def test_cursors_are_independent_connections_to_one_database(store):
+    first, second = store.cursor(), store.cursor()
+    assert first is not second
+    assert first.execute("SELECT count(*) FROM indicators").fetchone() == second.execute(
+        "SELECT count(*) FROM indicators"
+    ).fetchone()

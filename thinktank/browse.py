@@ -1,0 +1,157 @@
+"""Reading the catalogue back out of the store: themes, agencies, indicators, benchmarks and
+the population a rate is per. Every function takes a cursor and returns plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from thinktank.formatting import POLARITY_LABELS, describe_target
+from thinktank.periods import Quarter
+
+_INDICATOR_COLUMNS = """
+    i.id, i.theme_id AS theme, t.name AS theme_name, t.number AS theme_number, i.name,
+    i.definition, i.numerator, i.denominator, i.unit, i.polarity, i.population_id AS population,
+    i.owner_id AS owner, a.short_name AS owner_name, i.source, i.period_basis, i.breakdowns,
+    i.priorities, i.target_value, i.target_low, i.target_high, i.target_amber_tolerance,
+    i.change_tolerance_percent, i.applies_from, i.status, i.retired_from, i.notes,
+    i.definition_version,
+    (SELECT count(*) FROM benchmarks b WHERE b.indicator_id = i.id) AS benchmarks
+"""
+_SEARCHED_TEXT = (
+    "lower(concat_ws(' ', i.id, i.name, i.definition, i.numerator, i.denominator, i.source, "
+    "i.notes, t.name, a.name, a.short_name, array_to_string(i.priorities, ' ')))"
+)
+
+
+def themes(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Themes in scorecard order, with how many active and retired indicators each has."""
+    return cursor.execute(
+        """
+        SELECT t.id, t.number, t.name, t.description,
+               count(i.id) FILTER (WHERE i.status = 'active') AS active_indicators,
+               count(i.id) FILTER (WHERE i.status = 'retired') AS retired_indicators
+        FROM themes t LEFT JOIN indicators i ON i.theme_id = t.id
+        GROUP BY ALL ORDER BY t.number
+        """
+    ).df()
+
+
+def agencies(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Agencies by name, with how many active indicators each owns."""
+    return cursor.execute(
+        """
+        SELECT a.id, a.name, a.short_name, a.sector, a.description,
+               count(i.id) FILTER (WHERE i.status = 'active') AS active_indicators
+        FROM agencies a LEFT JOIN indicators i ON i.owner_id = a.id
+        GROUP BY ALL ORDER BY a.name
+        """
+    ).df()
+
+
+def priorities(cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return cursor.execute("SELECT id, name, description FROM priorities ORDER BY name").df()
+
+
+def indicators(
+    cursor: duckdb.DuckDBPyConnection,
+    search: str = "",
+    theme: str | None = None,
+    owner: str | None = None,
+    status: str | None = None,
+    priority: str | None = None,
+) -> pd.DataFrame:
+    """Indicators in theme order, filtered; ``search`` matches every word anywhere in the text."""
+    conditions, parameters = [], []
+    for word in search.lower().split():
+        conditions.append(f"{_SEARCHED_TEXT} LIKE ?")
+        parameters.append(f"%{word}%")
+    for column, value in (("i.theme_id", theme), ("i.owner_id", owner), ("i.status", status)):
+        if value:
+            conditions.append(f"{column} = ?")
+            parameters.append(value)
+    if priority:
+        conditions.append("list_contains(i.priorities, ?)")
+        parameters.append(priority)
+    where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+    frame = cursor.execute(
+        f"""
+        SELECT {_INDICATOR_COLUMNS}
+        FROM indicators i
+        JOIN themes t ON t.id = i.theme_id
+        JOIN agencies a ON a.id = i.owner_id
+        {where}
+        ORDER BY t.number, i.id
+        """,
+        parameters,
+    ).df()
+    frame["polarity_label"] = frame["polarity"].map(POLARITY_LABELS)
+    frame["target"] = [
+        describe_target(row.unit, row.polarity, row.target_value, row.target_low,
+                        row.target_high, row.target_amber_tolerance)
+        for row in frame.itertuples()
+    ]
+    return frame
+
+
+def benchmarks(cursor: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:
+    """Published comparators for one indicator, newest first."""
+    return cursor.execute(
+        """
+        SELECT area, period, period_type, period_end, breakdown, breakdown_value, value,
+               published_value, published_unit, source, licence, note
+        FROM benchmarks WHERE indicator_id = ?
+        ORDER BY period_end DESC, area, breakdown_value
+        """,
+        [indicator_id],
+    ).df()
+
+
+def definition_history(cursor: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:
+    return cursor.execute(
+        "SELECT version, applies_from, recorded_at, definition FROM indicator_definitions "
+        "WHERE indicator_id = ? ORDER BY version",
+        [indicator_id],
+    ).df()
+
+
+@dataclass(frozen=True)
+class PopulationFigure:
+    population_id: str
+    financial_year: str
+    value: int
+    figure_year: str
+    source: str
+
+    @property
+    def carried_forward(self) -> bool:
+        return self.figure_year != self.financial_year
+
+    @property
+    def caveat(self) -> str:
+        if not self.carried_forward:
+            return ""
+        return (
+            f"No published population for {self.financial_year}: the {self.figure_year} "
+            f"figure ({self.value:,}) is used."
+        )
+
+
+def population_for(
+    cursor: duckdb.DuckDBPyConnection, population_id: str, quarter: Quarter
+) -> PopulationFigure | None:
+    """The population for the quarter's financial year, or the latest earlier figure."""
+    row = cursor.execute(
+        """
+        SELECT financial_year, value, source FROM population
+        WHERE population_id = ? AND fy_start <= ?
+        ORDER BY fy_start DESC LIMIT 1
+        """,
+        [population_id, quarter.fy_start],
+    ).fetchone()
+    if row is None:
+        return None
+    figure_year, value, source = row
+    return PopulationFigure(population_id, quarter.financial_year, value, figure_year, source)

@@ -1,0 +1,33 @@
+"""Where things live. Each path has a default beside the code and can be overridden by an
+environment variable (and, for the database, the CLI's ``--db`` flag)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATABASE_ENV = "THINKTANK_DB"
+CATALOGUE_ENV = "THINKTANK_CATALOGUE"
+REFERENCE_ENV = "THINKTANK_REFERENCE"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_path: Path
+    catalogue_dir: Path
+    reference_dir: Path
+
+    @classmethod
+    def from_environment(cls, database_path: Path | str | None = None) -> Settings:
+        """Settings from the environment; an explicit ``database_path`` wins over both."""
+        return cls(
+            database_path=Path(
+                database_path
+                or os.environ.get(DATABASE_ENV)
+                or REPO_ROOT / "data" / "thinktank.duckdb"
+            ),
+            catalogue_dir=Path(os.environ.get(CATALOGUE_ENV) or REPO_ROOT / "indicators"),
+            reference_dir=Path(os.environ.get(REFERENCE_ENV) or REPO_ROOT / "data" / "reference"),
+        )
