@@ -17,7 +17,11 @@ _INDICATOR_COLUMNS = """
     i.owner_id AS owner, a.short_name AS owner_name, i.source, i.period_basis, i.breakdowns,
     i.priorities, i.target_value, i.target_low, i.target_high, i.target_amber_tolerance,
     i.change_tolerance_percent, i.applies_from, i.status, i.retired_from, i.notes,
-    i.definition_version,
+    i.definition_version, pop.name AS population_name,
+    coalesce((SELECT list(b.name ORDER BY list_position(i.breakdowns, b.id))
+       FROM breakdowns b WHERE list_contains(i.breakdowns, b.id)), []::VARCHAR[]) AS breakdown_names,
+    coalesce((SELECT list(p.name ORDER BY list_position(i.priorities, p.id))
+       FROM priorities p WHERE list_contains(i.priorities, p.id)), []::VARCHAR[]) AS priority_names,
     (SELECT count(*) FROM benchmarks b WHERE b.indicator_id = i.id) AS benchmarks
 """
 _SEARCHED_TEXT = (
@@ -82,6 +86,7 @@ def indicators(
         FROM indicators i
         JOIN themes t ON t.id = i.theme_id
         JOIN agencies a ON a.id = i.owner_id
+        LEFT JOIN populations pop ON pop.id = i.population_id
         {where}
         ORDER BY t.number, i.id
         """,
@@ -137,6 +142,23 @@ class PopulationFigure:
             f"No published population for {self.financial_year}: the {self.figure_year} "
             f"figure ({self.value:,}) is used."
         )
+
+
+def population_note(
+    cursor: duckdb.DuckDBPyConnection, population_id: str, population_name: str, quarter: Quarter
+) -> str:
+    """What a rate for ``quarter`` is per, in words, with any carried-forward caveat."""
+    figure = population_for(cursor, population_id, quarter)
+    if figure is None:
+        return (
+            f"Per 10,000 {population_name.lower()}. No published population figure is held, "
+            "so returns give the rate itself."
+        )
+    note = (
+        f"Per 10,000 {population_name.lower()}: {figure.value:,} in {figure.figure_year} "
+        f"({figure.source})."
+    )
+    return f"{note} {figure.caveat}" if figure.carried_forward else note
 
 
 def population_for(

@@ -1,0 +1,214 @@
+"""The indicator catalogue: every theme, indicator, definition, owner, target and benchmark."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages.common import store
+from thinktank import browse
+from thinktank.downloads import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
+from thinktank.formatting import PERIOD_BASIS_LABELS, format_value
+from thinktank.periods import latest_complete_quarter
+from thinktank.store import utc_now
+
+ALL = ""
+THEME_KEY, OWNER_KEY, PRIORITY_KEY, STATUS_KEY, SEARCH_KEY = (
+    "catalogue_theme", "catalogue_owner", "catalogue_priority", "catalogue_status", "catalogue_search",
+)
+STATUS_CHOICES = {"active": "Active", "retired": "Retired", ALL: "Active and retired"}
+TABLE_COLUMNS = {
+    "id": "ID", "theme_name": "Theme", "name": "Indicator", "unit_label": "Unit",
+    "polarity_label": "Polarity", "owner_name": "Owner", "target": "Target",
+    "benchmarks": "Benchmarks", "status": "Status",
+}
+UNIT_LABELS = {"count": "Count", "percent": "%", "rate_per_10k": "Per 10,000",
+               "days": "Days", "score": "Score (0-10)", "gbp": "£"}
+
+
+@st.cache_data(show_spinner=False)
+def themes() -> pd.DataFrame:
+    return browse.themes(store().cursor())
+
+
+@st.cache_data(show_spinner=False)
+def agencies() -> pd.DataFrame:
+    return browse.agencies(store().cursor())
+
+
+@st.cache_data(show_spinner=False)
+def priorities() -> pd.DataFrame:
+    return browse.priorities(store().cursor())
+
+
+@st.cache_data(show_spinner=False)
+def indicators(search: str, theme: str, owner: str, status: str, priority: str) -> pd.DataFrame:
+    frame = browse.indicators(
+        store().cursor(), search=search, theme=theme or None, owner=owner or None,
+        status=status or None, priority=priority or None,
+    )
+    frame["unit_label"] = frame["unit"].map(UNIT_LABELS)
+    return frame
+
+
+@st.cache_data(show_spinner=False)
+def benchmarks(indicator_id: str) -> pd.DataFrame:
+    return browse.benchmarks(store().cursor(), indicator_id)
+
+
+@st.cache_data(show_spinner=False)
+def definition_history(indicator_id: str) -> pd.DataFrame:
+    return browse.definition_history(store().cursor(), indicator_id)
+
+
+def show_theme(theme_id: str) -> None:
+    st.session_state[THEME_KEY] = theme_id
+
+
+st.title("Indicator catalogue")
+all_themes = themes()
+st.caption(
+    f"{int(all_themes['active_indicators'].sum())} active indicators in {len(all_themes)} themes, "
+    f"supplied by {len(agencies())} agencies. The Think Tank owns these definitions: they live in "
+    "the indicators/ folder and change without a code change."
+)
+
+st.header("Themes", divider="gray")
+for row_start in range(0, len(all_themes), 4):
+    for column, theme in zip(st.columns(4), all_themes.iloc[row_start:row_start + 4].itertuples(), strict=False):
+        with column.container(border=True, height="stretch"):
+            st.markdown(f"**{theme.number}. {theme.name}**")
+            st.caption(theme.description)
+            st.button(
+                f"{theme.active_indicators} indicators",
+                key=f"theme_button_{theme.id}",
+                on_click=show_theme,
+                args=(theme.id,),
+                help=f"Show the indicators of {theme.name}",
+                icon=":material/filter_list:",
+            )
+
+st.header("Indicators", divider="gray")
+theme_names = dict(zip(all_themes["id"], all_themes["name"], strict=True))
+agency_frame = agencies()
+agency_names = dict(zip(agency_frame["id"], agency_frame["name"], strict=True))
+priority_frame = priorities()
+priority_names = dict(zip(priority_frame["id"], priority_frame["name"], strict=True))
+
+search_column, theme_column, owner_column, priority_column, status_column = st.columns([3, 2, 2, 2, 1.4])
+search = search_column.text_input(
+    "Search", key=SEARCH_KEY, placeholder="Words from the name or definition, an id, an agency...",
+)
+theme = theme_column.selectbox(
+    "Theme", [ALL, *theme_names], key=THEME_KEY,
+    format_func=lambda value: theme_names.get(value, "All themes"),
+)
+owner = owner_column.selectbox(
+    "Owner", [ALL, *agency_names], key=OWNER_KEY,
+    format_func=lambda value: agency_names.get(value, "All agencies"),
+)
+priority = priority_column.selectbox(
+    "Partnership priority", [ALL, *priority_names], key=PRIORITY_KEY,
+    format_func=lambda value: priority_names.get(value, "All priorities"),
+)
+status = status_column.selectbox(
+    "Status", list(STATUS_CHOICES), key=STATUS_KEY, format_func=STATUS_CHOICES.get,
+)
+
+found = indicators(search, theme, owner, status, priority)
+st.markdown(f"**{len(found)} indicator{'s' if len(found) != 1 else ''}** match.")
+if found.empty:
+    st.info("Nothing matches. Clear the search or choose All in the filters above.")
+    st.stop()
+
+table = found[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Indicator": st.column_config.TextColumn(width="large"),
+        "Target": st.column_config.TextColumn(width="medium"),
+        "Benchmarks": st.column_config.NumberColumn(help="Published comparators held", format="%d"),
+    },
+)
+download_name = f"thinktank-indicators-{utc_now():%Y-%m-%d}"
+full = found.drop(columns=["theme_number", "unit_label", "definition_version"])
+csv_column, xlsx_column, _ = st.columns([1, 1, 4])
+csv_column.download_button(
+    "Download CSV", csv_bytes(full), f"{download_name}.csv", CSV_MIME,
+    icon=":material/download:", width="stretch",
+)
+xlsx_column.download_button(
+    "Download Excel", xlsx_bytes({"Indicators": full}), f"{download_name}.xlsx", XLSX_MIME,
+    icon=":material/download:", width="stretch",
+)
+
+st.header("Definition", divider="gray")
+chosen_id = st.selectbox(
+    "Show the full definition of", list(found["id"]),
+    format_func=lambda value: f"{value}: {found.set_index('id').at[value, 'name']}",
+)
+chosen = found.set_index("id").loc[chosen_id]
+st.subheader(f"{chosen_id}: {chosen['name']}")
+if chosen["status"] == "retired":
+    st.warning(f"Retired from {chosen['retired_from']}: no longer collected.", icon=":material/archive:")
+st.markdown(chosen["definition"])
+
+facts, context = st.columns(2)
+with facts:
+    rows = [
+        ("Theme", theme_names[chosen["theme"]]),
+        ("Unit", UNIT_LABELS[chosen["unit"]]),
+        ("Polarity", chosen["polarity_label"]),
+        ("Numerator", chosen["numerator"]),
+        ("Denominator", chosen["denominator"]),
+        ("Measured", PERIOD_BASIS_LABELS[chosen["period_basis"]]),
+        ("Target", chosen["target"]),
+        ("Warn on a change of more than", f"{chosen['change_tolerance_percent']:g}% from the previous quarter"),
+    ]
+    st.markdown("\n".join(f"- **{label}:** {value}" for label, value in rows if isinstance(value, str) and value))
+with context:
+    rows = [
+        ("Owner", agency_names[chosen["owner"]]),
+        ("Source", chosen["source"]),
+        ("Breakdowns", ", ".join(chosen["breakdown_names"]) or "none"),
+        ("Priorities", ", ".join(chosen["priority_names"]) or "none"),
+        ("Applies from", chosen["applies_from"]),
+        ("Notes", chosen["notes"]),
+    ]
+    st.markdown("\n".join(f"- **{label}:** {value}" for label, value in rows if value))
+    if isinstance(chosen["population"], str):
+        quarter = latest_complete_quarter(utc_now().date())
+        st.info(
+            f"For {quarter.label}: " + browse.population_note(
+                store().cursor(), chosen["population"], chosen["population_name"], quarter
+            ),
+            icon=":material/info:",
+        )
+
+comparators = benchmarks(chosen_id)
+st.markdown("**Benchmarks**")
+if comparators.empty:
+    st.caption("No published comparator is held for this indicator.")
+else:
+    shown = comparators.assign(
+        Figure=[format_value(value, chosen["unit"]) for value in comparators["value"]],
+        Group=[value if value != "All" else "" for value in comparators["breakdown_value"]],
+    )[["area", "Group", "period", "Figure", "source", "licence", "note"]].rename(
+        columns={"area": "Area", "period": "Period", "source": "Source", "licence": "Licence", "note": "Note"}
+    )
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(
+        "Download benchmarks CSV", csv_bytes(comparators), f"benchmarks-{chosen_id}.csv", CSV_MIME,
+        icon=":material/download:",
+    )
+
+history = definition_history(chosen_id)
+with st.expander(f"Definition history ({len(history)} version{'s' if len(history) != 1 else ''})"):
+    st.dataframe(
+        history[["version", "applies_from", "recorded_at"]].rename(
+            columns={"version": "Version", "applies_from": "Applies from", "recorded_at": "Recorded (UTC)"}
+        ),
+        hide_index=True,
+    )

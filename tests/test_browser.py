@@ -1,0 +1,32 @@
+"""Real-browser walks through the served app in headless Chromium; screenshots are kept in
+tests/artifacts/ for people to look at."""
+
+import pytest
+from conftest import ARTIFACTS
+from playwright.sync_api import expect
+from test_app import THEME_NAMES
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_catalogue_shows_all_twelve_themes(served_app, page):
+    page.goto(served_app)
+    for number, name in enumerate(THEME_NAMES, start=1):
+        expect(page.get_by_text(f"{number}. {name}", exact=True)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("89 indicators")).to_be_visible()
+    page.wait_for_timeout(1000)  # let the grid finish painting before the picture
+    page.screenshot(path=ARTIFACTS / "catalogue.png", full_page=True)
+
+
+def test_searching_finds_an_indicator_and_shows_its_benchmarks(served_app, page):
+    page.goto(served_app)
+    search = page.get_by_label("Search")
+    search.fill("re-referrals")
+    search.press("Enter")
+    expect(page.get_by_text("1 indicator", exact=True)).to_be_visible(timeout=30_000)
+    heading = page.get_by_role("heading", name="FD04: Re-referrals within 12 months of a previous referral")
+    expect(heading).to_be_visible()
+    expect(page.get_by_text("at most 20.0% (amber up to 23.0%)")).to_be_visible()
+    heading.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=ARTIFACTS / "catalogue-definition.png", full_page=False)
