@@ -1,0 +1,42 @@
+# The two commands of the README:
+#   make run    install (first time) and serve the dashboard on http://localhost:8501
+#   make test   install (first time) and run every test, the browser tests included
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | sha256sum | cut -c1-16)
+DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-16)
+
+.PHONY: run test lint bench docs clean
+
+run: $(RUNTIME_STAMP)
+	$(BIN)/python -m streamlit run app.py
+
+test: $(DEV_STAMP)
+	scripts/ensure-chromium
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+
+bench: $(DEV_STAMP)
+	$(BIN)/python bench/startup.py
+
+docs: $(RUNTIME_STAMP)
+	$(BIN)/python -m thinktank docs
+
+$(VENV)/bin/python:
+	scripts/check-python $(PYTHON)
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME_STAMP): requirements.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

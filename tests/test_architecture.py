@@ -1,0 +1,78 @@
+"""Mechanical checks of the rules the code base lives by."""
+
+import ast
+import re
+from pathlib import Path
+
+from thinktank.catalogue import load_catalogue
+from thinktank.cli import build_parser
+from thinktank.docs import INDICATOR_REFERENCE, render_indicator_reference
+from thinktank.reference import load_reference
+from thinktank.settings import REPO_ROOT
+
+CORE = REPO_ROOT / "thinktank"
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    modules = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+    return modules
+
+
+def test_the_core_never_imports_streamlit():
+    offenders = [
+        str(path.relative_to(REPO_ROOT))
+        for path in CORE.rglob("*.py")
+        if any(module.split(".")[0] == "streamlit" for module in imported_modules(path))
+    ]
+    assert offenders == []
+
+
+def test_the_core_never_imports_the_pages():
+    offenders = [
+        str(path.relative_to(REPO_ROOT))
+        for path in CORE.rglob("*.py")
+        if any(module.split(".")[0] in {"pages", "app"} for module in imported_modules(path))
+    ]
+    assert offenders == []
+
+
+def test_the_audit_log_is_only_ever_appended_to():
+    changes = re.compile(r"\b(UPDATE|DELETE\s+FROM|TRUNCATE|DROP\s+TABLE)\s+audit_log\b", re.IGNORECASE)
+    sources = [*CORE.rglob("*.py"), *CORE.rglob("*.sql"), *(REPO_ROOT / "pages").rglob("*.py")]
+    assert [str(p) for p in sources if changes.search(p.read_text(encoding="utf-8"))] == []
+
+
+def test_the_indicator_reference_page_is_generated_from_the_current_catalogue():
+    catalogue = load_catalogue(REPO_ROOT / "indicators")
+    reference = load_reference(REPO_ROOT / "data" / "reference", catalogue)
+    committed = INDICATOR_REFERENCE.read_text(encoding="utf-8")
+    assert committed == render_indicator_reference(catalogue, reference), (
+        "docs/indicators.md is out of date: run `python -m thinktank docs`"
+    )
+    for indicator in catalogue.indicators:
+        assert f"### {indicator.id}: {indicator.name}" in committed
+
+
+def test_every_cli_command_is_documented_in_the_readme():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    commands = build_parser()._subparsers._group_actions[0].choices
+    missing = [name for name in commands if f"python -m thinktank {name}" not in readme]
+    assert missing == []
+
+
+def test_every_dependency_is_pinned_exactly_and_named_in_the_readme():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8").lower()
+    for requirements in ("requirements.txt", "requirements-dev.txt"):
+        for line in (REPO_ROOT / requirements).read_text().splitlines():
+            line = line.strip()
+            if not line or line.startswith(("#", "-r")):
+                continue
+            name, _, version = line.partition("==")
+            assert version, f"{requirements}: {line} is not pinned exactly"
+            assert f"`{name.lower()}`" in readme, f"README does not say why {name} is used"
