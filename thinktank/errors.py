@@ -34,3 +34,11 @@ class PeriodError(ThinkTankError):
 
 class StoreError(ThinkTankError):
     """The database cannot be opened or upgraded."""
+
+
+class AccessDeniedError(ThinkTankError):
+    """The acting user may not do this for this agency."""
+
+
+class UnknownAgencyError(ThinkTankError):
+    """An agency id that is not in the catalogue."""

@@ -1,0 +1,197 @@
+"""Refuse a file before parsing it: too big, empty, not what its name says, an old or
+macro-enabled or encrypted workbook, a zip bomb, or XML carrying entity declarations.
+
+Only the bytes' own signature and the zip directory are read here; nothing is parsed.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Literal
+
+from thinktank.ingest.limits import Limits
+from thinktank.rules import Issue, issue, register
+
+FileKind = Literal["xlsx", "csv"]
+
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptionInfo".encode("utf-16-le")
+_SIGNATURES = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"{\\rtf": "a Rich Text document",
+    b"Rar!": "a RAR archive",
+    b"\x1f\x8b": "a gzip archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+}
+_PROLOG_BYTES = 64 * 1024
+
+register("F101", "error", "The file is empty",
+         "The file has no content at all, so there is nothing to read.",
+         "quarterly-return.xlsx is empty (0 bytes). Save your return again and upload the saved file.")
+register("F102", "error", "The file is too big",
+         "Files above the size limit are refused before they are read. A quarterly return is "
+         "usually well under 1 MB.",
+         "The file is 31.2 MB; the limit is 25.0 MB. Remove unused sheets or send the figures as csv.")
+register("F103", "error", "The file is not an Excel workbook or a csv file",
+         "Only .xlsx and .csv files are accepted, and the content must match the name: a PDF "
+         "renamed to .xlsx is refused.",
+         "return.xlsx is a PDF document, not an Excel workbook. Open the return in Excel and "
+         "save it as Excel Workbook (.xlsx).")
+register("F104", "error", "Old Excel format (.xls)",
+         "Workbooks in the Excel 97-2003 format (.xls) are not accepted.",
+         "return.xls is in the old Excel 97-2003 format. In Excel choose File > Save As > "
+         "Excel Workbook (.xlsx) and upload that file.")
+register("F105", "error", "Macro-enabled workbook",
+         "Workbooks that contain macros (.xlsm, or an .xlsx holding a macro project) are refused, "
+         "because macros can run code on the computers that open them.",
+         "return.xlsm contains macros. Save it as Excel Workbook (.xlsx), which removes them.")
+register("F106", "error", "Password-protected workbook",
+         "An encrypted workbook cannot be read.",
+         "return.xlsx is protected with a password. Remove the password (File > Info > Protect "
+         "Workbook) and upload it again.")
+register("F107", "error", "Suspicious compressed content",
+         "An .xlsx file is a zip archive. One that would expand to an implausible size or ratio, "
+         "or holds too many parts, is refused unread (it may be a 'zip bomb').",
+         "return.xlsx would expand to 2.0 GB (ratio 1,000:1). Save the workbook again from Excel.")
+register("F108", "error", "The workbook holds XML declarations Excel never writes",
+         "DTD or entity declarations inside a workbook are a known attack and are never written "
+         "by Excel, so such a file is refused.",
+         "xl/sharedStrings.xml declares XML entities. Copy the figures into a new template and "
+         "upload that.")
+register("F109", "error", "The file cannot be read",
+         "The file is damaged, or is not in a form that can be read (for a csv, the text must be "
+         "UTF-8 or Windows-1252).",
+         "return.xlsx is damaged and cannot be opened. Save it again from Excel.")
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    kind: FileKind | None
+    issues: tuple[Issue, ...]
+
+
+def sniff(content: bytes, file_name: str, limits: Limits) -> Sniffed:
+    """What kind of file this is, or why it is refused before parsing."""
+    name = PurePath(file_name).name or "the file"
+    suffix = PurePath(file_name).suffix.lower()
+
+    def refused(code: str, message: str) -> Sniffed:
+        return Sniffed(None, (issue(code, message),))
+
+    if not content:
+        return refused("F101", f"{name} is empty (0 bytes). Save your return again and upload the saved file.")
+    if len(content) > limits.max_file_bytes:
+        return refused(
+            "F102",
+            f"The file is {len(content) / 2**20:,.1f} MB; the limit is "
+            f"{limits.max_file_bytes / 2**20:,.1f} MB. Remove unused sheets or pictures, or send "
+            "the figures as csv.",
+        )
+    if content.startswith(_OLE2):
+        if _ENCRYPTED_STREAM in content:
+            return refused(
+                "F106",
+                f"{name} is protected with a password. Remove the password (File > Info > "
+                "Protect Workbook > Encrypt with Password, then clear it) and upload it again.",
+            )
+        return refused(
+            "F104",
+            f"{name} is in the old Excel 97-2003 format. In Excel choose File > Save As > "
+            "Excel Workbook (.xlsx) and upload that file.",
+        )
+    if suffix == ".xls":
+        return refused("F104", f"{name} has the old .xls name. Save it as Excel Workbook (.xlsx).")
+    if suffix == ".xlsm" or suffix == ".xlsb":
+        return refused(
+            "F105" if suffix == ".xlsm" else "F103",
+            f"{name} is a {'macro-enabled' if suffix == '.xlsm' else 'binary'} workbook. Save it "
+            "as Excel Workbook (.xlsx) and upload that.",
+        )
+    for signature, description in _SIGNATURES.items():
+        if content.startswith(signature):
+            return refused(
+                "F103",
+                f"{name} is {description}, not an Excel workbook or a csv file. Open the return "
+                "in Excel and save it as Excel Workbook (.xlsx) or CSV.",
+            )
+    if content.startswith(_ZIP):
+        if suffix not in (".xlsx", ""):
+            return refused(
+                "F103",
+                f"{name} is a zip archive. Upload the .xlsx workbook or .csv file itself.",
+            )
+        return _sniff_workbook(content, name, limits)
+    if suffix == ".xlsx":
+        return refused(
+            "F103",
+            f"{name} is named .xlsx but is not an Excel workbook. Open it in Excel and save it as "
+            "Excel Workbook (.xlsx).",
+        )
+    if suffix not in (".csv", ".txt", ""):
+        return refused("F103", f"{name}: only .xlsx and .csv files are accepted.")
+    if b"\x00" in content[:_PROLOG_BYTES]:
+        return refused(
+            "F103", f"{name} is not a text (csv) file. Save the return as CSV or Excel Workbook (.xlsx)."
+        )
+    return Sniffed("csv", ())
+
+
+def _sniff_workbook(content: bytes, name: str, limits: Limits) -> Sniffed:
+    def refused(code: str, message: str) -> Sniffed:
+        return Sniffed(None, (issue(code, message),))
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return refused("F109", f"{name} is damaged and cannot be opened. Save it again from Excel.")
+    with archive:
+        if len(members) > limits.max_zip_entries:
+            return refused(
+                "F107",
+                f"{name} holds {len(members):,} parts (a workbook has a few dozen). Save the "
+                "workbook again from Excel.",
+            )
+        expanded = sum(member.file_size for member in members)
+        ratio = expanded / max(1, len(content))
+        worst = max((m.file_size / max(1, m.compress_size) for m in members), default=0)
+        if expanded > limits.max_uncompressed_bytes or max(ratio, worst) > limits.max_compression_ratio:
+            return refused(
+                "F107",
+                f"{name} would expand to {expanded / 2**20:,.1f} MB (ratio {max(ratio, worst):,.0f}:1), "
+                "far beyond a real return. Save the workbook again from Excel.",
+            )
+        names = {member.filename for member in members}
+        if "[Content_Types].xml" not in names or not any(n.startswith("xl/workbook") for n in names):
+            return refused(
+                "F103",
+                f"{name} is a zip archive but not an Excel workbook. Upload the .xlsx or .csv "
+                "file itself.",
+            )
+        content_types = archive.read("[Content_Types].xml")
+        if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in content_types:
+            return refused(
+                "F105",
+                f"{name} contains macros. Save it as Excel Workbook (.xlsx), which removes them, "
+                "and upload that.",
+            )
+        if any(member.flag_bits & 0x1 for member in members):
+            return refused("F106", f"{name} is encrypted. Remove the password and upload it again.")
+        for member in members:
+            if not member.filename.endswith((".xml", ".rels", ".vml")):
+                continue
+            with archive.open(member) as part:
+                prolog = part.read(_PROLOG_BYTES)
+            if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                return refused(
+                    "F108",
+                    f"{member.filename} inside {name} declares XML entities, which Excel never "
+                    "writes. Copy the figures into a new template and upload that.",
+                )
+    return Sniffed("xlsx", ())

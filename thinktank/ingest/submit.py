@@ -1,0 +1,112 @@
+"""Taking a return in: validate it, then store it whole (one transaction, a new version per
+quarter) or not at all. Every attempt is written to the audit log, never a cell value."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from thinktank.ingest.limits import Limits
+from thinktank.ingest.validate import ValidationReport, validate_return
+from thinktank.periods import Quarter
+from thinktank.store import Store, utc_now
+from thinktank.store.audit import AuditEntry, record
+from thinktank.store.returns import StoredVersion, identical_submission, save_return
+from thinktank.users import User
+
+Outcome = Literal["stored", "refused", "needs_confirmation", "already_stored"]
+
+
+@dataclass
+class IngestResult:
+    report: ValidationReport
+    outcome: Outcome
+    versions: list[StoredVersion] = field(default_factory=list)
+    identical: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def summary(self) -> str:
+        report = self.report
+        if self.outcome == "refused":
+            return (
+                f"Refused: {report.errors:,} error{'s' if report.errors != 1 else ''} to fix. "
+                "Nothing was stored."
+            )
+        if self.outcome == "needs_confirmation":
+            return (
+                f"{report.warnings:,} warning{'s' if report.warnings != 1 else ''} to check. "
+                "Nothing is stored until you confirm the warnings."
+            )
+        if self.outcome == "already_stored":
+            stored = ", ".join(
+                f"{line.period} version {line.version}" for line in self.identical.itertuples()
+            )
+            return f"This exact file is already stored ({stored}). Nothing new was stored."
+        stored = ", ".join(f"{version.period} as version {version.version}" for version in self.versions)
+        return f"Stored {stored}."
+
+
+def ingest_return(
+    store: Store,
+    content: bytes,
+    file_name: str,
+    agency_id: str,
+    chosen_period: Quarter | None,
+    actor: User,
+    confirm_warnings: bool = False,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    limits: Limits | None = None,
+) -> IngestResult:
+    """Validate and, if allowed, store a return. ``now`` is when it counts as submitted."""
+    now = now or utc_now()
+    today = today or now.date()
+    cursor = store.cursor()
+    report = validate_return(
+        cursor, store.catalogue, content, file_name, agency_id, chosen_period, actor, today,
+        limits or Limits.from_environment(),
+    )
+    if not report.accepted:
+        result = IngestResult(report, "refused")
+    elif report.warnings and not confirm_warnings:
+        result = IngestResult(report, "needs_confirmation")
+    else:
+        identical = identical_submission(cursor, agency_id, report.sha256, report.periods)
+        result = IngestResult(report, "already_stored", identical=identical) if not identical.empty else None
+    if result is not None:
+        record(cursor, actor, _audit_entry(report, result.outcome), now)
+        return result
+
+    cursor.begin()
+    try:
+        versions = save_return(
+            cursor, agency_id, file_name, report.sha256, report.rows_read, report.observations,
+            report.evidence, actor.id, now, warnings_confirmed=bool(report.warnings),
+        )
+        record(cursor, actor, _audit_entry(report, "stored", versions), now)
+        cursor.commit()
+    except BaseException:
+        cursor.rollback()
+        raise
+    return IngestResult(report, "stored", versions)
+
+
+def _audit_entry(report: ValidationReport, outcome: str, versions: list[StoredVersion] | None = None) -> AuditEntry:
+    detail = None
+    if versions:
+        detail = "; ".join(f"{version.period} v{version.version}" for version in versions)
+    return AuditEntry(
+        action="upload",
+        outcome=outcome,
+        agency_id=report.agency_id,
+        period=", ".join(report.periods) or report.chosen_period,
+        file_name=report.file_name,
+        file_sha256=report.sha256,
+        rows_read=report.rows_read,
+        errors=report.errors,
+        warnings=report.warnings,
+        detail=detail,
+    )

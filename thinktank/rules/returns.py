@@ -1,0 +1,139 @@
+"""Rules that need more than one row of the return, or the figures already stored.
+
+Each rule is a small function registered with its code; it yields a `Finding` per problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+
+from thinktank.periods import Quarter
+from thinktank.rules import Finding, rule
+from thinktank.rules.context import ReturnContext
+from thinktank.store.returns import figures_in_force
+
+KEY = ["indicator_id", "period", "breakdown", "breakdown_value"]
+FAMILY = "returns"
+
+
+@rule("R301", "error", "Another agency's indicator",
+      "An agency sends only the indicators it owns in the catalogue. (An analyst uploading on an "
+      "agency's behalf chooses that agency.)",
+      "CP02 belongs to Children's social care, not to Police. Remove the row, or upload it as "
+      "part of that agency's return.", fields=("indicator_id",))
+def another_agencys_indicator(context: ReturnContext) -> Iterator[Finding]:
+    frame = context.frame
+    agencies = context.catalogue.agency_by_id
+    ours = agencies[context.agency_id].short_name
+    foreign = frame[frame["owner"].notna() & (frame["owner"] != context.agency_id)]
+    for row, line in foreign.iterrows():
+        yield Finding(
+            row, f"{line.indicator_id} belongs to {agencies[line.owner].short_name}, not to {ours}. "
+            "Remove the row, or send it in that agency's return.",
+            column="indicator_id", value=line.indicator_id,
+        )
+
+
+@rule("R302", "error", "Duplicate row",
+      "Only one row may give the figure for an indicator, period, breakdown and group.",
+      "Row 12 repeats row 5 (CP02, 2024-25 Q1, Locality: Easington). Delete one of them.",
+      fields=tuple(KEY))
+def duplicate_rows(context: ReturnContext) -> Iterator[Finding]:
+    frame = context.frame[context.frame["indicator_id"].notna() & context.frame["period"].notna()]
+    repeated = frame[frame.duplicated(KEY, keep=False)]
+    for _, group in repeated.groupby(KEY, sort=False):
+        first = group.index[0]
+        for row, line in group.iloc[1:].iterrows():
+            where = "" if line.breakdown == "All" else f", {line.breakdown}: {line.breakdown_value}"
+            yield Finding(
+                row, f"This row repeats row {first} ({line.indicator_id}, {line.period}{where}). "
+                "Delete one of them.", column="indicator_id", value=line.indicator_id,
+            )
+
+
+@rule("R303", "warning", "Expected indicator missing",
+      "Each quarter, an agency is expected to send every active indicator it owns (as a figure, "
+      "or a symbol such as x if it is not available).",
+      "EH03 (Step-up from early help to social care) has no figure for 2024-25 Q1. Add it, or "
+      "write x if it is not available.", fields=("indicator_id",))
+def expected_indicator_missing(context: ReturnContext) -> Iterator[Finding]:
+    frame = context.frame
+    # A row whose cells could not be read is reported as such, not as a missing indicator.
+    attempted = frame[frame["has_figure"] | frame["cell_problem"]]
+    given = set(zip(attempted["indicator_id"], attempted["period"], strict=True))
+    for label in sorted(set(context.known_rows["period"]), key=Quarter.parse):
+        quarter = Quarter.parse(label)
+        for indicator in context.catalogue.indicators:
+            if indicator.owner == context.agency_id and indicator.is_active_in(quarter) \
+                    and (indicator.id, label) not in given:
+                yield Finding(
+                    None, f"{indicator.id} ({indicator.name}) has no figure for {label}. Add it, "
+                    "or write x if it is not available.", column="indicator_id", value=indicator.id,
+                )
+
+
+@rule("R304", "warning", "Big change from the previous quarter",
+      "A figure that moved more than the indicator's tolerance (50 % unless the catalogue says "
+      "otherwise) from the previous quarter is flagged so that it can be checked before it is "
+      "accepted.",
+      "CP02 went from 50.2 to 80.1 per 10,000 (+60%) since 2023-24 Q4; the tolerance is 50%. "
+      "Check the figure, then confirm.", fields=("value",))
+def movement_beyond_tolerance(context: ReturnContext) -> Iterator[Finding]:
+    rows = context.known_rows
+    rows = rows[rows["figure"].notna()]
+    if rows.empty:
+        return
+    previous_of = {label: Quarter.parse(label).previous().label for label in set(rows["period"])}
+    in_file = {
+        (line.indicator_id, line.period, line.breakdown, line.breakdown_value): line.figure
+        for line in rows.itertuples()
+    }
+    stored = figures_in_force(context.cursor, context.agency_id, sorted(set(previous_of.values())))
+    stored_figures = {
+        (line.indicator_id, line.period, line.breakdown, line.breakdown_value): line.figure
+        for line in stored.itertuples()
+    }
+    indicators = context.catalogue.indicator_by_id
+    for row, line in rows.iterrows():
+        previous_label = previous_of[line.period]
+        key = (line.indicator_id, previous_label, line.breakdown, line.breakdown_value)
+        before = in_file.get(key, stored_figures.get(key))
+        if before is None or pd.isna(before) or before == 0:
+            continue
+        change = (line.figure - before) / abs(before) * 100
+        tolerance = indicators[line.indicator_id].change_tolerance_percent
+        if abs(change) > tolerance:
+            yield Finding(
+                row, f"{line.indicator_id} went from {before:,.4g} to {line.figure:,.4g} "
+                f"({change:+.0f}%) since {previous_label}; the tolerance is {tolerance:g}%. Check "
+                "the figure, then confirm.", column="value", value=line.figure,
+            )
+
+
+@rule("R305", "warning", "Breakdown does not add up",
+      "For a count, the groups of a breakdown should add up to the All figure. Groups with a "
+      "symbol such as c are skipped, since their figure is not known.",
+      "The Locality groups of FD01 add up to 1,180 but All is 1,230.", fields=("value",))
+def breakdown_does_not_add_up(context: ReturnContext) -> Iterator[Finding]:
+    rows = context.known_rows
+    counts = rows[(rows["unit"] == "count")]
+    totals = counts[counts["breakdown"] == "All"]
+    groups = counts[counts["breakdown"] != "All"]
+    if groups.empty:
+        return
+    total_of = {(line.indicator_id, line.period): (row, line.value) for row, line in totals.iterrows()}
+    for (indicator_id, period, breakdown), members in groups.groupby(
+        ["indicator_id", "period", "breakdown"], sort=False
+    ):
+        total = total_of.get((indicator_id, period))
+        if total is None or pd.isna(total[1]) or members["value"].isna().any():
+            continue
+        added = members["value"].sum()
+        if added != total[1]:
+            yield Finding(
+                members.index[0], f"The {breakdown} groups of {indicator_id} for {period} add up to "
+                f"{added:,.0f} but All (row {total[0]}) is {total[1]:,.0f}. Check the groups.",
+                column="value", value=added,
+            )

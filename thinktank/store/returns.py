@@ -1,0 +1,173 @@
+"""Stored returns: each accepted upload becomes a new version for its agency and quarter, in
+one transaction with its evidence and its audit entry; the latest version is in force."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from thinktank.periods import Quarter
+
+# A quarter's figure for comparisons: as given, else worked out from its parts.
+FIGURE_SQL = """
+    coalesce(
+        o.value,
+        CASE i.unit
+            WHEN 'percent' THEN o.numerator / nullif(o.denominator, 0) * 100
+            WHEN 'rate_per_10k' THEN o.numerator / nullif(coalesce(o.denominator, (
+                SELECT p.value FROM population p
+                WHERE p.population_id = i.population_id
+                  AND p.fy_start <= CAST(substr(o.period, 1, 4) AS INTEGER)
+                ORDER BY p.fy_start DESC LIMIT 1)), 0) * 10000
+        END
+    )
+"""
+OBSERVATION_COLUMNS = [
+    "indicator_id", "period", "breakdown", "breakdown_value", "numerator", "denominator",
+    "value", "status", "comment", "source_row",
+]
+EVIDENCE_COLUMNS = ["theme_id", "source", "signs_of_safety", "title", "detail", "period", "source_row"]
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    submission_id: int
+    period: str
+    version: int
+
+
+def figures_in_force(
+    cursor: duckdb.DuckDBPyConnection, agency_id: str, periods: list[str]
+) -> pd.DataFrame:
+    """The figures of the version in force for each of ``periods``."""
+    return cursor.execute(
+        f"""
+        SELECT o.indicator_id, o.period, o.breakdown, o.breakdown_value, o.numerator,
+               o.denominator, o.value, o.status, {FIGURE_SQL} AS figure
+        FROM observations_in_force o JOIN indicators i ON i.id = o.indicator_id
+        WHERE o.agency_id = ? AND list_contains(?, o.period)
+        ORDER BY o.period, o.indicator_id, o.breakdown, o.breakdown_value
+        """,
+        [agency_id, periods],
+    ).df()
+
+
+def stored_figures(cursor: duckdb.DuckDBPyConnection, agency_id: str, period: str) -> pd.DataFrame:
+    """What the figures command shows: the version in force, exactly as stored."""
+    return cursor.execute(
+        """
+        SELECT o.indicator_id, o.breakdown, o.breakdown_value, o.numerator, o.denominator,
+               o.value, o.status
+        FROM observations_in_force o
+        JOIN indicators i ON i.id = o.indicator_id
+        JOIN themes t ON t.id = i.theme_id
+        WHERE o.agency_id = ? AND o.period = ?
+        ORDER BY t.number, o.indicator_id, o.breakdown = 'All' DESC, o.breakdown, o.breakdown_value
+        """,
+        [agency_id, period],
+    ).df()
+
+
+def identical_submission(
+    cursor: duckdb.DuckDBPyConnection, agency_id: str, sha256: str, periods: list[str]
+) -> pd.DataFrame:
+    """Versions already stored from a byte-identical file for this agency and these quarters."""
+    return cursor.execute(
+        "SELECT id, period, version, submitted_at FROM submissions "
+        "WHERE agency_id = ? AND file_sha256 = ? AND list_contains(?, period) ORDER BY period",
+        [agency_id, sha256, periods],
+    ).df()
+
+
+def save_return(
+    cursor: duckdb.DuckDBPyConnection,
+    agency_id: str,
+    file_name: str,
+    sha256: str,
+    rows_read: int,
+    observations: pd.DataFrame,
+    evidence: pd.DataFrame,
+    submitted_by: str,
+    submitted_at: dt.datetime,
+    warnings_confirmed: bool,
+) -> list[StoredVersion]:
+    """Insert one new version per quarter in the return. The caller holds the transaction."""
+    periods = sorted(
+        set(observations["period"]) | set(evidence.get("period", pd.Series(dtype=object))),
+        key=Quarter.parse,
+    )
+    stored = []
+    for period in periods:
+        (version,) = cursor.execute(
+            "SELECT coalesce(max(version), 0) + 1 FROM submissions WHERE agency_id = ? AND period = ?",
+            [agency_id, period],
+        ).fetchone()
+        (submission_id,) = cursor.execute(
+            """
+            INSERT INTO submissions (agency_id, period, version, file_name, file_sha256, rows_read,
+                                     submitted_by, submitted_at, warnings_confirmed)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """,
+            [agency_id, period, version, file_name, sha256, rows_read, submitted_by,
+             submitted_at, warnings_confirmed],
+        ).fetchone()
+        stored.append(StoredVersion(submission_id, period, version))
+    ids = {version.period: version.submission_id for version in stored}
+    if not observations.empty:
+        rows = observations.reset_index().rename(columns={"row": "source_row"})
+        rows = rows.assign(submission_id=rows["period"].map(ids))[["submission_id", *OBSERVATION_COLUMNS]]
+        cursor.register("incoming_observations", rows)
+        try:
+            cursor.execute(
+                "INSERT INTO observations (submission_id, " + ", ".join(OBSERVATION_COLUMNS) + ") "
+                "SELECT submission_id, " + ", ".join(OBSERVATION_COLUMNS) + " FROM incoming_observations"
+            )
+        finally:
+            cursor.unregister("incoming_observations")
+    if not evidence.empty:
+        rows = evidence.assign(submission_id=evidence["period"].map(ids))[["submission_id", *EVIDENCE_COLUMNS]]
+        cursor.register("incoming_evidence", rows)
+        try:
+            cursor.execute(
+                "INSERT INTO evidence (submission_id, " + ", ".join(EVIDENCE_COLUMNS) + ") "
+                "SELECT submission_id, " + ", ".join(EVIDENCE_COLUMNS) + " FROM incoming_evidence"
+            )
+        finally:
+            cursor.unregister("incoming_evidence")
+    return stored
+
+
+def submission_history(
+    cursor: duckdb.DuckDBPyConnection, agency_id: str | None = None, period: str | None = None
+) -> pd.DataFrame:
+    """Every accepted version, newest quarter first, with whether it is the one in force."""
+    conditions, parameters = [], []
+    if agency_id:
+        conditions.append("s.agency_id = ?")
+        parameters.append(agency_id)
+    if period:
+        conditions.append("s.period = ?")
+        parameters.append(period)
+    where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+    frame = cursor.execute(
+        f"""
+        SELECT s.id AS submission_id, s.agency_id, a.short_name AS agency, s.period, s.version,
+               s.id IN (SELECT id FROM submissions_in_force) AS in_force,
+               s.file_name, s.file_sha256, s.rows_read, s.submitted_by, s.submitted_at,
+               s.warnings_confirmed,
+               (SELECT count(*) FROM observations o WHERE o.submission_id = s.id) AS figures,
+               (SELECT count(*) FROM evidence e WHERE e.submission_id = s.id) AS evidence_items
+        FROM submissions s JOIN agencies a ON a.id = s.agency_id
+        {where}
+        ORDER BY s.period DESC, a.short_name, s.version DESC
+        """,
+        parameters,
+    ).df()
+    return frame.sort_values(
+        ["period", "agency", "version"], ascending=[False, True, False],
+        key=lambda column: column.map(lambda label: Quarter.parse(label)) if column.name == "period" else column,
+        kind="stable",
+    ).reset_index(drop=True)
