@@ -147,7 +147,9 @@ def _usable_figure(frame: pd.DataFrame) -> pd.Series:
         | ((unit == "rate_per_10k") & rate_ok)
         | (~unit.isin(["percent", "rate_per_10k"]) & has_value)
     )
-    return unit.isna() | symbol_only | figure_ok
+    # A row with no figure at all is "not provided"; the missing-indicator rule covers it.
+    nothing_given = ~(has_value | has_numerator | has_denominator | frame["status"].notna())
+    return unit.isna() | nothing_given | symbol_only | figure_ok
 
 
 @_check("R208", "error", "Percentage outside 0-100",

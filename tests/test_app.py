@@ -41,7 +41,7 @@ def test_first_start_builds_the_database_and_shows_all_twelve_themes(app, editab
     shown = texts(app)
     for number, name in enumerate(THEME_NAMES, start=1):
         assert f"**{number}. {name}**" in shown
-    assert "**89 indicators** match." in shown
+    assert "**91 indicators** match." in shown
 
 
 def test_search_narrows_the_indicators_and_shows_the_definition(app):

@@ -6,7 +6,13 @@ from pathlib import Path
 
 from thinktank.catalogue import load_catalogue
 from thinktank.cli import build_parser
-from thinktank.docs import INDICATOR_REFERENCE, render_indicator_reference
+from thinktank.docs import (
+    INDICATOR_REFERENCE,
+    RULES_REFERENCE,
+    render_indicator_reference,
+    render_rules_reference,
+)
+from thinktank.rules import CODES
 from thinktank.reference import load_reference
 from thinktank.settings import REPO_ROOT
 
@@ -76,3 +82,15 @@ def test_every_dependency_is_pinned_exactly_and_named_in_the_readme():
             name, _, version = line.partition("==")
             assert version, f"{requirements}: {line} is not pinned exactly"
             assert f"`{name.lower()}`" in readme, f"README does not say why {name} is used"
+
+
+def test_every_rule_code_is_documented_with_an_example():
+    committed = RULES_REFERENCE.read_text(encoding="utf-8")
+    assert committed == render_rules_reference(), (
+        "docs/rules.md is out of date: run `python -m thinktank docs`"
+    )
+    assert len(CODES) >= 40
+    for code, spec in CODES.items():
+        assert spec.explanation.strip() and spec.example.strip(), f"{code} lacks its documentation"
+        assert f"### {code}: " in committed
+        assert "> Example: " + spec.example in committed

@@ -101,7 +101,7 @@ def test_start_up_fails_naming_the_file_the_indicator_and_the_problem(env, capsy
 def test_check_reports_a_sound_catalogue_without_touching_the_database(env, capsys):
     code, out, _ = run(capsys, "check", "--json")
     assert code == EXIT_OK
-    assert json.loads(out)["active_indicators"] == 89
+    assert json.loads(out)["active_indicators"] == 91
     assert not env.database_path.exists()
 
 

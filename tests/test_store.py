@@ -37,8 +37,8 @@ def test_a_fresh_start_creates_every_table_and_loads_the_catalogue(settings):
     assert not settings.database_path.exists()
     Store.open(settings).close()
     dump = contents(settings.database_path)
-    assert len(dump["indicators"]) == 90
-    assert len(dump["indicator_definitions"]) == 90
+    assert len(dump["indicators"]) == 92
+    assert len(dump["indicator_definitions"]) == 92
     assert len(dump["themes"]) == 12
     assert len(dump["agencies"]) == 19
     assert len(dump["benchmarks"]) == 43
@@ -77,12 +77,12 @@ def test_a_changed_definition_becomes_a_new_version_and_keeps_its_history(editab
             "FROM indicator_definitions WHERE indicator_id = 'FD02' ORDER BY version"
         ).fetchall()
         assert history == [(1, 90.0), (2, 95.0)]
-        assert cursor.execute("SELECT count(*) FROM indicator_definitions").fetchone() == (91,)
+        assert cursor.execute("SELECT count(*) FROM indicator_definitions").fetchone() == (93,)
         assert cursor.execute(
             "SELECT definition_version, target_value FROM indicators WHERE id = 'FD02'"
         ).fetchone() == (2, 95.0)
         audit = cursor.execute("SELECT action, detail FROM audit_log ORDER BY id").fetchall()
-        assert audit[-1] == ("catalogue_sync", "90 indicators; 1 definition new or changed")
+        assert audit[-1] == ("catalogue_sync", "92 indicators; 1 definition new or changed")
 
 
 def test_a_broken_catalogue_stops_start_up_before_the_database_is_made(editable_settings):

@@ -14,11 +14,23 @@ import pandas as pd
 
 from thinktank import browse
 from thinktank.catalogue import load_catalogue
-from thinktank.docs import INDICATOR_REFERENCE, write_indicator_reference
-from thinktank.errors import ThinkTankError
+from thinktank.docs import (
+    INDICATOR_REFERENCE,
+    RULES_REFERENCE,
+    write_indicator_reference,
+    write_rules_reference,
+)
+from thinktank.errors import PeriodError, ThinkTankError, UnknownAgencyError
+from thinktank.ingest.limits import Limits
+from thinktank.ingest.submit import IngestResult, ingest_return
+from thinktank.ingest.validate import ValidationReport, check_agency, validate_return
+from thinktank.periods import Quarter
 from thinktank.reference import load_reference
 from thinktank.settings import Settings
-from thinktank.store import Store
+from thinktank.store import Store, utc_now
+from thinktank.store.returns import stored_figures, submission_history
+from thinktank.templates import template_csv, template_rows, template_xlsx
+from thinktank.users import LOCAL_ANALYST
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
@@ -62,23 +74,55 @@ def build_parser() -> argparse.ArgumentParser:
         "check", "Check the catalogue and reference files without opening the database.",
         _check, uses_database=False,
     )
-    docs = command(
-        "docs", "Write the indicator reference page from the catalogue.", _docs,
+    command(
+        "docs", "Write the indicator reference and the rule codes pages (docs/).", _docs,
         uses_database=False,
     )
-    docs.add_argument("--out", type=Path, default=INDICATOR_REFERENCE, help="where to write it")
+
+    template = command("template", "Write a ready-to-fill return for an agency and a quarter.", _template)
+    template.add_argument("--agency", required=True, help="the agency's id")
+    template.add_argument("--period", required=True, help="the quarter, such as 2024-25 Q1")
+    template.add_argument("--out", required=True, type=Path, help="the file to write (.xlsx or .csv)")
+    for name, handler, help_text in (
+        ("validate", _validate, "Check a return and list every problem; store nothing."),
+        ("ingest", _ingest, "Check a return and store it as a new version if it passes."),
+    ):
+        sub = command(name, help_text, handler)
+        sub.add_argument("file", type=Path, help="the return (.xlsx or .csv)")
+        sub.add_argument("--agency", required=True, help="the agency the return is from (id)")
+        sub.add_argument("--period", help="the quarter every row must be for, as the upload form fixes it")
+        if name == "ingest":
+            sub.add_argument("--confirm-warnings", action="store_true",
+                             help="store the return even if it has warnings (after checking them)")
+    submissions = command("submissions", "List the returns stored, every version.", _submissions)
+    submissions.add_argument("--agency", help="only this agency (id)")
+    submissions.add_argument("--period", help="only this quarter")
+    figures = command("figures", "Show the stored figures in force for an agency and a quarter.", _figures)
+    figures.add_argument("--agency", required=True, help="the agency (id)")
+    figures.add_argument("--period", required=True, help="the quarter")
     return parser
+
+
+class UsageError(ThinkTankError):
+    """The command was given something it cannot use: exit 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     try:
         return arguments.handler(arguments)
+    except (UsageError, UnknownAgencyError, PeriodError) as error:
+        _print_error(error)
+        return EXIT_USAGE
     except ThinkTankError as error:
-        print(f"Error: {error.title}", file=sys.stderr)
-        if error.hint:
-            print(error.hint, file=sys.stderr)
+        _print_error(error)
         return EXIT_PROBLEM
+
+
+def _print_error(error: ThinkTankError) -> None:
+    print(f"Error: {error.title}", file=sys.stderr)
+    if error.hint:
+        print(error.hint, file=sys.stderr)
 
 
 def _open_store(arguments: argparse.Namespace) -> Store:
@@ -186,6 +230,129 @@ def _docs(arguments: argparse.Namespace) -> int:
     settings = Settings.from_environment()
     catalogue = load_catalogue(settings.catalogue_dir)
     reference = load_reference(settings.reference_dir, catalogue)
-    write_indicator_reference(catalogue, reference, arguments.out)
-    print(f"Wrote {arguments.out}")
+    write_indicator_reference(catalogue, reference, INDICATOR_REFERENCE)
+    write_rules_reference(RULES_REFERENCE)
+    print(f"Wrote {INDICATOR_REFERENCE} and {RULES_REFERENCE}")
+    return EXIT_OK
+
+
+def _quarter(text: str | None) -> Quarter | None:
+    return Quarter.parse(text) if text else None
+
+
+def _read_file(path: Path) -> bytes:
+    if not path.is_file():
+        raise UsageError(f"There is no file {path}", "Check the path and the file name.")
+    return path.read_bytes()
+
+
+def _template(arguments: argparse.Namespace) -> int:
+    quarter = Quarter.parse(arguments.period)
+    suffix = arguments.out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise UsageError(f"Cannot write a {suffix or 'suffix-less'} template", "Name the file .xlsx or .csv.")
+    with _open_store(arguments) as store:
+        check_agency(store.catalogue, arguments.agency, LOCAL_ANALYST)
+        rows = template_rows(store.cursor(), store.catalogue, arguments.agency, quarter)
+        content = (
+            template_xlsx(rows, store.catalogue, arguments.agency, quarter)
+            if suffix == ".xlsx" else template_csv(rows)
+        )
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    arguments.out.write_bytes(content)
+    summary = {"file": str(arguments.out), "agency": arguments.agency, "period": quarter.label,
+               "indicators": len(rows)}
+    print(json.dumps(summary, indent=2) if arguments.json else
+          f"Wrote {arguments.out}: {len(rows)} indicators for {arguments.agency}, {quarter.label}.")
+    return EXIT_OK
+
+
+def _report_json(report: ValidationReport) -> dict[str, Any]:
+    issues = report.issue_table()
+    return {
+        "accepted": report.accepted,
+        "errors": report.errors,
+        "warnings": report.warnings,
+        "rows_read": report.rows_read,
+        "ignored_columns": report.ignored_columns,
+        "issues": json.loads(issues.to_json(orient="records")),
+    }
+
+
+def _print_report(report: ValidationReport) -> None:
+    print(f"{report.file_name}: {report.rows_read:,} rows read, {report.errors:,} errors, "
+          f"{report.warnings:,} warnings.")
+    if report.ignored_columns:
+        print("Ignored columns: " + ", ".join(report.ignored_columns))
+    issues = report.issue_table()
+    if not issues.empty:
+        shown = issues.assign(column=issues["column"].fillna("") + " (" + issues["column_letter"].fillna("") + ")")
+        print(shown.drop(columns=["column_letter"]).fillna("").to_string(index=False))
+
+
+def _validate(arguments: argparse.Namespace) -> int:
+    content = _read_file(arguments.file)
+    quarter = _quarter(arguments.period)
+    with _open_store(arguments) as store:
+        report = validate_return(
+            store.cursor(), store.catalogue, content, arguments.file.name, arguments.agency,
+            quarter, LOCAL_ANALYST, utc_now().date(), Limits.from_environment(),
+        )
+    if arguments.json:
+        print(json.dumps(_report_json(report), indent=2, ensure_ascii=False))
+    else:
+        _print_report(report)
+        print("Accepted: no errors." if report.accepted else "Refused: fix the errors above.")
+    return EXIT_OK if report.accepted else EXIT_PROBLEM
+
+
+def _ingest(arguments: argparse.Namespace) -> int:
+    content = _read_file(arguments.file)
+    quarter = _quarter(arguments.period)
+    with _open_store(arguments) as store:
+        result: IngestResult = ingest_return(
+            store, content, arguments.file.name, arguments.agency, quarter, LOCAL_ANALYST,
+            confirm_warnings=arguments.confirm_warnings,
+        )
+    if arguments.json:
+        document = _report_json(result.report)
+        document.update({
+            "outcome": result.outcome,
+            "stored": result.outcome == "stored",
+            "submissions": [
+                {"submission_id": version.submission_id, "period": version.period, "version": version.version}
+                for version in result.versions
+            ],
+            "submission_id": result.versions[0].submission_id if len(result.versions) == 1 else None,
+            "version": result.versions[0].version if len(result.versions) == 1 else None,
+        })
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        _print_report(result.report)
+        print(result.summary)
+        if result.outcome == "needs_confirmation":
+            print("Check the warnings, then run again with --confirm-warnings to store it.")
+    return EXIT_OK if result.report.accepted else EXIT_PROBLEM
+
+
+def _submissions(arguments: argparse.Namespace) -> int:
+    period = _quarter(arguments.period)
+    with _open_store(arguments) as store:
+        if arguments.agency:
+            check_agency(store.catalogue, arguments.agency, LOCAL_ANALYST)
+        frame = submission_history(store.cursor(), arguments.agency, period.label if period else None)
+    frame["submitted_at"] = frame["submitted_at"].map(lambda moment: moment.isoformat(timespec="seconds"))
+    records = json.loads(frame.to_json(orient="records"))
+    columns = ["period", "agency", "version", "in_force", "file_name", "figures", "submitted_by", "submitted_at"]
+    _emit(arguments, records, frame[columns])
+    return EXIT_OK
+
+
+def _figures(arguments: argparse.Namespace) -> int:
+    quarter = Quarter.parse(arguments.period)
+    with _open_store(arguments) as store:
+        check_agency(store.catalogue, arguments.agency, LOCAL_ANALYST)
+        frame = stored_figures(store.cursor(), arguments.agency, quarter.label)
+    records = json.loads(frame.to_json(orient="records"))
+    _emit(arguments, records, frame.fillna(""))
     return EXIT_OK

@@ -15,6 +15,13 @@ from thinktank.reference import BenchmarkRow, ReferenceData
 from thinktank.settings import REPO_ROOT
 
 INDICATOR_REFERENCE = REPO_ROOT / "docs" / "indicators.md"
+RULES_REFERENCE = REPO_ROOT / "docs" / "rules.md"
+_RULE_FAMILIES = {
+    "F": "The file",
+    "R": "The figures",
+    "E": "The Evidence sheet",
+    "X": "Think Tank itself",
+}
 
 
 def render_indicator_reference(catalogue: Catalogue, reference: ReferenceData) -> str:
@@ -109,3 +116,41 @@ def _anchor(number: int, name: str) -> str:
 def write_indicator_reference(catalogue: Catalogue, reference: ReferenceData, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_indicator_reference(catalogue, reference), encoding="utf-8")
+
+
+def render_rules_reference() -> str:
+    """Every problem code a return can get, with what it means and an example message."""
+    # Registration happens on import: these modules hold the checks.
+    import schemas.returns  # noqa: F401
+    import thinktank.ingest.validate  # noqa: F401
+    from thinktank.rules import CODES
+
+    lines = [
+        "# Problems a return can have",
+        "",
+        "Generated from the rule registry by `python -m thinktank docs`; do not edit by hand.",
+        "Every problem is shown with its code, the sheet, the row as Excel shows it, the column "
+        "(name and letter) and the value seen. **Errors** must be fixed: a return with any error "
+        "is refused and nothing is stored. **Warnings** can be accepted once you have checked "
+        "them.",
+    ]
+    for prefix, heading in _RULE_FAMILIES.items():
+        codes = sorted(code for code in CODES if code.startswith(prefix))
+        lines += ["", f"## {heading}", ""]
+        for code in codes:
+            spec = CODES[code]
+            columns = f" Columns: {', '.join(spec.fields)}." if spec.fields else ""
+            lines += [
+                f"### {code}: {spec.title} ({spec.severity})",
+                "",
+                f"{spec.explanation}{columns}",
+                "",
+                f"> Example: {spec.example}",
+                "",
+            ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_rules_reference(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_rules_reference(), encoding="utf-8")

@@ -147,6 +147,13 @@ def validate_return(
 
     frame, cell_issues = _normalise(sheet, chosen_period, today)
     report.issues += cell_issues
+    if not (frame["has_figure"] | frame["cell_problem"]).any():
+        report.issues.append(issue(
+            "F114", f"Sheet {sheet.sheet} has no figures: every row's numerator, denominator and "
+            "value are empty. Fill in the figures (or a symbol such as x) and upload again.",
+            sheet=sheet.sheet, row=sheet.header_row,
+        ))
+        return report
     frame = _with_catalogue_facts(frame, catalogue, cursor)
     report.issues += _row_check_issues(frame, sheet)
     context = ReturnContext(

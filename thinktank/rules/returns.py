@@ -63,7 +63,9 @@ def expected_indicator_missing(context: ReturnContext) -> Iterator[Finding]:
     # A row whose cells could not be read is reported as such, not as a missing indicator.
     attempted = frame[frame["has_figure"] | frame["cell_problem"]]
     given = set(zip(attempted["indicator_id"], attempted["period"], strict=True))
-    for label in sorted(set(context.known_rows["period"]), key=Quarter.parse):
+    chosen = set(frame["chosen_period"].dropna())
+    # With the quarter fixed by the form, rows for other quarters are errors (R206), not returns.
+    for label in sorted(chosen or set(frame["period"].dropna()), key=Quarter.parse):
         quarter = Quarter.parse(label)
         for indicator in context.catalogue.indicators:
             if indicator.owner == context.agency_id and indicator.is_active_in(quarter) \
