@@ -12,8 +12,8 @@ from thinktank.docs import (
     render_indicator_reference,
     render_rules_reference,
 )
-from thinktank.rules import CODES
 from thinktank.reference import load_reference
+from thinktank.rules import CODES
 from thinktank.settings import REPO_ROOT
 
 CORE = REPO_ROOT / "thinktank"

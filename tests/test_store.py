@@ -18,17 +18,21 @@ TABLES = [
 TIMESTAMP_COLUMNS = {"recorded_at", "synced_at", "happened_at", "applied_at"}
 
 
-def contents(database_path, ignore_timestamps=False) -> dict[str, list]:
+def table_contents(cursor, ignore_timestamps=False) -> dict[str, list]:
     """Every row of every table, in a stable order: the store's content, not its bytes."""
+    dump = {}
+    for table in TABLES:
+        frame = cursor.execute(f"SELECT * FROM {table} ORDER BY ALL").df()
+        if ignore_timestamps:
+            frame = frame.drop(columns=[c for c in frame.columns if c in TIMESTAMP_COLUMNS])
+        dump[table] = [json.dumps(row, default=str) for row in frame.to_dict("records")]
+    return dump
+
+
+def contents(database_path, ignore_timestamps=False) -> dict[str, list]:
     connection = duckdb.connect(str(database_path), read_only=True)
     try:
-        dump = {}
-        for table in TABLES:
-            frame = connection.execute(f"SELECT * FROM {table}").df()
-            if ignore_timestamps:
-                frame = frame.drop(columns=[c for c in frame.columns if c in TIMESTAMP_COLUMNS])
-            dump[table] = sorted(json.dumps(row, default=str) for row in frame.to_dict("records"))
-        return dump
+        return table_contents(connection, ignore_timestamps)
     finally:
         connection.close()
 

@@ -11,9 +11,12 @@ import csv
 import io
 import re
 import warnings
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from openpyxl.utils import get_column_letter
@@ -31,6 +34,9 @@ if not openpyxl.DEFUSEDXML:
 RETURN_SHEET = "return"
 EVIDENCE_SHEET = "evidence"
 KEY_COLUMN = "indicator_id"
+# What a damaged part of a workbook raises when openpyxl streams it; defusedxml's refusals
+# are ValueErrors too.
+DAMAGED_WORKBOOK_ERRORS = (ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError)
 CSV_SHEET_NAME = "csv"
 _SEPARATORS = re.compile(r"[\s\-_]+")
 
@@ -131,15 +137,22 @@ def _read_workbook(content: bytes, file_name: str, known_columns: dict[str, set[
             return ReadResult(None, None, [issue(
                 "F110", f"{file_name} has no visible sheet of figures. Put them on a sheet named Return.",
             )])
-        returns, issues = _locate(data_sheet.title, _sheet_rows(data_sheet), known_columns["return"], limits)
-        evidence = None
-        evidence_sheet = by_name.get(EVIDENCE_SHEET)
-        if evidence_sheet is not None:
-            evidence, evidence_issues = _locate(
-                evidence_sheet.title, _sheet_rows(evidence_sheet), known_columns["evidence"], limits,
-                key="theme", may_be_empty=True,
-            )
-            issues += evidence_issues
+        try:
+            returns, issues = _locate(data_sheet.title, _sheet_rows(data_sheet), known_columns["return"], limits)
+            evidence = None
+            evidence_sheet = by_name.get(EVIDENCE_SHEET)
+            if evidence_sheet is not None:
+                evidence, evidence_issues = _locate(
+                    evidence_sheet.title, _sheet_rows(evidence_sheet), known_columns["evidence"], limits,
+                    key="theme", may_be_empty=True,
+                )
+                issues += evidence_issues
+        except DAMAGED_WORKBOOK_ERRORS as error:
+            # Sheets are parsed as they are streamed, so damage inside one shows up here.
+            return ReadResult(None, None, [issue(
+                "F109", f"{file_name} is damaged ({type(error).__name__}) and cannot be read. "
+                "Save it again from Excel.",
+            )])
         return ReadResult(returns, evidence, issues)
     finally:
         workbook.close()

@@ -76,7 +76,7 @@ class ValidationReport:
     def periods(self) -> list[str]:
         if self.observations.empty:
             return [self.chosen_period] if self.chosen_period else []
-        return sorted(set(self.observations["period"]), key=Quarter.parse)
+        return sorted(set(self.observations["period"].dropna()), key=Quarter.parse)
 
     def issue_table(self) -> pd.DataFrame:
         return issues_frame(self.issues)
