@@ -72,10 +72,11 @@ GOOD_FIGURES = {
 def figures(store) -> dict:
     frame = stored_figures(store.cursor(), "police", "2024-25 Q1")
     return {
-        row.indicator_id: tuple(
-            None if value != value else value  # NaN is "no figure"
-            for value in (row.numerator, row.denominator, row.value)
-        ) + (row.status,)
+        row.indicator_id: (
+            *(None if value != value else value  # NaN is "no figure"
+              for value in (row.numerator, row.denominator, row.value)),
+            row.status,
+        )
         for row in frame.itertuples()
     }
 

@@ -129,10 +129,10 @@ def render_rules_reference() -> str:
         "# Problems a return can have",
         "",
         "Generated from the rule registry by `python -m thinktank docs`; do not edit by hand.",
-        "Every problem is shown with its code, the sheet, the row as Excel shows it, the column "
+        ("Every problem is shown with its code, the sheet, the row as Excel shows it, the column "
         "(name and letter) and the value seen. **Errors** must be fixed: a return with any error "
         "is refused and nothing is stored. **Warnings** can be accepted once you have checked "
-        "them.",
+        "them."),
     ]
     for prefix, heading in _RULE_FAMILIES.items():
         codes = sorted(code for code in CODES if code.startswith(prefix))

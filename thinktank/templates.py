@@ -188,30 +188,30 @@ def _evidence_sheet(sheet, catalogue: Catalogue, quarter: Quarter) -> None:
 def _about_sheet(sheet, catalogue: Catalogue, agency_id: str, quarter: Quarter) -> None:
     agency = catalogue.agency_by_id[agency_id]
     lines = [
-        f"Quarterly return for {agency.name}, {quarter.label} "
-        f"({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y})",
+        (f"Quarterly return for {agency.name}, {quarter.label} "
+        f"({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y})"),
         "",
         "How to fill it in",
-        "1. On the Return sheet, give each indicator's figure in the 'value' column, in the unit "
+        ("1. On the Return sheet, give each indicator's figure in the 'value' column, in the unit "
         "shown to the right. For a percentage or a rate you may give the numerator and "
-        "denominator instead; a rate per 10,000 may give just the numerator.",
-        "2. Keep the period as it is. Breakdown and breakdown_value stay 'All' for the overall "
+        "denominator instead; a rate per 10,000 may give just the numerator."),
+        ("2. Keep the period as it is. Breakdown and breakdown_value stay 'All' for the overall "
         "figure; add rows below for groups, such as breakdown 'Locality' and breakdown_value "
-        "'Easington'.",
-        f"3. Where there is no figure, write a symbol instead: {_SYMBOLS_HINT}. '12 u' keeps 12 "
-        "and marks it as of low reliability.",
-        "4. Numbers may carry commas, % or £ signs. Percentages are 0 to 100 (45, 45% or 0.45 in a "
-        "cell formatted as a percentage). Counts and days are whole numbers, scores 0 to 10.",
+        "'Easington'."),
+        (f"3. Where there is no figure, write a symbol instead: {_SYMBOLS_HINT}. '12 u' keeps 12 "
+        "and marks it as of low reliability."),
+        ("4. Numbers may carry commas, % or £ signs. Percentages are 0 to 100 (45, 45% or 0.45 in a "
+        "cell formatted as a percentage). Counts and days are whole numbers, scores 0 to 10."),
         "5. The grey columns are for reference and are not read. Extra columns are ignored.",
-        "6. On the Evidence sheet, add findings from audits, surveys and what children, families "
-        "and practitioners say, with a theme, a source and a Signs of Safety heading.",
+        ("6. On the Evidence sheet, add findings from audits, surveys and what children, families "
+        "and practitioners say, with a theme, a source and a Signs of Safety heading."),
         "",
         "What happens when you upload",
-        "Every problem is listed with its row and column. Errors must be fixed: nothing is stored "
+        ("Every problem is listed with its row and column. Errors must be fixed: nothing is stored "
         "until there are none. Warnings (a missing indicator, a big change from last quarter, "
-        "groups that do not add up) can be accepted once you have checked them.",
-        "Uploading again later stores a new version, which replaces the earlier one in reports; "
-        "the earlier one is kept in the history.",
+        "groups that do not add up) can be accepted once you have checked them."),
+        ("Uploading again later stores a new version, which replaces the earlier one in reports; "
+        "the earlier one is kept in the history."),
     ]
     for line in lines:
         sheet.append([line])
