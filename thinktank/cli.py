@@ -138,6 +138,11 @@ def _emit(arguments: argparse.Namespace, records: list[dict[str, Any]], table: p
         print(table.to_string(index=False))
 
 
+def _printable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Blank, not NaN or <NA>, where there is nothing to show."""
+    return frame.astype(object).where(frame.notna(), "")
+
+
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     return json.loads(frame[columns].to_json(orient="records"))
 
@@ -287,7 +292,7 @@ def _print_report(report: ValidationReport) -> None:
     issues = report.issue_table()
     if not issues.empty:
         shown = issues.assign(column=issues["column"].fillna("") + " (" + issues["column_letter"].fillna("") + ")")
-        print(shown.drop(columns=["column_letter"]).fillna("").to_string(index=False))
+        print(_printable(shown.drop(columns=["column_letter"])).to_string(index=False))
 
 
 def _validate(arguments: argparse.Namespace) -> int:
@@ -354,5 +359,5 @@ def _figures(arguments: argparse.Namespace) -> int:
         check_agency(store.catalogue, arguments.agency, LOCAL_ANALYST)
         frame = stored_figures(store.cursor(), arguments.agency, quarter.label)
     records = json.loads(frame.to_json(orient="records"))
-    _emit(arguments, records, frame.fillna(""))
+    _emit(arguments, records, _printable(frame))
     return EXIT_OK
