@@ -1,4 +1,4 @@
-"""Think Tank dashboard: the router. Pages live in pages/; the engine in thinktank/."""
+"""Think Tank dashboard: the router. Pages live in views/; the engine in thinktank/."""
 
 import streamlit as st
 
@@ -6,9 +6,13 @@ st.set_page_config(page_title="Think Tank", page_icon=":material/insights:", lay
 
 navigation = st.navigation(
     {
+        "Returns": [
+            st.Page("views/upload.py", title="Upload a return", icon=":material/upload_file:", url_path="upload"),
+            st.Page("views/submissions.py", title="Submissions", icon=":material/fact_check:", url_path="submissions"),
+        ],
         "Explore": [
             st.Page(
-                "pages/catalogue.py",
+                "views/catalogue.py",
                 title="Indicator catalogue",
                 icon=":material/menu_book:",
                 url_path="catalogue",

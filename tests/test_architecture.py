@@ -43,14 +43,14 @@ def test_the_core_never_imports_the_pages():
     offenders = [
         str(path.relative_to(REPO_ROOT))
         for path in CORE.rglob("*.py")
-        if any(module.split(".")[0] in {"pages", "app"} for module in imported_modules(path))
+        if any(module.split(".")[0] in {"views", "app"} for module in imported_modules(path))
     ]
     assert offenders == []
 
 
 def test_the_audit_log_is_only_ever_appended_to():
     changes = re.compile(r"\b(UPDATE|DELETE\s+FROM|TRUNCATE|DROP\s+TABLE)\s+audit_log\b", re.IGNORECASE)
-    sources = [*CORE.rglob("*.py"), *CORE.rglob("*.sql"), *(REPO_ROOT / "pages").rglob("*.py")]
+    sources = [*CORE.rglob("*.py"), *CORE.rglob("*.sql"), *(REPO_ROOT / "views").rglob("*.py")]
     assert [str(p) for p in sources if changes.search(p.read_text(encoding="utf-8"))] == []
 
 

@@ -1,6 +1,8 @@
 """Real-browser walks through the served app in headless Chromium; screenshots are kept in
 tests/artifacts/ for people to look at."""
 
+import re
+
 import pytest
 from conftest import ARTIFACTS
 from playwright.sync_api import expect
@@ -20,7 +22,7 @@ def test_the_catalogue_shows_all_twelve_themes(served_app, page):
 
 def test_searching_finds_an_indicator_and_shows_its_benchmarks(served_app, page):
     page.goto(served_app)
-    search = page.get_by_label("Search")
+    search = page.get_by_role("textbox", name="Search")
     search.fill("re-referrals")
     search.press("Enter")
     expect(page.get_by_text("1 indicator", exact=True)).to_be_visible(timeout=30_000)
@@ -30,3 +32,29 @@ def test_searching_finds_an_indicator_and_shows_its_benchmarks(served_app, page)
     heading.scroll_into_view_if_needed()
     page.wait_for_timeout(1000)
     page.screenshot(path=ARTIFACTS / "catalogue-definition.png", full_page=False)
+
+
+def test_an_agency_uploads_a_filled_template_then_a_broken_return(served_app, page, tmp_path):
+    from returns_support import FIXTURES, police
+
+    page.goto(f"{served_app}/upload")
+    expect(page.get_by_text("1. Download the template")).to_be_visible(timeout=60_000)
+    for name, choice in (("Agency", "Durham Constabulary"), ("Quarter", "2024-25 Q3 (October to December 2024)")):
+        box = page.get_by_role("combobox", name=name)
+        box.click()
+        page.get_by_role("option", name=choice).click()
+        expect(box).to_have_value(re.compile(re.escape(choice)), timeout=10_000)
+    expect(page.get_by_text("The template lists the 7 indicators")).to_be_visible(timeout=10_000)
+    filled = tmp_path / "police-return.csv"
+    filled.write_bytes(police().replace(b"2024-25 Q1", b"2024-25 Q3"))
+    page.locator("input[type='file']").set_input_files(str(filled))
+    expect(page.get_by_text("Stored 2024-25 Q3 as version 1.")).to_be_visible(timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "upload-accepted.png", full_page=True)
+
+    page.goto(f"{served_app}/upload")
+    expect(page.get_by_text("1. Download the template")).to_be_visible(timeout=60_000)
+    page.locator("input[type='file']").set_input_files(str(FIXTURES / "bad" / "duplicate-rows.csv"))
+    expect(page.get_by_text(re.compile(r"Refused: \d+ errors? to fix\. Nothing was stored\."))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Problems found")).to_be_visible()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=ARTIFACTS / "upload-refused.png", full_page=True)

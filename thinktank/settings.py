@@ -11,6 +11,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DATABASE_ENV = "THINKTANK_DB"
 CATALOGUE_ENV = "THINKTANK_CATALOGUE"
 REFERENCE_ENV = "THINKTANK_REFERENCE"
+# Returns are due this many days after their quarter ends (the partnership's timetable).
+RETURN_DUE_DAYS = int(os.environ.get("THINKTANK_RETURN_DUE_DAYS", "42"))
 
 
 @dataclass(frozen=True)

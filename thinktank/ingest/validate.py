@@ -59,6 +59,8 @@ class ValidationReport:
     ignored_columns: list[str] = field(default_factory=list)
     observations: pd.DataFrame = field(default_factory=pd.DataFrame)
     evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rows: pd.DataFrame = field(default_factory=pd.DataFrame)  # every row read, by Excel row
+    return_sheet: str | None = None
 
     @property
     def errors(self) -> int:
@@ -80,6 +82,21 @@ class ValidationReport:
 
     def issue_table(self) -> pd.DataFrame:
         return issues_frame(self.issues)
+
+    def rows_with_problems(self) -> pd.DataFrame:
+        """The rows as read, each with the codes of its problems and its worst severity."""
+        frame = self.rows
+        if frame.empty:
+            return frame
+        table = self.issue_table()
+        located = table[table["row"].notna() & (table["sheet"] == self.return_sheet)]
+        by_row = located.groupby("row").agg(
+            problems=("code", lambda codes: ", ".join(sorted(set(codes)))),
+            worst=("severity", lambda severities: "error" if "error" in set(severities) else "warning"),
+        )
+        shown = frame[["indicator_id", "period", "breakdown", "breakdown_value", "numerator",
+                       "denominator", "value", "status", "comment"]]
+        return shown.join(by_row, how="left")
 
 
 def check_agency(catalogue: Catalogue, agency_id: str, actor: User) -> None:
@@ -131,6 +148,7 @@ def validate_return(
         return report
     report.rows_read = len(sheet.rows)
     report.ignored_columns = sheet.ignored_columns
+    report.return_sheet = sheet.sheet
     if "period" not in sheet.columns and chosen_period is None:
         report.issues.append(issue(
             "F112", "There is no 'period' column. Add one, or choose the quarter in the upload form.",
@@ -147,6 +165,7 @@ def validate_return(
 
     frame, cell_issues = _normalise(sheet, chosen_period, today)
     report.issues += cell_issues
+    report.rows = frame
     if not (frame["has_figure"] | frame["cell_problem"]).any():
         report.issues.append(issue(
             "F114", f"Sheet {sheet.sheet} has no figures: every row's numerator, denominator and "
@@ -165,6 +184,7 @@ def validate_return(
         report.evidence = evidence
         report.issues += evidence_issues
     report.observations = frame[frame["has_figure"]].copy()
+    report.rows = frame
     return report
 
 

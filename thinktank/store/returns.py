@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from thinktank.catalogue import Catalogue
 from thinktank.periods import Quarter
 
 # A quarter's figure for comparisons: as given, else worked out from its parts.
@@ -171,3 +172,58 @@ def submission_history(
         key=lambda column: column.map(lambda label: Quarter.parse(label)) if column.name == "period" else column,
         kind="stable",
     ).reset_index(drop=True)
+
+
+COMPLETENESS_LABELS = {
+    "on_time": "On time", "late": "Late", "refused": "Refused", "missing": "Missing",
+    "not_due": "Not yet due",
+}
+
+
+def completeness(
+    cursor: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    quarters: list[Quarter],
+    due_after_days: int,
+    today: dt.date,
+) -> pd.DataFrame:
+    """Agencies x quarters: on time, late, refused (only refused attempts), missing or not yet due.
+
+    A return is due ``due_after_days`` after its quarter ends; it counts as on time when its
+    first accepted version arrived by then.
+    """
+    labels = [quarter.label for quarter in quarters]
+    first_accepted = {
+        (agency, period): submitted.date()
+        for agency, period, submitted in cursor.execute(
+            "SELECT agency_id, period, min(submitted_at) FROM submissions "
+            "WHERE list_contains(?, period) GROUP BY ALL", [labels],
+        ).fetchall()
+    }
+    refused = {
+        (agency, period)
+        for agency, period in cursor.execute(
+            "SELECT DISTINCT agency_id, period FROM audit_log "
+            "WHERE action = 'upload' AND outcome = 'refused' AND list_contains(?, period)", [labels],
+        ).fetchall()
+    }
+    records = []
+    for agency in sorted(catalogue.agencies, key=lambda a: a.short_name):
+        for quarter in quarters:
+            if not any(i.owner == agency.id and i.is_active_in(quarter) for i in catalogue.indicators):
+                continue
+            due = quarter.end + dt.timedelta(days=due_after_days)
+            arrived = first_accepted.get((agency.id, quarter.label))
+            if arrived is not None:
+                state = "on_time" if arrived <= due else "late"
+            elif (agency.id, quarter.label) in refused:
+                state = "refused"
+            else:
+                state = "missing" if today > due else "not_due"
+            records.append({
+                "agency_id": agency.id, "agency": agency.short_name, "period": quarter.label,
+                "due": due, "received": arrived, "state": state,
+            })
+    return pd.DataFrame.from_records(
+        records, columns=["agency_id", "agency", "period", "due", "received", "state"]
+    )

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.common import store
 from thinktank import browse
 from thinktank.downloads import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
 from thinktank.formatting import PERIOD_BASIS_LABELS, format_value
 from thinktank.periods import latest_complete_quarter
 from thinktank.store import utc_now
+from views.common import store
 
 ALL = ""
 THEME_KEY, OWNER_KEY, PRIORITY_KEY, STATUS_KEY, SEARCH_KEY = (
