@@ -119,26 +119,20 @@ def save_return(
     ids = {version.period: version.submission_id for version in stored}
     if not observations.empty:
         rows = observations.reset_index().rename(columns={"row": "source_row"})
-        rows = rows.assign(submission_id=rows["period"].map(ids))[["submission_id", *OBSERVATION_COLUMNS]]
-        cursor.register("incoming_observations", rows)
-        try:
-            cursor.execute(
-                "INSERT INTO observations (submission_id, " + ", ".join(OBSERVATION_COLUMNS) + ") "
-                "SELECT submission_id, " + ", ".join(OBSERVATION_COLUMNS) + " FROM incoming_observations"
-            )
-        finally:
-            cursor.unregister("incoming_observations")
+        _insert(cursor, "observations", rows.assign(submission_id=rows["period"].map(ids)), OBSERVATION_COLUMNS)
     if not evidence.empty:
-        rows = evidence.assign(submission_id=evidence["period"].map(ids))[["submission_id", *EVIDENCE_COLUMNS]]
-        cursor.register("incoming_evidence", rows)
-        try:
-            cursor.execute(
-                "INSERT INTO evidence (submission_id, " + ", ".join(EVIDENCE_COLUMNS) + ") "
-                "SELECT submission_id, " + ", ".join(EVIDENCE_COLUMNS) + " FROM incoming_evidence"
-            )
-        finally:
-            cursor.unregister("incoming_evidence")
+        _insert(cursor, "evidence", evidence.assign(submission_id=evidence["period"].map(ids)), EVIDENCE_COLUMNS)
     return stored
+
+
+def _insert(cursor: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame, columns: list[str]) -> None:
+    """Insert a whole frame in one statement: DuckDB reads it in place, no per-row Python."""
+    names = ", ".join(["submission_id", *columns])
+    cursor.register("incoming_rows", rows[["submission_id", *columns]])
+    try:
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM incoming_rows")
+    finally:
+        cursor.unregister("incoming_rows")
 
 
 def submission_history(
