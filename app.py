@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from views.common import prepare_page
+
 st.set_page_config(page_title="Think Tank", page_icon=":material/insights:", layout="wide")
 
 navigation = st.navigation(
@@ -21,4 +23,5 @@ navigation = st.navigation(
         ],
     }
 )
+prepare_page()
 navigation.run()

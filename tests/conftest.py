@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from thinktank.settings import DATABASE_ENV, REPO_ROOT, Settings
+from thinktank.settings import DATABASE_ENV, DEMO_ENV, REPO_ROOT, Settings
 from thinktank.store import Store
 
 CATALOGUE = REPO_ROOT / "indicators"
@@ -71,6 +71,7 @@ def served_app(tmp_path_factory):
     port = _free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("THINKTANK_")}
     environment[DATABASE_ENV] = str(tmp_path_factory.mktemp("served") / "thinktank.duckdb")
+    environment[DEMO_ENV] = "0"  # these walks start from an empty partnership
     log_path = tmp_path_factory.mktemp("served-log") / "streamlit.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(

@@ -5,7 +5,7 @@ import streamlit as st
 from conftest import replace_in
 from streamlit.testing.v1 import AppTest
 
-from thinktank.settings import CATALOGUE_ENV, DATABASE_ENV, REFERENCE_ENV, REPO_ROOT
+from thinktank.settings import CATALOGUE_ENV, DATABASE_ENV, DEMO_ENV, REFERENCE_ENV, REPO_ROOT
 
 THEME_NAMES = [
     "Early Help & Prevention", "Front Door & MASH", "Assessment & Children in Need",
@@ -20,6 +20,7 @@ def app(monkeypatch, editable_settings):
     monkeypatch.setenv(DATABASE_ENV, str(editable_settings.database_path))
     monkeypatch.setenv(CATALOGUE_ENV, str(editable_settings.catalogue_dir))
     monkeypatch.setenv(REFERENCE_ENV, str(editable_settings.reference_dir))
+    monkeypatch.setenv(DEMO_ENV, "0")  # the demo's own tests build it
     # Streamlit's caches belong to the process; each test starts from an empty one.
     st.cache_resource.clear()
     st.cache_data.clear()

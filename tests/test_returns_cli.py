@@ -143,3 +143,13 @@ def test_killing_an_ingest_leaves_the_whole_return_or_none(tmp_path):
         if submissions:
             break
     assert outcomes, "the database opened after every kill"
+
+
+def test_demo_refuses_a_database_that_already_holds_returns(db, capsys, tmp_path):
+    filled = tmp_path / "filled.csv"
+    filled.write_bytes(police())
+    run(capsys, "ingest", filled, "--agency", "police", "--period", "2024-25 Q1")
+    code, _, err = run(capsys, "demo")
+    assert code == EXIT_PROBLEM
+    assert err.startswith("Error: This database already holds returns")
+    assert "--db" in err

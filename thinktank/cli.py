@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -14,6 +15,7 @@ import pandas as pd
 
 from thinktank import browse
 from thinktank.catalogue import load_catalogue
+from thinktank.demo import build_demo
 from thinktank.docs import (
     INDICATOR_REFERENCE,
     RULES_REFERENCE,
@@ -97,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     submissions = command("submissions", "List the returns stored, every version.", _submissions)
     submissions.add_argument("--agency", help="only this agency (id)")
     submissions.add_argument("--period", help="only this quarter")
+    command("demo", "Build the demo partnership into an empty database, through the ingest path.", _demo)
     figures = command("figures", "Show the stored figures in force for an agency and a quarter.", _figures)
     figures.add_argument("--agency", required=True, help="the agency (id)")
     figures.add_argument("--period", required=True, help="the quarter")
@@ -360,4 +363,21 @@ def _figures(arguments: argparse.Namespace) -> int:
         frame = stored_figures(store.cursor(), arguments.agency, quarter.label)
     records = json.loads(frame.to_json(orient="records"))
     _emit(arguments, records, _printable(frame))
+    return EXIT_OK
+
+
+def _demo(arguments: argparse.Namespace) -> int:
+    def progress(done: int, total: int, label: str) -> None:
+        print(f"\r[{done:>3}/{total}] {label:<60}", end="", file=sys.stderr, flush=True)
+
+    with _open_store(arguments) as store:
+        summary = build_demo(store, utc_now().date(), progress=None if arguments.json else progress)
+    if arguments.json:
+        print(json.dumps(dataclasses.asdict(summary), indent=2))
+    else:
+        print(file=sys.stderr)
+        print(
+            f"Demo partnership built: {summary.stored} returns stored for {summary.quarters[0]} to "
+            f"{summary.quarters[-1]}, {summary.refused} refused, {summary.not_sent} not sent."
+        )
     return EXIT_OK

@@ -3,13 +3,17 @@ accents correctly) and xlsx with a frozen, bold header and sensible column width
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,3 +53,32 @@ def _cell(value: object) -> object:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+class _StampedArchive:
+    """A zip archive whose every entry carries one given time, for ExcelWriter."""
+
+    def __init__(self, archive: zipfile.ZipFile, stamp: dt.datetime) -> None:
+        self._archive = archive
+        self._date_time = stamp.timetuple()[:6]
+
+    def writestr(self, name: str, data: bytes | str) -> None:
+        info = zipfile.ZipInfo(name, date_time=self._date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self._archive.writestr(info, data)
+
+    def write(self, filename: str, arcname: str) -> None:
+        self.writestr(arcname, Path(filename).read_bytes())
+
+    def namelist(self) -> list[str]:
+        return self._archive.namelist()
+
+
+def stamped_workbook_bytes(workbook: Workbook, stamp: dt.datetime) -> bytes:
+    """The workbook's bytes with ``stamp`` as its created, modified and zip-entry times, so the
+    same workbook always gives the same file (and the same SHA-256)."""
+    workbook.properties.created = workbook.properties.modified = stamp
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(workbook, _StampedArchive(archive, stamp)).write_data()
+    return buffer.getvalue()

@@ -11,6 +11,15 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DATABASE_ENV = "THINKTANK_DB"
 CATALOGUE_ENV = "THINKTANK_CATALOGUE"
 REFERENCE_ENV = "THINKTANK_REFERENCE"
+# A new database is filled with the demo partnership on the dashboard's first start, unless a
+# real deployment switches that off.
+DEMO_ENV = "THINKTANK_DEMO_ON_FIRST_START"
+
+
+def demo_on_first_start() -> bool:
+    return os.environ.get(DEMO_ENV, "1") != "0"
+
+
 # Returns are due this many days after their quarter ends (the partnership's timetable).
 RETURN_DUE_DAYS = int(os.environ.get("THINKTANK_RETURN_DUE_DAYS", "42"))
 

@@ -9,6 +9,7 @@ still lets symbols such as c or x be typed.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import duckdb
@@ -16,9 +17,11 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from thinktank.catalogue import Catalogue, Indicator
+from thinktank.downloads import stamped_workbook_bytes
 from thinktank.formatting import format_value
 from thinktank.ingest.cells import STATUS_MEANINGS
 from thinktank.periods import Quarter
@@ -34,7 +37,7 @@ HELPER_COLUMNS = [
     "last quarter (for reference)",
 ]
 EVIDENCE_COLUMNS = ["theme", "source", "signs_of_safety", "title", "detail", "period"]
-SPARE_ROWS = 300  # unlocked rows below the indicators, for breakdowns
+SPARE_ROWS = 300  # rows below the indicators that the figure checks also cover, for breakdowns
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HELPER_FILL = PatternFill("solid", fgColor="E7E6E6")
 _WIDTHS = {"A": 14, "B": 12, "C": 14, "D": 18, "E": 12, "F": 13, "G": 12, "H": 30,
@@ -97,10 +100,14 @@ def template_xlsx(rows: pd.DataFrame, catalogue: Catalogue, agency_id: str, quar
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    last_row = len(rows) + 1 + SPARE_ROWS
-    for row in sheet.iter_rows(min_row=2, max_row=last_row, max_col=len(RETURN_COLUMNS)):
+    # Input columns are unlocked as whole columns (so rows added for breakdowns are too);
+    # the cells already written carry their own style and are unlocked one by one.
+    unlocked = Protection(locked=False)
+    for index in range(1, len(RETURN_COLUMNS) + 1):
+        sheet.column_dimensions[get_column_letter(index)].protection = unlocked
+    for row in sheet.iter_rows(min_row=2, max_row=len(rows) + 1, max_col=len(RETURN_COLUMNS)):
         for cell in row:
-            cell.protection = Protection(locked=False)
+            cell.protection = unlocked
     for row in sheet.iter_rows(min_row=2, max_row=len(rows) + 1, min_col=len(RETURN_COLUMNS) + 1,
                                max_col=len(RETURN_COLUMNS) + len(HELPER_COLUMNS)):
         for cell in row:
@@ -122,9 +129,13 @@ def template_xlsx(rows: pd.DataFrame, catalogue: Catalogue, agency_id: str, quar
 
     _evidence_sheet(workbook.create_sheet("Evidence"), catalogue, quarter)
     _about_sheet(workbook.create_sheet("About"), catalogue, agency_id, quarter)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return stamped_workbook_bytes(workbook, template_stamp(quarter))
+
+
+def template_stamp(quarter: Quarter) -> dt.datetime:
+    """A template's file times: the day after its quarter ends, so that the same template is
+    always the same file."""
+    return dt.datetime.combine(quarter.end + dt.timedelta(days=1), dt.time(0, 0))
 
 
 def _validate_figures(sheet, rows: pd.DataFrame, catalogue: Catalogue) -> None:

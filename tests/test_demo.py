@@ -1,0 +1,142 @@
+"""The demo partnership: built through the real ingest path, plausible, and the same every time."""
+
+import datetime as dt
+import shutil
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+from test_store import table_contents
+
+from thinktank import demo
+from thinktank.demo import DemoNotEmptyError, build_demo, is_demo
+from thinktank.periods import Quarter
+from thinktank.settings import (
+    CATALOGUE_ENV,
+    DATABASE_ENV,
+    DEMO_ENV,
+    REFERENCE_ENV,
+    REPO_ROOT,
+    Settings,
+)
+from thinktank.store import Store
+from thinktank.store.returns import completeness, stored_figures, submission_history
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory):
+    """The full demo, built once for the session (it takes most of a minute)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    with Store.open(Settings.from_environment(path)) as store:
+        build_demo(store, TODAY)
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_database, tmp_path):
+    copy = tmp_path / "demo.duckdb"
+    shutil.copy(demo_database, copy)
+    with Store.open(Settings.from_environment(copy)) as store:
+        yield store
+
+
+def test_every_agency_sends_fourteen_quarters_through_the_ingest_path(demo_store):
+    history = submission_history(demo_store.cursor())
+    assert sorted(set(history["period"]), key=Quarter.parse)[0] == "2023-24 Q1"
+    assert sorted(set(history["period"]), key=Quarter.parse)[-1] == "2026-27 Q2"
+    assert set(history["agency_id"]) == {agency.id for agency in demo_store.catalogue.agencies}
+    uploads = demo_store.cursor().execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'upload' AND outcome = 'stored'"
+    ).fetchone()[0]
+    assert uploads == len(history) >= 19 * 13
+    assert {name.rsplit(".", 1)[1] for name in history["file_name"]} == {"xlsx", "csv"}
+
+
+def test_levels_are_anchored_on_the_published_county_durham_figures(demo_store):
+    figures = stored_figures(demo_store.cursor(), "childrens_social_care", "2023-24 Q4").set_index(
+        ["indicator_id", "breakdown", "breakdown_value"]
+    )
+    assert 470 <= figures.loc[("CP02", "All", "All"), "numerator"] <= 530
+    assert 3_400 <= figures.loc[("AS03", "All", "All"), "numerator"] <= 3_700
+    assert 1_150 <= figures.loc[("CLA01", "All", "All"), "numerator"] <= 1_280
+
+
+def test_breakdowns_add_up_and_small_groups_are_suppressed_never_zero(demo_store):
+    cursor = demo_store.cursor()
+    suppressed = cursor.execute("SELECT count(*) FROM observations WHERE status = 'c'").fetchone()[0]
+    assert suppressed >= 5
+    assert cursor.execute(
+        "SELECT count(*) FROM observations WHERE status = 'c' AND coalesce(value, numerator) IS NOT NULL"
+    ).fetchone()[0] == 0
+    sums = cursor.execute(
+        """
+        SELECT o.period, sum(o.value) FILTER (WHERE o.breakdown = 'Locality'),
+               any_value(o.value) FILTER (WHERE o.breakdown = 'All')
+        FROM observations_in_force o WHERE o.indicator_id = 'DA01' GROUP BY o.period
+        """
+    ).fetchall()
+    assert sums and all(total == whole for _, total, whole in sums)
+
+
+def test_a_late_agency_a_missing_return_and_a_refused_one(demo_store):
+    quarters = [Quarter(2025, 1).next().next(), Quarter(2025, 4), Quarter(2026, 1), Quarter(2026, 2)]
+    matrix = completeness(demo_store.cursor(), demo_store.catalogue, quarters, 42, TODAY)
+    state = {(row.agency_id, row.period): row.state for row in matrix.itertuples()}
+    assert state[("probation", "2025-26 Q3")] == "late"
+    assert state[("housing", "2025-26 Q4")] == "missing"
+    assert state[("early_years", "2026-27 Q2")] == "refused"
+    assert state[("police", "2025-26 Q3")] == "on_time"
+
+
+def test_a_corrected_return_is_version_two_and_evidence_arrives_for_the_latest_quarter(demo_store):
+    history = submission_history(demo_store.cursor(), "childrens_social_care", "2025-26 Q2")
+    assert history["version"].tolist() == [2, 1]
+    evidence = demo_store.cursor().execute("SELECT DISTINCT period FROM evidence").fetchall()
+    assert evidence == [("2026-27 Q2",)]
+
+
+def test_improvements_and_deteriorations_are_in_the_data(demo_store):
+    cursor = demo_store.cursor()
+
+    def share(indicator, agency, period):
+        row = stored_figures(cursor, agency, period).set_index("indicator_id").loc[indicator]
+        return row["numerator"] / row["denominator"] * 100
+
+    assert share("AS01", "childrens_social_care", "2026-27 Q2") > share("AS01", "childrens_social_care", "2023-24 Q2") + 5
+    assert share("FD04", "childrens_social_care", "2026-27 Q2") > share("FD04", "childrens_social_care", "2023-24 Q2") + 2
+
+
+def test_the_demo_is_seeded(tmp_path, monkeypatch):
+    monkeypatch.setattr(demo, "DEMO_QUARTERS", 2)
+    dumps = []
+    for name in ("one", "two"):
+        with Store.open(Settings.from_environment(tmp_path / f"{name}.duckdb")) as store:
+            build_demo(store, TODAY)
+            dumps.append(table_contents(store.cursor(), ignore_timestamps=False))
+    for table in ("submissions", "observations", "evidence"):
+        assert dumps[0][table] == dumps[1][table]
+
+
+def test_the_demo_goes_only_into_an_empty_database(demo_store):
+    assert is_demo(demo_store)
+    with pytest.raises(DemoNotEmptyError):
+        build_demo(demo_store, TODAY)
+
+
+def test_the_dashboard_builds_the_demo_on_first_start_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(demo, "DEMO_QUARTERS", 2)
+    monkeypatch.setenv(DATABASE_ENV, str(tmp_path / "first.duckdb"))
+    monkeypatch.setenv(CATALOGUE_ENV, str(REPO_ROOT / "indicators"))
+    monkeypatch.setenv(REFERENCE_ENV, str(REPO_ROOT / "data" / "reference"))
+    monkeypatch.setenv(DEMO_ENV, "1")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+    app.run()
+    assert not app.exception
+    assert app.info[0].value.startswith("**Demo data.**")
+    st.cache_resource.clear()
+    with Store.open(Settings.from_environment(tmp_path / "first.duckdb")) as store:
+        assert len(submission_history(store.cursor())) >= 19
