@@ -133,3 +133,13 @@ def test_every_registered_code_has_a_test_in_this_suite():
 
 def test_the_cross_row_rules_are_registered():
     assert {rule.code for rule in RULES} == {"R301", "R302", "R303", "R304", "R305"}
+
+
+def test_a_backfill_compares_each_quarter_with_the_one_before_in_the_same_file(store):
+    rows = [row.replace("2024-25 Q1", label) for label in ("2023-24 Q4", "2024-25 Q1")
+            for row in police().decode().splitlines()[1:]]
+    steady = send(store, csv_return(*rows), period=None)
+    assert "R304" not in codes(steady)
+    rows[-3] = rows[-3].replace(",,410,", ",,990,")  # HO01 in 2024-25 Q1
+    moved = send(store, csv_return(*rows), period=None)
+    assert [item for item in located(moved) if item[0] == "R304"] == [("R304", "csv", 13, "G")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -201,7 +202,8 @@ def _normalise(sheet: SheetRows, chosen: Quarter | None, today: dt.date) -> tupl
         period, period_problem = None, None
         if "period" in cells:
             try:
-                period = Quarter.parse(_period_input(cells["period"].value)).label
+                raw_period = _period_input(cells["period"].value)
+                period = (_quarter(raw_period) if isinstance(raw_period, str) else Quarter.parse(raw_period)).label
             except ThinkTankError as error:
                 period_problem = error.title
                 issues.append(issue(
@@ -240,13 +242,19 @@ def _normalise(sheet: SheetRows, chosen: Quarter | None, today: dt.date) -> tupl
     frame["breakdown"] = frame["breakdown"].where(frame["breakdown"].notna(), ALL)
     frame["breakdown_value"] = frame["breakdown_value"].where(frame["breakdown_value"].notna(), ALL)
     frame["chosen_period"] = chosen.label if chosen else None
-    quarters = frame["period"].map(lambda label: Quarter.parse(label) if isinstance(label, str) else None)
+    quarters = frame["period"].map(lambda label: _quarter(label) if isinstance(label, str) else None)
     frame["period_key"] = quarters.map(lambda q: q.fy_start * 10 + q.number if q else math.nan)
     frame["period_end"] = quarters.map(lambda q: format_date(q.end) if q else None)
     frame["financial_year"] = quarters.map(lambda q: q.financial_year if q else None)
     frame["period_is_future"] = quarters.map(lambda q: q.is_future(today) if q else False)
     frame["has_figure"] = frame[list(FIGURE_COLUMNS)].notna().any(axis=1) | frame["status"].notna()
     return frame, issues
+
+
+@functools.lru_cache(maxsize=4096)
+def _quarter(label: str) -> Quarter:
+    """Parsing is memoised: a backfill repeats the same few quarter labels thousands of times."""
+    return Quarter.parse(label)
 
 
 def _upper(text: str | None) -> str | None:
@@ -290,6 +298,7 @@ def _with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duc
     frame["retired_from_key"] = frame["retired_from"].map(_quarter_key)
     frame["suggestion"] = frame["indicator_id"].map(lambda i: _suggest(i, list(indicators)) if i not in indicators else "")
 
+    group_lookup = {b.id: {value.lower(): value for value in b.values} for b in catalogue.breakdowns}
     allowed, known, suggestions, listings, canonical_breakdowns, canonical_groups = [], [], [], [], [], []
     for indicator_id, breakdown_text, group_text in zip(
         frame["indicator_id"], frame["breakdown"], frame["breakdown_value"], strict=True
@@ -314,7 +323,7 @@ def _with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duc
             known.append(True)
             suggestions.append("")
             continue
-        match = next((value for value in breakdown.values if value.lower() == group_text.lower()), None)
+        match = group_lookup[breakdown.id].get(group_text.lower())
         canonical_groups.append(match or group_text)
         known.append(match is not None)
         suggestions.append("" if match else _suggest(group_text, list(breakdown.values)) + f" The groups are: {', '.join(breakdown.values)}.")
@@ -352,7 +361,7 @@ def _with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duc
 def _quarter_key(label: object) -> float:
     if not isinstance(label, str):
         return math.nan
-    quarter = Quarter.parse(label)
+    quarter = _quarter(label)
     return quarter.fy_start * 10 + quarter.number
 
 

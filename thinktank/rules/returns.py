@@ -88,30 +88,29 @@ def movement_beyond_tolerance(context: ReturnContext) -> Iterator[Finding]:
     if rows.empty:
         return
     previous_of = {label: Quarter.parse(label).previous().label for label in set(rows["period"])}
-    in_file = {
-        (line.indicator_id, line.period, line.breakdown, line.breakdown_value): line.figure
-        for line in rows.itertuples()
-    }
+    current = rows.reset_index()[["row", *KEY, "figure"]]
+    current["previous_period"] = current["period"].map(previous_of)
+    # The previous quarter's figure: from this file if it holds that quarter, else as stored.
     stored = figures_in_force(context.cursor, context.agency_id, sorted(set(previous_of.values())))
-    stored_figures = {
-        (line.indicator_id, line.period, line.breakdown, line.breakdown_value): line.figure
-        for line in stored.itertuples()
-    }
-    indicators = context.catalogue.indicator_by_id
-    for row, line in rows.iterrows():
-        previous_label = previous_of[line.period]
-        key = (line.indicator_id, previous_label, line.breakdown, line.breakdown_value)
-        before = in_file.get(key, stored_figures.get(key))
-        if before is None or pd.isna(before) or before == 0:
-            continue
-        change = (line.figure - before) / abs(before) * 100
-        tolerance = indicators[line.indicator_id].change_tolerance_percent
-        if abs(change) > tolerance:
-            yield Finding(
-                row, f"{line.indicator_id} went from {before:,.4g} to {line.figure:,.4g} "
-                f"({change:+.0f}%) since {previous_label}; the tolerance is {tolerance:g}%. Check "
-                "the figure, then confirm.", column="value", value=line.figure,
-            )
+    earlier = pd.concat([stored[[*KEY, "figure"]], current[[*KEY, "figure"]]]).drop_duplicates(KEY, keep="last")
+    paired = current.merge(
+        earlier.rename(columns={"period": "previous_period", "figure": "before"}),
+        on=["indicator_id", "previous_period", "breakdown", "breakdown_value"],
+    )
+    paired = paired[paired["before"].notna() & (paired["before"] != 0)]
+    paired = paired.assign(
+        tolerance=paired["indicator_id"].map(
+            {indicator.id: indicator.change_tolerance_percent for indicator in context.catalogue.indicators}
+        ),
+        change=(paired["figure"] - paired["before"]) / paired["before"].abs() * 100,
+    )
+    flagged = paired[paired["change"].abs() > paired["tolerance"]]
+    for line in flagged.sort_values("row").itertuples():
+        yield Finding(
+            line.row, f"{line.indicator_id} went from {line.before:,.4g} to {line.figure:,.4g} "
+            f"({line.change:+.0f}%) since {line.previous_period}; the tolerance is "
+            f"{line.tolerance:g}%. Check the figure, then confirm.", column="value", value=line.figure,
+        )
 
 
 @rule("R305", "warning", "Breakdown does not add up",
