@@ -30,6 +30,7 @@ st.caption(
 )
 matrix = completeness(store().cursor(), store().catalogue, quarters, RETURN_DUE_DAYS, today)
 table = matrix.pivot(index="agency", columns="period", values="state")[[q.label for q in quarters]]
+table.index.name = "Agency"
 st.dataframe(table.map(lambda state: SYMBOLS.get(state, "")), width="stretch")
 counts = matrix["state"].value_counts()
 st.markdown(" · ".join(f"**{counts.get(state, 0):,}** {label.lower()}" for state, label in COMPLETENESS_LABELS.items()))
@@ -49,8 +50,10 @@ else:
     st.dataframe(
         shown, hide_index=True, width="stretch",
         column_config={
+            "period": "Quarter", "agency": "Agency", "version": "Version", "file_name": "File",
+            "figures": "Figures", "evidence_items": "Evidence", "submitted_by": "Sent by",
             "in_force": st.column_config.CheckboxColumn("In force", help="The latest version is the one reported"),
-            "submitted_at": st.column_config.DatetimeColumn("Submitted (UTC)", format="D MMMM YYYY, HH:mm"),
+            "submitted_at": st.column_config.DatetimeColumn("Sent (UTC)", format="D MMMM YYYY, HH:mm"),
         },
     )
     st.download_button("Versions (csv)", csv_bytes(history), "submissions.csv", CSV_MIME,
