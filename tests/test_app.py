@@ -89,3 +89,19 @@ def test_a_broken_catalogue_is_shown_as_an_error_with_the_file_and_line(app, edi
     assert app.error[0].value == "The indicator catalogue has 1 problem"
     assert "indicators/05-children-in-care.yaml, line " in app.code[0].value
     assert "owner 'hdtf' is not in partnership/agencies.yaml (did you mean 'hdft'?)" in app.code[0].value
+
+
+def test_the_upload_page_offers_the_agencys_template(app):
+    app.switch_page("views/upload.py").run()
+    assert not app.exception
+    app.selectbox(key="upload_agency").select("police").run()
+    assert any("**7 indicators** Durham Constabulary sends" in element.value for element in app.markdown)
+    labels = [button.label for button in app.get("download_button")]
+    assert labels == ["Template (Excel)", "Template (csv)"]
+
+
+def test_the_submissions_page_shows_completeness_and_an_empty_history(app):
+    app.switch_page("views/submissions.py").run()
+    assert not app.exception
+    assert [element.value for element in app.subheader] == ["Completeness", "Every version received"]
+    assert "No returns have been stored yet" in app.info[0].value
