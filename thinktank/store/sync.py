@@ -105,8 +105,8 @@ def _mark_synced(
 def _replace(connection: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
     connection.execute(f"DELETE FROM {table}")
     if rows:
-        placeholders = ", ".join("?" for _ in rows[0])
-        connection.executemany(f"INSERT INTO {table} VALUES ({placeholders})", rows)
+        parameters = ", ".join("?" for _ in rows[0])
+        connection.executemany(f"INSERT INTO {table} VALUES ({parameters})", rows)
 
 
 def _write_catalogue(
