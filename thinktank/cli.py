@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from thinktank import browse
-from thinktank.catalogue import load_catalogue
+from thinktank.catalogue import Catalogue, load_catalogue
 from thinktank.demo import build_demo
 from thinktank.docs import (
     INDICATOR_REFERENCE,
@@ -27,7 +27,7 @@ from thinktank.ingest.limits import Limits
 from thinktank.ingest.submit import IngestResult, ingest_return
 from thinktank.ingest.validate import ValidationReport, check_agency, validate_return
 from thinktank.periods import Quarter
-from thinktank.reference import load_reference
+from thinktank.reference import ReferenceData, load_reference
 from thinktank.settings import Settings
 from thinktank.store import Store, utc_now
 from thinktank.store.returns import stored_figures, submission_history
@@ -193,13 +193,7 @@ def _agencies(arguments: argparse.Namespace) -> int:
 
 def _init(arguments: argparse.Namespace) -> int:
     with _open_store(arguments) as store:
-        summary = {
-            "database": str(store.path),
-            "indicators": len(store.catalogue.indicators),
-            "active_indicators": len(store.catalogue.active_indicators()),
-            "themes": len(store.catalogue.themes),
-            "agencies": len(store.catalogue.agencies),
-        }
+        summary = {"database": str(store.path), **_catalogue_summary(store.catalogue)}
     if arguments.json:
         print(json.dumps(summary, indent=2))
     else:
@@ -210,15 +204,26 @@ def _init(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check(arguments: argparse.Namespace) -> int:
-    settings = Settings.from_environment()
-    catalogue = load_catalogue(settings.catalogue_dir)
-    reference = load_reference(settings.reference_dir, catalogue)
-    summary = {
+def _catalogue_summary(catalogue: Catalogue) -> dict[str, int]:
+    return {
         "indicators": len(catalogue.indicators),
         "active_indicators": len(catalogue.active_indicators()),
         "themes": len(catalogue.themes),
         "agencies": len(catalogue.agencies),
+    }
+
+
+def _catalogue_files() -> tuple[Catalogue, ReferenceData]:
+    """The catalogue and reference files, checked, without opening the database."""
+    settings = Settings.from_environment()
+    catalogue = load_catalogue(settings.catalogue_dir)
+    return catalogue, load_reference(settings.reference_dir, catalogue)
+
+
+def _check(arguments: argparse.Namespace) -> int:
+    catalogue, reference = _catalogue_files()
+    summary = {
+        **_catalogue_summary(catalogue),
         "benchmarks": len(reference.benchmarks),
         "population_figures": len(reference.population),
     }
@@ -235,9 +240,7 @@ def _check(arguments: argparse.Namespace) -> int:
 
 
 def _docs(arguments: argparse.Namespace) -> int:
-    settings = Settings.from_environment()
-    catalogue = load_catalogue(settings.catalogue_dir)
-    reference = load_reference(settings.reference_dir, catalogue)
+    catalogue, reference = _catalogue_files()
     write_indicator_reference(catalogue, reference, INDICATOR_REFERENCE)
     write_rules_reference(RULES_REFERENCE)
     print(f"Wrote {INDICATOR_REFERENCE} and {RULES_REFERENCE}")
