@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -136,11 +138,11 @@ download_name = f"thinktank-indicators-{utc_now():%Y-%m-%d}"
 full = found.drop(columns=["theme_number", "unit_label", "definition_version"])
 csv_column, xlsx_column, _ = st.columns([1, 1, 4])
 csv_column.download_button(
-    "Download CSV", csv_bytes(full), f"{download_name}.csv", CSV_MIME,
+    "Download CSV", partial(csv_bytes, full), f"{download_name}.csv", CSV_MIME,
     icon=":material/download:", width="stretch",
 )
 xlsx_column.download_button(
-    "Download Excel", xlsx_bytes({"Indicators": full}), f"{download_name}.xlsx", XLSX_MIME,
+    "Download Excel", partial(xlsx_bytes, {"Indicators": full}), f"{download_name}.xlsx", XLSX_MIME,
     icon=":material/download:", width="stretch",
 )
 
@@ -200,7 +202,7 @@ else:
     )
     st.dataframe(shown, hide_index=True, width="stretch")
     st.download_button(
-        "Download benchmarks CSV", csv_bytes(comparators), f"benchmarks-{chosen_id}.csv", CSV_MIME,
+        "Download benchmarks CSV", partial(csv_bytes, comparators), f"benchmarks-{chosen_id}.csv", CSV_MIME,
         icon=":material/download:",
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from thinktank.downloads import CSV_MIME, csv_bytes
@@ -36,7 +38,7 @@ counts = matrix["state"].value_counts()
 st.markdown(" · ".join(f"**{counts.get(state, 0):,}** {label.lower()}" for state, label in COMPLETENESS_LABELS.items()))
 st.download_button(
     "Completeness (csv)",
-    csv_bytes(matrix.assign(due=matrix["due"].map(format_date))),
+    partial(csv_bytes, matrix.assign(due=matrix["due"].map(format_date))),
     "completeness.csv", CSV_MIME, icon=":material/download:",
 )
 
@@ -56,5 +58,5 @@ else:
             "submitted_at": st.column_config.DatetimeColumn("Sent (UTC)", format="D MMMM YYYY, HH:mm"),
         },
     )
-    st.download_button("Versions (csv)", csv_bytes(history), "submissions.csv", CSV_MIME,
+    st.download_button("Versions (csv)", partial(csv_bytes, history), "submissions.csv", CSV_MIME,
                        icon=":material/download:")

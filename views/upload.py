@@ -3,6 +3,8 @@ every problem with its row and column, or confirmation that the return is stored
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -49,11 +51,11 @@ st.markdown(
 name = f"return-{agency_id}-{quarter.label.replace(' ', '-')}"
 xlsx_column, csv_column, _ = st.columns([1, 1, 3])
 xlsx_column.download_button(
-    "Template (Excel)", template_xlsx(rows, catalogue, agency_id, quarter), f"{name}.xlsx", XLSX_MIME,
+    "Template (Excel)", partial(template_xlsx, rows, catalogue, agency_id, quarter), f"{name}.xlsx", XLSX_MIME,
     icon=":material/download:", width="stretch",
 )
 csv_column.download_button(
-    "Template (csv)", template_csv(rows), f"{name}.csv", CSV_MIME, icon=":material/download:",
+    "Template (csv)", partial(template_csv, rows), f"{name}.csv", CSV_MIME, icon=":material/download:",
     width="stretch",
 )
 
@@ -119,9 +121,9 @@ if not issues.empty:
     st.caption("What each code means, with an example, is in docs/rules.md.")
     issues_name = f"problems-{uploaded.name.rsplit('.', 1)[0]}"
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Problems (Excel)", xlsx_bytes({"Problems": issues}), f"{issues_name}.xlsx",
+    left.download_button("Problems (Excel)", partial(xlsx_bytes, {"Problems": issues}), f"{issues_name}.xlsx",
                          XLSX_MIME, icon=":material/download:", width="stretch")
-    right.download_button("Problems (csv)", csv_bytes(issues), f"{issues_name}.csv", CSV_MIME,
+    right.download_button("Problems (csv)", partial(csv_bytes, issues), f"{issues_name}.csv", CSV_MIME,
                           icon=":material/download:", width="stretch")
 
 annotated = report.rows_with_problems()
