@@ -83,7 +83,8 @@ def figures(store) -> dict:
 
 @pytest.mark.parametrize(
     "name",
-    ["cp1252.csv", "utf8-bom.csv", "numbers-as-text.xlsx", "title-rows-and-hidden-sheet.xlsx"],
+    ["cp1252.csv", "utf8-bom.csv", "numbers-as-text.xlsx", "title-rows-and-hidden-sheet.xlsx",
+     "excel-shared-strings.xlsx", "openxml-sdk-prefixed.xlsx"],
 )
 def test_real_world_files_are_read_exactly(store, name):
     result = send(store, (FIXTURES / "good" / name).read_bytes(), name)

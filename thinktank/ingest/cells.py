@@ -5,6 +5,7 @@ symbols, and the ways people write "nothing here"."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -93,7 +94,15 @@ def read_text(value: object) -> str | None:
     """A free-text or identifier cell: trimmed, with no text counted as nothing."""
     if value is None:
         return None
+    if isinstance(value, str):
+        return _read_string(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = clean_text(value)
     return text or None
+
+
+@functools.lru_cache(maxsize=65_536)
+def _read_string(value: str) -> str | None:
+    """Memoised: a return repeats the same ids, breakdowns and groups on thousands of rows."""
+    return clean_text(value) or None

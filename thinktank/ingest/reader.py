@@ -1,8 +1,9 @@
 """Reading a return's sheets into located rows: every cell keeps its sheet, its row as Excel
 shows it and its column letter, so any problem can be pointed at exactly.
 
-Workbooks are streamed (openpyxl's read-only mode, parsing through defusedxml); csv files are
-decoded as UTF-8, UTF-8 with a byte-order mark, or Windows-1252, in that order.
+Workbooks are streamed (`sheet_stream`: openpyxl for the package, expat with defusedxml's
+refusals for the sheets); csv files are decoded as UTF-8, UTF-8 with a byte-order mark, or
+Windows-1252, in that order.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import ParseError
+from xml.parsers.expat import ExpatError
 
 import openpyxl
 from openpyxl.utils import get_column_letter
 
 from thinktank.ingest.cells import clean_text
 from thinktank.ingest.limits import Limits
+from thinktank.ingest.sheet_stream import Cell, Row, StreamedWorkbook
 from thinktank.rules import Issue, issue, register
 
 if not openpyxl.DEFUSEDXML:
@@ -34,9 +37,11 @@ if not openpyxl.DEFUSEDXML:
 RETURN_SHEET = "return"
 EVIDENCE_SHEET = "evidence"
 KEY_COLUMN = "indicator_id"
-# What a damaged part of a workbook raises when openpyxl streams it; defusedxml's refusals
-# are ValueErrors too.
-DAMAGED_WORKBOOK_ERRORS = (ParseError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError)
+# What a damaged part of a workbook raises when it is streamed; defusedxml's refusals are
+# ValueErrors too, and a shared-string index past the end is an IndexError.
+DAMAGED_WORKBOOK_ERRORS = (
+    ParseError, ExpatError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, IndexError,
+)
 CSV_SHEET_NAME = "csv"
 _SEPARATORS = re.compile(r"[\s\-_]+")
 
@@ -71,12 +76,6 @@ def normalise_header(name: object) -> str:
     return _SEPARATORS.sub("_", clean_text(name).lower()).strip("_")
 
 
-@dataclass(frozen=True)
-class Cell:
-    value: Any
-    number_format: str | None = None
-
-
 @dataclass
 class SheetRows:
     """One sheet's data: the columns found, and each data row with its Excel row number."""
@@ -85,7 +84,7 @@ class SheetRows:
     header_row: int
     columns: dict[str, int]  # normalised name -> 1-based column index
     ignored_columns: list[str] = field(default_factory=list)
-    rows: list[tuple[int, dict[str, Cell]]] = field(default_factory=list)
+    rows: list[tuple[int, dict[str, Cell]]] = field(default_factory=list)  # by column name
 
     def letter(self, column: str) -> str | None:
         index = self.columns.get(column)
@@ -122,13 +121,13 @@ def _read_workbook(content: bytes, file_name: str, known_columns: dict[str, set[
         with warnings.catch_warnings():
             # openpyxl warns about features it skips (data validation, conditional formats).
             warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            workbook = StreamedWorkbook(content)
     except Exception as error:  # openpyxl raises many types for a damaged file
         return ReadResult(None, None, [issue(
             "F109", f"{file_name} cannot be opened as a workbook ({type(error).__name__}). Save it again from Excel.",
         )])
-    try:
-        visible = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
+    with workbook:
+        visible = [sheet for sheet in workbook.sheets if sheet.state == "visible"]
         by_name = {normalise_header(sheet.title): sheet for sheet in visible}
         data_sheet = by_name.get(RETURN_SHEET) or next(
             (sheet for sheet in visible if normalise_header(sheet.title) != EVIDENCE_SHEET), None
@@ -138,12 +137,12 @@ def _read_workbook(content: bytes, file_name: str, known_columns: dict[str, set[
                 "F110", f"{file_name} has no visible sheet of figures. Put them on a sheet named Return.",
             )])
         try:
-            returns, issues = _locate(data_sheet.title, _sheet_rows(data_sheet), known_columns["return"], limits)
+            returns, issues = _locate(data_sheet.title, workbook.rows(data_sheet), known_columns["return"], limits)
             evidence = None
             evidence_sheet = by_name.get(EVIDENCE_SHEET)
             if evidence_sheet is not None:
                 evidence, evidence_issues = _locate(
-                    evidence_sheet.title, _sheet_rows(evidence_sheet), known_columns["evidence"], limits,
+                    evidence_sheet.title, workbook.rows(evidence_sheet), known_columns["evidence"], limits,
                     key="theme", may_be_empty=True,
                 )
                 issues += evidence_issues
@@ -154,20 +153,6 @@ def _read_workbook(content: bytes, file_name: str, known_columns: dict[str, set[
                 "Save it again from Excel.",
             )])
         return ReadResult(returns, evidence, issues)
-    finally:
-        workbook.close()
-
-
-def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[Cell]]]:
-    for row in sheet.iter_rows():
-        cells = []
-        row_number = None
-        for cell in row:
-            if getattr(cell, "row", None) is not None:
-                row_number = cell.row
-            cells.append(Cell(cell.value, getattr(cell, "number_format", None)))
-        if row_number is not None:
-            yield row_number, cells
 
 
 def _decode(content: bytes) -> tuple[str, str | None]:
@@ -179,29 +164,31 @@ def _decode(content: bytes) -> tuple[str, str | None]:
     return "", "the text is neither UTF-8 nor Windows-1252. Save it from Excel as 'CSV UTF-8'."
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, list[Cell]]]:
+def _csv_rows(text: str) -> Iterator[tuple[int, Row]]:
     sample = text[:8192]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
-        yield number, [Cell(value if value != "" else None) for value in row]
+        cells = {column: Cell(value) for column, value in enumerate(row, start=1) if value != ""}
+        if cells:
+            yield number, cells
 
 
 def _locate(
     sheet: str,
-    rows: Iterator[tuple[int, list[Cell]]],
+    rows: Iterator[tuple[int, Row]],
     known: set[str],
     limits: Limits,
     key: str = KEY_COLUMN,
     may_be_empty: bool = False,
 ) -> tuple[SheetRows | None, list[Issue]]:
-    previous: tuple[int, list[Cell]] | None = None
+    previous: tuple[int, Row] | None = None
     for row_number, cells in rows:
-        names = [normalise_header(cell.value) if cell.value is not None else "" for cell in cells]
-        if key in names:
-            originals = [clean_text(cell.value) if cell.value is not None else "" for cell in cells]
+        names = {column: normalise_header(cell.value) for column, cell in cells.items()}
+        if key in names.values():
+            originals = {column: clean_text(cell.value) for column, cell in cells.items()}
             return _collect(sheet, row_number, names, originals, rows, known, limits, may_be_empty)
         if previous is not None and _split_header(previous[1], cells, key):
             return None, [issue(
@@ -211,7 +198,7 @@ def _locate(
                 f"such as {key}.",
                 sheet=sheet, row=row_number,
             )]
-        if any(name for name in names):
+        if any(names.values()):
             previous = (row_number, cells)
     if may_be_empty and previous is None:
         return None, []
@@ -223,30 +210,28 @@ def _locate(
     )]
 
 
-def _split_header(upper: list[Cell], lower: list[Cell], key: str) -> bool:
-    width = max(len(upper), len(lower))
+def _split_header(upper: Row, lower: Row, key: str) -> bool:
     carried = ""
-    for index in range(width):
-        top = upper[index].value if index < len(upper) else None
-        carried = clean_text(top) if top is not None else carried  # merged cells repeat leftwards
-        bottom = lower[index].value if index < len(lower) else None
-        if bottom is not None and normalise_header(f"{carried} {clean_text(bottom)}") == key:
+    for column in sorted(upper.keys() | lower.keys()):
+        if column in upper:
+            carried = clean_text(upper[column].value)  # a merged cell's text carries rightwards
+        if column in lower and normalise_header(f"{carried} {clean_text(lower[column].value)}") == key:
             return True
     return False
 
 
 def _collect(
-    sheet: str, header_row: int, names: list[str], originals: list[str],
-    rows: Iterator[tuple[int, list[Cell]]], known: set[str], limits: Limits, may_be_empty: bool = False,
+    sheet: str, header_row: int, names: dict[int, str], originals: dict[int, str],
+    rows: Iterator[tuple[int, Row]], known: set[str], limits: Limits, may_be_empty: bool = False,
 ) -> tuple[SheetRows | None, list[Issue]]:
     columns: dict[str, int] = {}
     ignored: list[str] = []
     issues: list[Issue] = []
-    for index, name in enumerate(names, start=1):
+    for index, name in sorted(names.items()):
         if not name:
             continue
         if name not in known:
-            ignored.append(originals[index - 1])
+            ignored.append(originals[index])
         elif name in columns:
             issues.append(issue(
                 "F115",
@@ -261,11 +246,10 @@ def _collect(
     for row_number, cells in rows:
         values = {}
         for name, index in wanted:
-            if index <= len(cells) and cells[index - 1].value is not None:
-                cell = cells[index - 1]
-                if isinstance(cell.value, str) and not clean_text(cell.value):
-                    continue
-                values[name] = cell
+            cell = cells.get(index)
+            if cell is None or (isinstance(cell.value, str) and not cell.value.strip()):
+                continue
+            values[name] = cell
         if values:
             found.rows.append((row_number, values))
             if len(found.rows) > limits.max_rows:

@@ -36,6 +36,10 @@ RETURN_COLUMNS = {
 EVIDENCE_COLUMNS = {"theme", "source", "signs_of_safety", "title", "detail", "period"}
 ALL = "All"
 ROW_CHECK_COLUMNS = {spec.code: spec.column for spec, _ in ROW_CHECKS}
+NORMALISED_COLUMNS = (
+    "row", "indicator_id", "breakdown", "breakdown_value", "comment", "period", "period_problem",
+    "value", "numerator", "denominator", "value_decimals", "status", "cell_problem",
+)
 
 register("R204", "error", "Period cannot be read",
          "The period must be a financial-year quarter written as in the template, or a date "
@@ -165,6 +169,8 @@ def validate_return(
         return report
 
     frame, cell_issues = _normalise(sheet, chosen_period, today)
+    # Every cell is in the frame now; letting the cells go keeps a backfill's peak memory down.
+    sheet.rows = []
     report.issues += cell_issues
     report.rows = frame
     if not (frame["has_figure"] | frame["cell_problem"]).any():
@@ -191,14 +197,14 @@ def validate_return(
 
 def _normalise(sheet: SheetRows, chosen: Quarter | None, today: dt.date) -> tuple[pd.DataFrame, list[Issue]]:
     issues: list[Issue] = []
-    records = []
+    # Built column by column: a dict per row would cost a backfill a hundred megabytes.
+    columns: dict[str, list] = {name: [] for name in NORMALISED_COLUMNS}
     for row_number, cells in sheet.rows:
         problems_before = len(issues)
-        record: dict = {"row": row_number}
-        record["indicator_id"] = _upper(read_text(cells["indicator_id"].value) if "indicator_id" in cells else None)
-        record["breakdown"] = read_text(cells["breakdown"].value) if "breakdown" in cells else None
-        record["breakdown_value"] = read_text(cells["breakdown_value"].value) if "breakdown_value" in cells else None
-        record["comment"] = read_text(cells["comment"].value) if "comment" in cells else None
+        columns["row"].append(row_number)
+        for name in ("indicator_id", "breakdown", "breakdown_value", "comment"):
+            cell = cells.get(name)
+            columns[name].append(read_text(cell.value) if cell else None)
         period, period_problem = None, None
         if "period" in cells:
             try:
@@ -212,12 +218,13 @@ def _normalise(sheet: SheetRows, chosen: Quarter | None, today: dt.date) -> tupl
                 ))
         elif chosen is not None:
             period = chosen.label
-        record["period"], record["period_problem"] = period, period_problem
-        statuses = []
+        columns["period"].append(period)
+        columns["period_problem"].append(period_problem)
+        status, decimals = None, None
         for column in ("value", "numerator", "denominator"):
             cell = cells.get(column)
             parsed = read_number(cell.value, cell.number_format) if cell else read_number(None)
-            record[column] = parsed.number
+            columns[column].append(parsed.number)
             if parsed.problem:
                 issues.append(issue(
                     "R207",
@@ -226,27 +233,30 @@ def _normalise(sheet: SheetRows, chosen: Quarter | None, today: dt.date) -> tupl
                     sheet=sheet.sheet, row=row_number, column=column,
                     column_letter=sheet.letter(column), value=cell.value,
                 ))
-            if parsed.status:
-                statuses.append(parsed.status)
+            status = status or parsed.status
             if column == "value" and parsed.number is not None:
-                record["value_decimals"] = _shown_decimals(cell.value, cell.number_format)
-        record["status"] = statuses[0] if statuses else None
-        record["cell_problem"] = len(issues) > problems_before
-        records.append(record)
-    frame = pd.DataFrame.from_records(records).set_index("row")
+                decimals = _shown_decimals(cell.value, cell.number_format)
+        columns["value_decimals"].append(decimals)
+        columns["status"].append(status)
+        columns["cell_problem"].append(len(issues) > problems_before)
+    frame = pd.DataFrame(columns).set_index("row")
+    frame["indicator_id"] = frame["indicator_id"].map(_upper, na_action="ignore")
     for column in ("indicator_id", "breakdown", "breakdown_value", "comment", "period",
                    "period_problem", "status"):
-        frame[column] = frame[column].astype(object) if column in frame else None
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     for column in (*FIGURE_COLUMNS, "value_decimals"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float) if column in frame else math.nan
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     frame["breakdown"] = frame["breakdown"].where(frame["breakdown"].notna(), ALL)
     frame["breakdown_value"] = frame["breakdown_value"].where(frame["breakdown_value"].notna(), ALL)
     frame["chosen_period"] = chosen.label if chosen else None
-    quarters = frame["period"].map(lambda label: _quarter(label) if isinstance(label, str) else None)
-    frame["period_key"] = quarters.map(lambda q: q.fy_start * 10 + q.number if q else math.nan)
-    frame["period_end"] = quarters.map(lambda q: format_date(q.end) if q else None)
-    frame["financial_year"] = quarters.map(lambda q: q.financial_year if q else None)
-    frame["period_is_future"] = quarters.map(lambda q: q.is_future(today) if q else False)
+    # A backfill repeats a few labels thousands of times: work each out once.
+    quarters = {label: _quarter(label) for label in frame["period"].dropna().unique()}
+    frame["period_key"] = frame["period"].map({label: q.fy_start * 10 + q.number for label, q in quarters.items()})
+    frame["period_end"] = frame["period"].map({label: format_date(q.end) for label, q in quarters.items()})
+    frame["financial_year"] = frame["period"].map({label: q.financial_year for label, q in quarters.items()})
+    frame["period_is_future"] = frame["period"].map(
+        {label: q.is_future(today) for label, q in quarters.items()}
+    ).fillna(False).astype(bool)
     frame["has_figure"] = frame[list(FIGURE_COLUMNS)].notna().any(axis=1) | frame["status"].notna()
     return frame, issues
 
@@ -285,18 +295,16 @@ def _with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duc
         for key in (breakdown.id, breakdown.name):
             breakdown_by_key[key.lower().replace("_", " ")] = breakdown
 
-    def fact(indicator_id: object, name: str) -> object:
-        indicator = indicators.get(indicator_id) if isinstance(indicator_id, str) else None
-        return getattr(indicator, name) if indicator else None
-
-    frame["unit"] = frame["indicator_id"].map(lambda i: fact(i, "unit"))
-    frame["owner"] = frame["indicator_id"].map(lambda i: fact(i, "owner"))
-    frame["population"] = frame["indicator_id"].map(lambda i: fact(i, "population"))
-    frame["applies_from"] = frame["indicator_id"].map(lambda i: fact(i, "applies_from"))
-    frame["retired_from"] = frame["indicator_id"].map(lambda i: fact(i, "retired_from"))
-    frame["applies_from_key"] = frame["applies_from"].map(_quarter_key)
-    frame["retired_from_key"] = frame["retired_from"].map(_quarter_key)
-    frame["suggestion"] = frame["indicator_id"].map(lambda i: _suggest(i, list(indicators)) if i not in indicators else "")
+    # Facts are looked up once per indicator named, not once per row.
+    ids = frame["indicator_id"]
+    named = [i for i in ids.dropna().unique() if i in indicators]
+    for name in ("unit", "owner", "population", "applies_from", "retired_from"):
+        frame[name] = ids.map({i: getattr(indicators[i], name) for i in named}).astype(object)
+        frame[name] = frame[name].where(frame[name].notna(), None)
+    for name in ("applies_from", "retired_from"):
+        frame[f"{name}_key"] = ids.map({i: _quarter_key(getattr(indicators[i], name)) for i in named}).astype(float)
+    unknown = [i for i in ids.dropna().unique() if i not in indicators]
+    frame["suggestion"] = ids.map({i: _suggest(i, list(indicators)) for i in unknown}).astype(object).fillna("")
 
     group_lookup = {b.id: {value.lower(): value for value in b.values} for b in catalogue.breakdowns}
     allowed, known, suggestions, listings, canonical_breakdowns, canonical_groups = [], [], [], [], [], []
