@@ -1,0 +1,133 @@
+"""The balanced scorecard: every active indicator's figure for a quarter, read against last
+quarter, last year, its target, its benchmarks and its own history (an XmR chart with Making
+Data Count's signals). The figures are worked out in DuckDB (`queries.py`); these functions
+run the queries and hand back DataFrames.
+
+Status is carried through, never turned into a number: ``c``, ``x``, ``z``, ``low`` and ``u``
+as the return gave them, ``missing`` where nothing is in force, and ``count only`` where a
+breakdown group of a rate has a count but no population to make a rate of it.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from thinktank.periods import Quarter
+from thinktank.scorecard import queries
+
+RAG_ORDER = ["red", "amber", "green", "no target", "no data"]
+DIRECTION_ORDER = ["improving", "no significant change", "declining", "not assessed"]
+SIGNAL_ORDER = ["concern", "improvement", "neither", "common cause", "not enough data", "not assessed"]
+POSITION_COLUMNS = {
+    "England": "england_position",
+    "North East": "north_east_position",
+    "Statistical neighbours": "neighbours_position",
+}
+
+
+def quarter_index(quarter: Quarter) -> int:
+    """The whole number the SQL macro ``quarter_index`` gives the quarter."""
+    return quarter.fy_start * 4 + quarter.number - 1
+
+
+def scorecard(
+    cursor: duckdb.DuckDBPyConnection,
+    period: Quarter,
+    theme: str | None = None,
+    indicator_id: str | None = None,
+) -> pd.DataFrame:
+    """One row per active indicator and breakdown group for the quarter (a whole-area row for
+    every indicator, even when nothing is in force)."""
+    card = cursor.execute(
+        queries.SCORECARD,
+        {"period_index": quarter_index(period), "theme": theme, "indicator": indicator_id},
+    ).df()
+    # Lists with gaps arrive as masked arrays; plain lists (a gap is None) suit charts and JSON.
+    card["recent_values"] = card["recent_values"].map(lambda values: values.tolist())
+    return _text_gaps_as_none(card, ["status", "previous_status", "comment"])
+
+
+def series(
+    cursor: duckdb.DuckDBPyConnection,
+    indicator_id: str,
+    up_to: Quarter,
+    breakdown: str | None = "All",
+) -> pd.DataFrame:
+    """The indicator's quarters up to ``up_to``, with the XmR mean and limits drawn from them
+    and each point's signal. ``breakdown=None`` gives every breakdown's groups."""
+    chart = cursor.execute(
+        queries.SERIES,
+        {"period_index": quarter_index(up_to), "theme": None, "indicator": indicator_id,
+         "breakdown": breakdown},
+    ).df()
+    return _text_gaps_as_none(chart, ["status", "comment"])
+
+
+def _text_gaps_as_none(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A text column's gaps as None, never NaN, so that a status is a string or nothing."""
+    for column in columns:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
+
+
+def whole_area(card: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard's whole-area rows: one per indicator."""
+    return card[(card["breakdown"] == "All") & (card["breakdown_value"] == "All")]
+
+
+def look_at_first(card: pd.DataFrame, limit: int = 5) -> pd.DataFrame:
+    """The indicators to look at first: concerning signals, then red against target, then the
+    most often worse than their benchmarks, then declining."""
+    rows = whole_area(card).copy()
+    rows["worse_than_benchmarks"] = (rows[list(POSITION_COLUMNS.values())] == "worse").sum(axis=1)
+    rows["reason"] = rows.apply(_reason, axis=1)
+    rows = rows[rows["reason"] != ""]
+    rows["_rank"] = list(zip(
+        rows["spc_signal"] != "concern", rows["rag"] != "red", -rows["worse_than_benchmarks"],
+        rows["direction"] != "declining", strict=True,
+    ))
+    return rows.sort_values(["_rank", "indicator_id"]).drop(columns="_rank").head(limit)
+
+
+def _reason(row: pd.Series) -> str:
+    reasons = []
+    if row["spc_signal"] == "concern":
+        reasons.append(f"SPC concern ({row['spc_rules']})")
+    if row["rag"] == "red":
+        reasons.append("red against target")
+    if row["worse_than_benchmarks"]:
+        areas = [area for area, column in POSITION_COLUMNS.items() if row[column] == "worse"]
+        reasons.append("worse than " + " and ".join(areas))
+    if row["direction"] == "declining":
+        reasons.append("declining since last quarter")
+    return "; ".join(reasons)
+
+
+def theme_summary(cursor: duckdb.DuckDBPyConnection, card: pd.DataFrame) -> pd.DataFrame:
+    """Per theme: indicators by RAG and by direction, signals, and the share with data."""
+    cursor.register("scorecard_rows", whole_area(card))
+    try:
+        return cursor.execute(
+            """
+            SELECT t.id AS theme, t.number, t.name,
+                count(s.indicator_id) AS indicators,
+                count(s.indicator_id) FILTER (WHERE s.value IS NOT NULL) AS with_data,
+                coalesce(round(100.0 * count(s.indicator_id) FILTER (WHERE s.value IS NOT NULL)
+                      / nullif(count(s.indicator_id), 0), 1), 0) AS with_data_percent,
+                count(*) FILTER (WHERE s.rag = 'red') AS red,
+                count(*) FILTER (WHERE s.rag = 'amber') AS amber,
+                count(*) FILTER (WHERE s.rag = 'green') AS green,
+                count(*) FILTER (WHERE s.direction = 'improving') AS improving,
+                count(*) FILTER (WHERE s.direction = 'declining') AS declining,
+                count(*) FILTER (WHERE s.direction = 'no significant change') AS no_significant_change,
+                count(*) FILTER (WHERE s.spc_signal = 'concern') AS concerns,
+                count(*) FILTER (WHERE s.spc_signal = 'improvement') AS improvements
+            FROM themes t
+            LEFT JOIN scorecard_rows s ON s.theme = t.id
+            GROUP BY ALL
+            ORDER BY t.number
+            """
+        ).df()
+    finally:
+        cursor.unregister("scorecard_rows")
