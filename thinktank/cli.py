@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -13,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from thinktank import browse
+from thinktank import browse, scorecard
 from thinktank.catalogue import Catalogue, load_catalogue
 from thinktank.demo import build_demo
 from thinktank.docs import (
@@ -103,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     figures = command("figures", "Show the stored figures in force for an agency and a quarter.", _figures)
     figures.add_argument("--agency", required=True, help="the agency (id)")
     figures.add_argument("--period", required=True, help="the quarter")
+    card = command("scorecard", "Show the balanced scorecard for a quarter: one row per indicator "
+                   "and breakdown group.", _scorecard)
+    card.add_argument("--period", required=True, help="the quarter, such as 2025-26 Q2")
+    card.add_argument("--theme", help="only this theme (id)")
     return parser
 
 
@@ -366,6 +371,43 @@ def _figures(arguments: argparse.Namespace) -> int:
         frame = stored_figures(store.cursor(), arguments.agency, quarter.label)
     records = json.loads(frame.to_json(orient="records"))
     _emit(arguments, records, _printable(frame))
+    return EXIT_OK
+
+
+SCORECARD_JSON = [
+    "indicator_id", "theme", "period", "breakdown", "breakdown_value", "name", "unit", "polarity",
+    "owner", "value", "status", "numerator", "denominator", "previous_value", "previous_status",
+    "last_year_value", "change", "change_from_last_year", "movement", "direction", "rag",
+    "england_value", "england_position", "north_east_value", "north_east_position",
+    "neighbours_value", "neighbours_position", "spc_signal", "spc_rules", "spc_mean",
+    "spc_lower", "spc_upper", "spc_points", "recent_values",
+]
+SCORECARD_TABLE = ["indicator_id", "breakdown", "breakdown_value", "value", "status", "previous_value",
+                   "direction", "rag", "spc_signal"]
+# Figures in JSON carry four decimal places: more than any return gives, and stable to compare.
+JSON_DECIMALS = 4
+
+
+def _scorecard(arguments: argparse.Namespace) -> int:
+    quarter = Quarter.parse(arguments.period)
+    with _open_store(arguments) as store:
+        if arguments.theme and arguments.theme not in store.catalogue.theme_by_id:
+            close = difflib.get_close_matches(arguments.theme, list(store.catalogue.theme_by_id), n=2)
+            raise UsageError(
+                f"'{arguments.theme}' is not a theme in the catalogue",
+                ("Did you mean " + " or ".join(close) + "? " if close else "")
+                + "python -m thinktank themes lists them.",
+            )
+        card = scorecard.scorecard(store.cursor(), quarter, theme=arguments.theme)
+    figures = card.select_dtypes("number").columns
+    card[figures] = card[figures].round(JSON_DECIMALS)
+    card["recent_values"] = card["recent_values"].map(
+        lambda values: [None if value is None else round(value, JSON_DECIMALS) for value in values]
+    )
+    table = card[SCORECARD_TABLE].copy()
+    table["value"] = table["value"].round(1)
+    table["previous_value"] = table["previous_value"].round(1)
+    _emit(arguments, _records(card, SCORECARD_JSON), _printable(table))
     return EXIT_OK
 
 

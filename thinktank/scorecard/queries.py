@@ -297,7 +297,9 @@ LEFT JOIN classified s ON s.indicator_id = c.indicator_id AND s.breakdown = c.br
 JOIN recent ON recent.indicator_id = c.indicator_id AND recent.breakdown = c.breakdown
      AND recent.breakdown_value = c.breakdown_value
 JOIN themes t ON t.id = c.theme
-ORDER BY t.number, c.indicator_id, c.breakdown <> 'All', c.breakdown, c.breakdown_value
+LEFT JOIN breakdowns b ON b.name = c.breakdown
+ORDER BY t.number, c.indicator_id, c.breakdown <> 'All', c.breakdown,
+    list_position(b.allowed_values, c.breakdown_value), c.breakdown_value
 """
 
 # One indicator's whole series (every breakdown group, or one), each quarter from its first
@@ -333,6 +335,8 @@ SELECT q.indicator_id, quarter_label(q.period_index) AS period, q.period_index,
 FROM spans q
 LEFT JOIN figures f USING (indicator_id, breakdown, breakdown_value, period_index)
 LEFT JOIN classified s USING (indicator_id, breakdown, breakdown_value, period_index)
+LEFT JOIN breakdowns b ON b.name = q.breakdown
 WINDOW key AS (PARTITION BY q.indicator_id, q.breakdown, q.breakdown_value)
-ORDER BY q.breakdown <> 'All', q.breakdown, q.breakdown_value, q.period_index
+ORDER BY q.breakdown <> 'All', q.breakdown, list_position(b.allowed_values, q.breakdown_value),
+    q.breakdown_value, q.period_index
 """
