@@ -13,13 +13,13 @@ navigation = st.navigation(
             st.Page("views/submissions.py", title="Submissions", icon=":material/fact_check:", url_path="submissions"),
         ],
         "Explore": [
-            st.Page(
-                "views/catalogue.py",
-                title="Indicator catalogue",
-                icon=":material/menu_book:",
-                url_path="catalogue",
-                default=True,
-            ),
+            st.Page("views/scorecard.py", title="Scorecard", icon=":material/dashboard:", url_path="scorecard",
+                    default=True),
+            st.Page("views/theme.py", title="Themes", icon=":material/category:", url_path="theme"),
+            st.Page("views/indicator.py", title="Indicators", icon=":material/query_stats:", url_path="indicator"),
+            st.Page("views/agencies.py", title="Agencies", icon=":material/groups:", url_path="agencies"),
+            st.Page("views/catalogue.py", title="Indicator catalogue", icon=":material/menu_book:",
+                    url_path="catalogue"),
         ],
     }
 )

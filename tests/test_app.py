@@ -24,7 +24,8 @@ def app(monkeypatch, editable_settings):
     # Streamlit's caches belong to the process; each test starts from an empty one.
     st.cache_resource.clear()
     st.cache_data.clear()
-    yield AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=30)
+    # These tests are about the catalogue; the scorecard, the default page, has its own.
+    yield AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=30).switch_page("views/catalogue.py")
     st.cache_resource.clear()
 
 

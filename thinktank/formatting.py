@@ -63,3 +63,53 @@ def describe_target(
         text = f"between {format_value(low, unit)} and {format_value(high, unit)}"
         return text + (f" (amber within {format_number(tolerance, 1)} either side)" if tolerance else "")
     return "no target set"
+
+
+STATUS_LABELS = {
+    "c": "c (suppressed)",
+    "x": "x (not available)",
+    "z": "z (not applicable)",
+    "low": "low (rounds to zero)",
+    "missing": "missing (no return in force)",
+    "count only": "count only (no rate for the group)",
+}
+DIRECTION_LABELS = {
+    "improving": "✓ Improving",
+    "declining": "✗ Declining",
+    "no significant change": "= No significant change",
+    "not assessed": "○ Not assessed",
+}
+MOVEMENT_LABELS = {"up": "↑ up", "down": "↓ down", "no significant change": "= level"}
+RAG_LABELS = {
+    "red": "🔴 Red", "amber": "🟠 Amber", "green": "🟢 Green",
+    "no target": "No target", "no data": "No data",
+}
+SIGNAL_LABELS = {
+    "concern": "⚠ Concern",
+    "improvement": "★ Improvement",
+    "neither": "◆ Special cause",
+    "common cause": "Common cause",
+    "not enough data": "Too few points",
+    "not assessed": "Not assessed",
+}
+POSITION_LABELS = {"better": "Better", "similar": "Similar", "worse": "Worse", "not assessed": "Not compared"}
+
+
+def format_figure(value: float | None, unit: str, status: str | None) -> str:
+    """A scorecard figure: the value with its unit, or the status that says why there is none.
+    A suppressed figure is never shown as a number."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return STATUS_LABELS.get(status or "", "no figure")
+    shown = format_value(value, unit)
+    return f"{shown} (u: low reliability)" if status == "u" else shown
+
+
+def format_change(change: float | None, unit: str) -> str:
+    """A change with its sign and unit; percentages change by percentage points."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return "no comparison"
+    # A true minus sign (U+2212): screen readers say "minus", where a hyphen is read as a dash.
+    sign = "+" if change > 0 else "\u2212" if change < 0 else "±"
+    if unit == "percent":
+        return f"{sign}{format_number(abs(change), 1)} points"
+    return f"{sign}{format_value(abs(change), unit)}"

@@ -8,11 +8,25 @@ depend on who is looking; per-user data takes the role and agency as cache argum
 from __future__ import annotations
 
 import threading
+from functools import partial
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
+from thinktank import scorecard
 from thinktank.demo import build_demo, is_demo
+from thinktank.downloads import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
 from thinktank.errors import ThinkTankError
+from thinktank.formatting import (
+    DIRECTION_LABELS,
+    POSITION_LABELS,
+    RAG_LABELS,
+    SIGNAL_LABELS,
+    format_change,
+    format_figure,
+)
+from thinktank.periods import Quarter, format_date
 from thinktank.settings import Settings, demo_on_first_start
 from thinktank.store import Store, utc_now
 
@@ -70,3 +84,84 @@ def show_error(error: ThinkTankError) -> None:
     if error.hint:
         # Hints name files, ids and YAML keys: shown verbatim so underscores stay underscores.
         st.code(error.hint, language=None, wrap_lines=True)
+
+
+@st.cache_data(show_spinner=False)
+def _reported_quarters(version: str) -> list[str]:
+    return [quarter.label for quarter in scorecard.reported_quarters(store().cursor())]
+
+
+@st.cache_data(show_spinner="Building the scorecard...")
+def scorecard_for(period_label: str, version: str) -> pd.DataFrame:
+    """The whole scorecard for a quarter; ``version`` (the data's) keeps the cache current."""
+    return scorecard.scorecard(store().cursor(), Quarter.parse(period_label))
+
+
+def data_version() -> str:
+    return scorecard.data_version(store().cursor())
+
+
+def choose_quarter(container: Any = st) -> Quarter:
+    """The quarter the page shows: from the link (?period=), else the latest with returns. The
+    choice goes back into the address, so a link copied from the page shows the same quarter."""
+    labels = list(reversed(_reported_quarters(data_version())))
+    if not labels:
+        st.info("No returns are stored yet, so there is nothing to show. Agencies send them from "
+                "the Upload page; `python -m thinktank demo` builds a demo partnership.")
+        st.stop()
+    wanted = st.query_params.get("period")
+    chosen = container.selectbox(
+        "Quarter", labels, index=labels.index(wanted) if wanted in labels else 0,
+        format_func=lambda label: f"{label} (to {format_date(Quarter.parse(label).end)})",
+    )
+    st.query_params["period"] = chosen
+    return Quarter.parse(chosen)
+
+
+def download_buttons(frame: pd.DataFrame, name: str, sheet: str, container: Any = st) -> None:
+    """CSV and Excel downloads of a table, built only when clicked."""
+    csv_column, xlsx_column, _ = container.columns([1, 1, 3])
+    csv_column.download_button("CSV", partial(csv_bytes, frame), f"{name}.csv", CSV_MIME,
+                               icon=":material/download:", width="stretch", key=f"{name}-csv")
+    xlsx_column.download_button("Excel", partial(xlsx_bytes, {sheet: frame}), f"{name}.xlsx", XLSX_MIME,
+                                icon=":material/download:", width="stretch", key=f"{name}-xlsx")
+
+
+def scorecard_table(card: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard as people read it: figures with units, statuses in words, never a zero
+    for a suppressed figure."""
+    return pd.DataFrame({
+        "ID": card["indicator_id"],
+        "Indicator": card["name"],
+        "Group": [value if breakdown == "All" else f"{breakdown}: {value}"
+                  for breakdown, value in zip(card["breakdown"], card["breakdown_value"], strict=True)],
+        "Latest": [format_figure(value, unit, status)
+                   for value, unit, status in zip(card["value"], card["unit"], card["status"], strict=True)],
+        "Last quarter": [format_figure(value, unit, status) for value, unit, status
+                         in zip(card["previous_value"], card["unit"], card["previous_status"], strict=True)],
+        "Change": [format_change(change, unit) for change, unit in zip(card["change"], card["unit"], strict=True)],
+        "Direction": card["direction"].map(DIRECTION_LABELS),
+        "RAG": card["rag"].map(RAG_LABELS),
+        "England": card["england_position"].map(POSITION_LABELS).fillna("No benchmark"),
+        "SPC": card["spc_signal"].map(SIGNAL_LABELS),
+        "Last 8 quarters": card["recent_values"],
+    }, index=card.index)
+
+
+SCORECARD_COLUMNS = {
+    "Indicator": st.column_config.TextColumn(width="large"),
+    "Last 8 quarters": st.column_config.LineChartColumn(
+        "Last 8 quarters", help="Oldest on the left; a gap is a quarter with no figure", width="small",
+    ),
+    "England": st.column_config.TextColumn(help="Against the latest England figure, read by polarity"),
+    "SPC": st.column_config.TextColumn(help="Making Data Count signal for the latest point"),
+}
+
+
+def download_frame(card: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard for download: every figure, with the sparkline written out as text."""
+    frame = card.copy()
+    frame["recent_values"] = frame["recent_values"].map(
+        lambda values: ", ".join("" if value is None else f"{value:g}" for value in values))
+    frame["priorities"] = frame["priorities"].map(lambda values: ", ".join(values))
+    return frame

@@ -71,6 +71,28 @@ def _text_gaps_as_none(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+def reported_quarters(cursor: duckdb.DuckDBPyConnection) -> list[Quarter]:
+    """Every quarter from the first with a return in force to the latest, oldest first."""
+    first, last = cursor.execute(
+        "SELECT min(quarter_index(period)), max(quarter_index(period)) FROM submissions_in_force"
+    ).fetchone()
+    if first is None:
+        return []
+    return [Quarter(index // 4, index % 4 + 1) for index in range(first, last + 1)]
+
+
+def data_version(cursor: duckdb.DuckDBPyConnection) -> str:
+    """Changes whenever a return is stored or the catalogue or reference data change: a cache
+    key, so that a cached scorecard is never older than the data."""
+    (version,) = cursor.execute(
+        """
+        SELECT concat_ws('/', (SELECT coalesce(max(id), 0) FROM submissions),
+                         (SELECT string_agg(content_sha256, ',' ORDER BY source) FROM synced_sources))
+        """
+    ).fetchone()
+    return version
+
+
 def whole_area(card: pd.DataFrame) -> pd.DataFrame:
     """The scorecard's whole-area rows: one per indicator."""
     return card[(card["breakdown"] == "All") & (card["breakdown_value"] == "All")]

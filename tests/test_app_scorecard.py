@@ -1,0 +1,137 @@
+"""The scorecard, theme, indicator and agencies pages through Streamlit's AppTest, on the fixed
+fixture store of the golden files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import streamlit as st
+from scorecard_fixture import build_fixture
+from streamlit.testing.v1 import AppTest
+
+from thinktank.settings import CATALOGUE_ENV, DATABASE_ENV, DEMO_ENV, REFERENCE_ENV, REPO_ROOT
+from thinktank.store import Store
+
+
+def _app(monkeypatch, settings) -> AppTest:
+    monkeypatch.setenv(DATABASE_ENV, str(settings.database_path))
+    monkeypatch.setenv(CATALOGUE_ENV, str(settings.catalogue_dir))
+    monkeypatch.setenv(REFERENCE_ENV, str(settings.reference_dir))
+    monkeypatch.setenv(DEMO_ENV, "0")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+
+
+@pytest.fixture
+def app(monkeypatch, settings):
+    with Store.open(settings) as opened:
+        build_fixture(opened)
+    yield _app(monkeypatch, settings)
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def empty_app(monkeypatch, settings):
+    yield _app(monkeypatch, settings)
+    st.cache_resource.clear()
+
+
+def markdown(app_test) -> str:
+    return "\n".join(element.value for element in app_test.markdown)
+
+
+def table_rows(app_test, index: int = 0) -> list[dict]:
+    return json.loads(app_test.dataframe[index].value.to_json(orient="records"))
+
+
+def test_the_scorecard_is_the_front_page_with_every_theme_and_the_latest_quarter(app):
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Balanced scorecard"
+    assert app.selectbox[0].value == "2025-26 Q2"
+    shown = markdown(app)
+    assert "**4. Child Protection**" in shown and "**12. Workforce & Learning**" in shown
+    links = {element.proto.label: element.proto.query_string for element in app.get("page_link")}
+    assert links["Open Child Protection"] == "theme=child_protection&period=2025-26+Q2"
+
+
+def test_look_at_first_leads_with_concerns(app):
+    app.run()
+    concerns = [element.value for element in app.markdown if element.value.startswith("**FD04")]
+    assert concerns and "SPC concern" in concerns[0]
+
+
+def test_a_status_is_shown_in_words_and_never_as_zero(app):
+    app.run()
+    rows = {row["ID"]: row for row in table_rows(app)}
+    assert rows["HO01"]["Latest"] == "x (not available)"
+    assert rows["HO04"]["Latest"] == "z (not applicable)"
+    assert rows["CLA01"]["Last quarter"] == "missing (no return in force)"
+    assert rows["DA01"]["Latest"] == "1,480 (u: low reliability)"
+    assert rows["HO01"]["Last 8 quarters"][-1] is None
+
+
+def test_the_priority_filter_narrows_the_scorecard(app):
+    app.run()
+    everything = len(table_rows(app))
+    app.selectbox[1].select("neglect_cumulative_harm").run()
+    assert not app.exception
+    assert 0 < len(table_rows(app)) < everything
+
+
+def test_an_empty_store_says_how_to_get_figures(empty_app):
+    empty_app.run()
+    assert not empty_app.exception
+    assert "No returns are stored yet" in empty_app.info[0].value
+
+
+def test_the_theme_page_lists_its_indicators_evidence_headings_and_takes_commentary(app):
+    app.query_params["theme"] = "child_protection"
+    app.query_params["period"] = "2025-26 Q1"
+    app.switch_page("views/theme.py").run()
+    assert not app.exception
+    assert app.title[0].value == "4. Child Protection"
+    assert app.selectbox[1].value == "2025-26 Q1"
+    ids = [row["ID"] for row in table_rows(app)]
+    assert ids[:3] == ["CP01", "CP02", "CP03"]
+    assert [element.value for element in app.subheader] == [
+        "What are we worried about?", "What's working well?", "What needs to happen?"]
+    app.text_area[0].input("Conference timeliness slipped in one locality; the service is reviewing rotas.")
+    app.button[0].click().run()
+    assert not app.exception
+    assert any("Conference timeliness slipped" in element.value for element in app.markdown)
+
+
+def test_the_indicator_page_draws_the_spc_chart_with_the_table_behind_it(app):
+    app.query_params["indicator"] = "FD04"
+    app.switch_page("views/indicator.py").run()
+    assert not app.exception
+    assert app.title[0].value.startswith("FD04 Re-referrals")
+    charts = app.get("plotly_chart")
+    assert len(charts) == 1
+    assert any(element.value.startswith("**SPC for 2025-26 Q2: ⚠ Concern**") for element in app.markdown)
+    labels = [button.label for button in app.get("download_button")]
+    assert labels[:2] == ["CSV", "Excel"]
+
+
+def test_the_indicator_page_shows_breakdowns_with_a_suppressed_group_as_words(app):
+    app.query_params["indicator"] = "CP02"
+    app.switch_page("views/indicator.py").run()
+    assert not app.exception
+    assert len(app.get("plotly_chart")) == 2  # the trend and the locality bars
+    assert [element.value for element in app.subheader] == ["Locality"]
+
+
+def test_the_agencies_page_shows_what_an_agency_feeds_and_its_returns(app):
+    app.query_params["agency"] = "police"
+    app.switch_page("views/agencies.py").run()
+    assert not app.exception
+    assert app.title[0].value == "Durham Constabulary"
+    ids = {row["ID"] for row in table_rows(app)}
+    assert {"DA01", "HO01"} <= ids
+    # The fixture's returns were all stored on 23 November 2026, long after each was due.
+    returns = table_rows(app, 1)
+    assert [row["Quarter"] for row in returns][-1] == "2025-26 Q2"
+    assert {row["Return"] for row in returns} == {"◷ Late"}

@@ -1,0 +1,193 @@
+"""Chart builders: plain functions from the engine's frames to Plotly figures, testable without
+a browser. They follow the Government Analysis Function's guidance on accessible charts:
+every line labelled in words on the chart itself, so nothing depends on colour alone; axes
+titled with their units; the Analysis Function's colour-blind-safe palette; and alt text for
+every chart (`*_alt_text`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from thinktank.formatting import format_value
+from thinktank.ingest.cells import STATUS_MEANINGS
+
+# The Analysis Function's categorical palette (dark blue, turquoise, dark pink, orange,
+# dark grey, light purple): distinguishable with the common colour-vision deficiencies.
+DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = (
+    "#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1",
+)
+# Making Data Count marks signals by colour (orange concern, blue improvement, purple neither);
+# each also has its own marker shape and legend entry here, so that colour is never the only cue.
+SIGNAL_STYLES = {
+    "concern": ("Concern (special cause)", ORANGE, "x"),
+    "improvement": ("Improvement (special cause)", TURQUOISE, "star"),
+    "neither": ("Special cause, neither better nor worse", LIGHT_PURPLE, "diamond"),
+}
+BENCHMARK_STYLES = {"england": ("England", "dot"), "north_east": ("North East", "dashdot"),
+                    "neighbours": ("Statistical neighbours", "longdash")}
+AXIS_TITLES = {
+    "count": "Number",
+    "percent": "Per cent (%)",
+    "rate_per_10k": "Rate per 10,000",
+    "days": "Days",
+    "score": "Score (0 to 10)",
+    "gbp": "Pounds (£)",
+}
+NO_FIGURE = {**STATUS_MEANINGS, "missing": "nothing in force", "count only": "a count with no rate"}
+FONT = {"family": "Arial, Helvetica, sans-serif", "size": 14, "color": DARK_GREY}
+
+
+def gaps(series: pd.DataFrame) -> list[str]:
+    """Quarters drawn as gaps, each with why: ``2024-25 Q3 (c: confidential or suppressed)``."""
+    missing = series[series["value"].isna()]
+    return [f"{row.period} ({row.status}: {NO_FIGURE.get(row.status, 'no figure')})"
+            for row in missing.itertuples()]
+
+
+def spc_chart(
+    series: pd.DataFrame,
+    unit: str,
+    axis_title: str | None = None,
+    target: dict[str, float | None] | None = None,
+    benchmarks: dict[str, float | None] | None = None,
+) -> go.Figure:
+    """The XmR chart: the figures (gaps where there is none), the mean and process limits, each
+    signal marked, and the target and benchmark lines labelled where they end."""
+    periods = series["period"].tolist()
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(
+        x=periods, y=series["value"], mode="lines+markers", name="Figure",
+        line={"color": DARK_BLUE, "width": 2.5}, marker={"size": 8, "color": DARK_BLUE},
+        connectgaps=False,
+        customdata=series[["status"]].fillna("").to_numpy(),
+        hovertemplate="%{x}: %{y:,.1f}<extra></extra>",
+    ))
+    assessed = series["spc_points"].notna() & (series["spc_points"] >= 1)
+    if assessed.any() and not math.isnan(series["spc_mean"].iloc[0]):
+        mean, lower, upper = (float(series[column].iloc[0]) for column in ("spc_mean", "spc_lower", "spc_upper"))
+        for level, label, dash in ((mean, "Mean", "solid"), (upper, "Upper process limit", "dash"),
+                                   (lower, "Lower process limit", "dash")):
+            figure.add_trace(go.Scatter(
+                x=periods, y=[level] * len(periods), mode="lines", name=label,
+                line={"color": DARK_GREY, "width": 1.5, "dash": dash},
+                hovertemplate=f"{label}: %{{y:,.1f}}<extra></extra>",
+            ))
+            _label_line_end(figure, periods[-1], level, f"{label} {format_value(level, unit)}")
+    for signal, (label, colour, symbol) in SIGNAL_STYLES.items():
+        points = series[series["spc_signal"] == signal]
+        if points.empty:
+            continue
+        figure.add_trace(go.Scatter(
+            x=points["period"], y=points["value"], mode="markers", name=label,
+            marker={"size": 14, "color": colour, "symbol": symbol, "line": {"width": 1.5, "color": DARK_GREY}},
+            customdata=points[["spc_rules"]].to_numpy(),
+            hovertemplate=f"%{{x}}: %{{y:,.1f}}<br>{label}: %{{customdata[0]}}<extra></extra>",
+        ))
+    for line_label, level in _target_lines(target or {}):
+        figure.add_trace(go.Scatter(
+            x=periods, y=[level] * len(periods), mode="lines", name=line_label,
+            line={"color": DARK_PINK, "width": 2, "dash": "dash"},
+            hovertemplate=f"{line_label}: %{{y:,.1f}}<extra></extra>",
+        ))
+        _label_line_end(figure, periods[-1], level, f"{line_label} {format_value(level, unit)}")
+    for key, level in (benchmarks or {}).items():
+        if level is None or (isinstance(level, float) and math.isnan(level)):
+            continue
+        area, dash = BENCHMARK_STYLES[key]
+        figure.add_trace(go.Scatter(
+            x=periods, y=[level] * len(periods), mode="lines", name=f"{area} benchmark",
+            line={"color": TURQUOISE, "width": 2, "dash": dash},
+            hovertemplate=f"{area}: %{{y:,.1f}}<extra></extra>",
+        ))
+        _label_line_end(figure, periods[-1], level, f"{area} {format_value(level, unit)}")
+    _layout(figure, "Quarter (financial year)", axis_title or AXIS_TITLES[unit])
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=periods)
+    return figure
+
+
+def spc_alt_text(name: str, series: pd.DataFrame, unit: str) -> str:
+    """What the SPC chart shows, in words, for screen readers."""
+    shown = series[series["value"].notna()]
+    if shown.empty:
+        return f"Chart of {name}: no figures to show."
+    first, last = series["period"].iloc[0], series["period"].iloc[-1]
+    latest = shown.iloc[-1]
+    text = (f"Line chart of {name}, {first} to {last}. Latest figure {format_value(latest['value'], unit)} "
+            f"in {latest['period']}.")
+    if not math.isnan(series["spc_mean"].iloc[0]):
+        text += (f" Mean {format_value(series['spc_mean'].iloc[0], unit)}; process limits "
+                 f"{format_value(series['spc_lower'].iloc[0], unit)} to "
+                 f"{format_value(series['spc_upper'].iloc[0], unit)}.")
+    signals = shown[shown["spc_signal"].isin(list(SIGNAL_STYLES))]
+    if signals.empty:
+        text += " No special-cause signals."
+    else:
+        text += " Signals: " + "; ".join(
+            f"{row.period} {row.spc_signal} ({row.spc_rules})" for row in signals.itertuples()) + "."
+    missing = gaps(series)
+    if missing:
+        text += " No figure for " + ", ".join(missing) + "."
+    return text
+
+
+def breakdown_chart(groups: pd.DataFrame, unit: str, breakdown: str) -> go.Figure:
+    """One bar per group for the quarter. A group without a figure has no bar (never a zero):
+    its status is written where the bar would be. Counts stand in where there is no rate."""
+    shown = groups.copy()
+    counts_only = shown["value"].isna() & (shown["status"] == "count only")
+    shown["plotted"] = shown["value"].where(~counts_only, shown["numerator"])
+    shown["label"] = [
+        (f"{format_value(value, 'count')} (count)" if count_only else format_value(value, unit))
+        if not math.isnan(value) else f"{status}: {NO_FIGURE.get(status, 'no figure')}"
+        for value, status, count_only in zip(shown["plotted"], shown["status"], counts_only, strict=True)
+    ]
+    figure = go.Figure(go.Bar(
+        x=shown["plotted"], y=shown["breakdown_value"], orientation="h", marker={"color": DARK_BLUE},
+        text=shown["label"], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{text}<extra></extra>", name=breakdown,
+    ))
+    axis = "Number (counts: no population for the groups)" if counts_only.all() else AXIS_TITLES[unit]
+    _layout(figure, axis, breakdown)
+    figure.update_yaxes(autorange="reversed", type="category")
+    figure.update_layout(showlegend=False, height=max(260, 60 + 42 * len(shown)))
+    return figure
+
+
+def breakdown_alt_text(name: str, groups: pd.DataFrame, unit: str, breakdown: str, period: str) -> str:
+    parts = [
+        f"{row.breakdown_value} {format_value(row.value, unit)}" if not math.isnan(row.value)
+        else (f"{row.breakdown_value} {format_value(row.numerator, 'count')} (count)" if row.status == "count only"
+              else f"{row.breakdown_value} no figure ({row.status})")
+        for row in groups.itertuples()
+    ]
+    return f"Bar chart of {name} by {breakdown.lower()}, {period}: " + "; ".join(parts) + "."
+
+
+def _target_lines(target: dict[str, float | None]) -> list[tuple[str, float]]:
+    def present(value: float | None) -> bool:
+        return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+    if present(target.get("value")):
+        return [("Target", float(target["value"]))]
+    if present(target.get("low")) and present(target.get("high")):
+        return [("Target band low", float(target["low"])), ("Target band high", float(target["high"]))]
+    return []
+
+
+def _label_line_end(figure: go.Figure, period: str, level: float, text: str) -> None:
+    figure.add_annotation(x=period, y=level, text=text, showarrow=False, xanchor="left", xshift=10,
+                          font={"size": 12, "color": DARK_GREY})
+
+
+def _layout(figure: go.Figure, x_title: str, y_title: str) -> None:
+    figure.update_layout(
+        template="simple_white", font=FONT, margin={"l": 70, "r": 230, "t": 30, "b": 60},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+        hoverlabel={"font_size": 14},
+    )
+    figure.update_xaxes(title_text=x_title, showgrid=False)
+    figure.update_yaxes(title_text=y_title, showgrid=True, gridcolor="#E0E0E0", tickformat=",")

@@ -1,0 +1,80 @@
+"""The multi-agency lens: for each agency, what it feeds into the scorecard, how its
+indicators are moving, and how complete and timely its returns are."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from thinktank import browse, scorecard
+from thinktank.periods import format_date, quarters_between
+from thinktank.settings import RETURN_DUE_DAYS
+from thinktank.store import utc_now
+from thinktank.store.returns import COMPLETENESS_LABELS, completeness
+from views.common import (
+    SCORECARD_COLUMNS,
+    choose_quarter,
+    data_version,
+    download_buttons,
+    download_frame,
+    scorecard_for,
+    scorecard_table,
+    store,
+)
+
+QUARTERS_SHOWN = 8
+STATE_SYMBOLS = {"on_time": "✓ On time", "late": "◷ Late", "refused": "✗ Refused", "missing": "○ Missing",
+                 "not_due": "Not yet due"}
+
+agencies = browse.agencies(store().cursor())
+agencies = agencies[agencies["active_indicators"] > 0]
+agency_names = dict(zip(agencies["id"], agencies["name"], strict=True))
+wanted = st.query_params.get("agency")
+agency_column, quarter_column = st.columns([2, 1])
+agency = agency_column.selectbox(
+    "Agency", list(agency_names), index=list(agency_names).index(wanted) if wanted in agency_names else 0,
+    format_func=agency_names.get,
+)
+st.query_params["agency"] = agency
+quarter = choose_quarter(quarter_column)
+st.title(agency_names[agency])
+
+card = scorecard_for(quarter.label, data_version())
+owned = card[card["owner"] == agency]
+whole = scorecard.whole_area(owned)
+themes = browse.themes(store().cursor()).set_index("id")
+fed = sorted(set(whole["theme"]), key=lambda theme: themes.loc[theme, "number"])
+counts = st.columns(4)
+counts[0].metric("Indicators it supplies", f"{len(whole):,}")
+counts[1].metric("Themes it feeds", f"{len(fed):,}")
+counts[2].metric("Improving", f"{(whole['direction'] == 'improving').sum():,}")
+counts[3].metric("Declining", f"{(whole['direction'] == 'declining').sum():,}")
+st.markdown("**Feeds:** " + ", ".join(f"{themes.loc[theme, 'number']}. {themes.loc[theme, 'name']}"
+                                      for theme in fed))
+
+st.header(f"How its indicators are moving ({quarter.label})", divider="gray")
+st.dataframe(scorecard_table(whole), hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
+download_buttons(download_frame(owned), f"thinktank-{agency}-{quarter.label.replace(' ', '-')}", "Indicators")
+
+st.header("Completeness and timeliness", divider="gray")
+first = quarter
+for _ in range(QUARTERS_SHOWN - 1):
+    first = first.previous()
+matrix = completeness(store().cursor(), store().catalogue, quarters_between(first, quarter), RETURN_DUE_DAYS,
+                      utc_now().date())
+mine = matrix[matrix["agency_id"] == agency]
+st.caption(f"A return is due {RETURN_DUE_DAYS} days after its quarter ends; late means its first "
+           "accepted version arrived after that.")
+st.dataframe(
+    pd.DataFrame({
+        "Quarter": mine["period"],
+        "Due": mine["due"].map(format_date),
+        "First accepted": mine["received"].map(lambda day: format_date(day) if isinstance(day, dt.date) else "not received"),
+        "Return": mine["state"].map(STATE_SYMBOLS),
+    }),
+    hide_index=True,
+)
+states = mine["state"].value_counts()
+st.markdown(" · ".join(f"**{states.get(state, 0):,}** {label.lower()}" for state, label in COMPLETENESS_LABELS.items()))

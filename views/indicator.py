@@ -1,0 +1,134 @@
+"""One indicator: its trend as an XmR chart with the signals marked, target and benchmarks, its
+breakdowns side by side, its definition, and the table behind every chart."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from thinktank import browse, charts, scorecard
+from thinktank.formatting import (
+    DIRECTION_LABELS,
+    MOVEMENT_LABELS,
+    PERIOD_BASIS_LABELS,
+    POLARITY_LABELS,
+    POSITION_LABELS,
+    RAG_LABELS,
+    SIGNAL_LABELS,
+    describe_target,
+    format_change,
+    format_figure,
+    format_value,
+)
+from thinktank.periods import Quarter
+from views.common import choose_quarter, data_version, download_buttons, scorecard_for, store
+
+
+@st.cache_data(show_spinner=False)
+def series_for(indicator_id: str, period_label: str, version: str) -> pd.DataFrame:
+    return scorecard.series(store().cursor(), indicator_id, Quarter.parse(period_label), breakdown=None)
+
+
+catalogue = browse.indicators(store().cursor())
+names = dict(zip(catalogue["id"], catalogue["id"] + " " + catalogue["name"], strict=True))
+wanted = st.query_params.get("indicator")
+indicator_column, quarter_column = st.columns([2, 1])
+indicator_id = indicator_column.selectbox(
+    "Indicator", list(names), index=list(names).index(wanted) if wanted in names else 0,
+    format_func=names.get,
+)
+st.query_params["indicator"] = indicator_id
+quarter = choose_quarter(quarter_column)
+definition = catalogue.set_index("id").loc[indicator_id]
+unit = definition["unit"]
+st.title(f"{indicator_id} {definition['name']}")
+st.page_link("views/theme.py", label=f"Theme: {definition['theme_name']}", icon=":material/arrow_back:",
+             query_params={"theme": definition["theme"], "period": quarter.label})
+
+card = scorecard_for(quarter.label, data_version())
+rows = card[card["indicator_id"] == indicator_id]
+if rows.empty:
+    st.warning(f"{indicator_id} is not active in {quarter.label}: it applies from "
+               f"{definition['applies_from']}" + (f" and was retired from {definition['retired_from']}."
+                                                   if definition["retired_from"] else "."))
+    st.stop()
+latest = scorecard.whole_area(rows).iloc[0]
+metrics = st.columns(5)
+metrics[0].metric(f"Latest ({quarter.label})", format_figure(latest["value"], unit, latest["status"]))
+metrics[1].metric("Since last quarter", format_change(latest["change"], unit),
+                  MOVEMENT_LABELS.get(latest["movement"] or "", None), delta_color="off")
+metrics[2].metric("Since a year ago", format_change(latest["change_from_last_year"], unit))
+metrics[3].metric("Direction", DIRECTION_LABELS[latest["direction"]])
+metrics[4].metric("Against target", RAG_LABELS[latest["rag"]])
+st.caption(f"{POLARITY_LABELS[definition['polarity']]}. Target: "
+           f"{describe_target(unit, definition['polarity'], definition['target_value'], definition['target_low'], definition['target_high'], definition['target_amber_tolerance'])}.")
+
+series = series_for(indicator_id, quarter.label, data_version())
+trend = series[series["breakdown"] == "All"]
+st.header("Trend and signals", divider="gray")
+if trend.empty:
+    st.info(f"No figures are in force for {indicator_id} up to {quarter.label}.")
+else:
+    benchmark_lines = {key: latest[f"{key}_value"] for key in charts.BENCHMARK_STYLES}
+    target = {"value": latest["target_value"], "low": latest["target_low"], "high": latest["target_high"]}
+    figure = charts.spc_chart(trend, unit, target=target, benchmarks=benchmark_lines)
+    st.plotly_chart(figure, alt=charts.spc_alt_text(definition["name"], trend, unit), key="spc")
+    signal = SIGNAL_LABELS[latest["spc_signal"]]
+    st.markdown(f"**SPC for {quarter.label}: {signal}**"
+                + (f" ({latest['spc_rules']})" if latest["spc_rules"] else "")
+                + f". Mean and process limits from {int(trend['spc_points'].max()):,} quarters up to {quarter.label}.")
+    missing = charts.gaps(trend)
+    if missing:
+        st.caption("Gaps in the line: no figure for " + "; ".join(missing) + ". A gap is never a zero.")
+    with st.expander("The table behind the chart"):
+        table = trend[["period", "value", "status", "numerator", "denominator", "spc_mean", "spc_lower",
+                       "spc_upper", "spc_signal", "spc_rules", "comment"]]
+        st.dataframe(table, hide_index=True, width="stretch")
+        download_buttons(table, f"thinktank-{indicator_id}-trend-{quarter.label.replace(' ', '-')}", "Trend")
+
+st.header("Breakdowns", divider="gray")
+groups = rows[rows["breakdown"] != "All"]
+if groups.empty:
+    st.caption(f"No breakdown groups were reported for {quarter.label}.")
+for breakdown, frame in groups.groupby("breakdown", sort=False):
+    st.subheader(str(breakdown))
+    st.plotly_chart(
+        charts.breakdown_chart(frame, unit, str(breakdown)),
+        alt=charts.breakdown_alt_text(definition["name"], frame, unit, str(breakdown), quarter.label),
+        key=f"breakdown-{breakdown}",
+    )
+    table = frame[["breakdown_value", "value", "status", "numerator", "denominator", "previous_value",
+                   "direction", "rag"]]
+    with st.expander(f"The table behind the {str(breakdown).lower()} chart"):
+        st.dataframe(table, hide_index=True, width="stretch")
+        download_buttons(table, f"thinktank-{indicator_id}-{breakdown}-{quarter.label.replace(' ', '-')}".replace(" ", "-").lower(),
+                         str(breakdown)[:31])
+
+st.header("Benchmarks", divider="gray")
+comparison = pd.DataFrame({
+    "Comparator": ["England", "North East", "Statistical neighbours"],
+    "Latest published": [format_value(latest[f"{key}_value"], unit) if not math.isnan(latest[f"{key}_value"])
+                         else "none held" for key in charts.BENCHMARK_STYLES],
+    "Our figure is": [POSITION_LABELS.get(latest[f"{key}_position"] or "", "not compared")
+                      for key in charts.BENCHMARK_STYLES],
+})
+st.dataframe(comparison, hide_index=True)
+published = browse.benchmarks(store().cursor(), indicator_id)
+if not published.empty:
+    with st.expander("Every benchmark held, with its source"):
+        st.dataframe(published, hide_index=True, width="stretch")
+
+st.header("Definition", divider="gray")
+st.markdown(definition["definition"])
+facts = {
+    "Numerator": definition["numerator"], "Denominator": definition["denominator"],
+    "Population": definition["population_name"], "Unit": unit,
+    "Measured": PERIOD_BASIS_LABELS[definition["period_basis"]],
+    "Polarity": POLARITY_LABELS[definition["polarity"]], "Owner": definition["owner_name"],
+    "Source": definition["source"], "Applies from": definition["applies_from"],
+    "Notes": definition["notes"],
+}
+st.markdown("\n".join(f"- **{label}:** {value}" for label, value in facts.items()
+                      if isinstance(value, str) and value))

@@ -1,0 +1,89 @@
+"""The balanced scorecard: the twelve themes at a glance for a quarter, what to look at first,
+and every indicator with its trend."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from thinktank import browse, scorecard
+from thinktank.formatting import format_figure
+from views.common import (
+    SCORECARD_COLUMNS,
+    choose_quarter,
+    data_version,
+    download_buttons,
+    download_frame,
+    scorecard_for,
+    scorecard_table,
+    store,
+)
+
+ALL_PRIORITIES = ""
+
+st.title("Balanced scorecard")
+quarter_column, priority_column = st.columns([1, 2])
+quarter = choose_quarter(quarter_column)
+priority_frame = browse.priorities(store().cursor())
+priority_names = dict(zip(priority_frame["id"], priority_frame["name"], strict=True))
+priority = priority_column.selectbox(
+    "Partnership priority", [ALL_PRIORITIES, *priority_names],
+    format_func=lambda value: priority_names.get(value, "All priorities"),
+)
+
+card = scorecard_for(quarter.label, data_version())
+if priority:
+    card = card[card["priorities"].map(lambda values: priority in values)]
+whole = scorecard.whole_area(card)
+summary = scorecard.theme_summary(store().cursor(), card)
+st.caption(
+    f"{len(whole):,} indicators{' for ' + priority_names[priority] if priority else ''}, "
+    f"{int(summary['with_data'].sum()):,} with a figure for {quarter.label}. Direction compares "
+    "with last quarter, read through each indicator's polarity; SPC signals follow NHS England's "
+    "Making Data Count."
+)
+
+st.header("Themes", divider="gray")
+shown_themes = summary[summary["indicators"] > 0]
+for row_start in range(0, len(shown_themes), 3):
+    columns = st.columns(3)
+    for column, theme in zip(columns, shown_themes.iloc[row_start:row_start + 3].itertuples(), strict=False):
+        with column.container(border=True, height="stretch"):
+            st.markdown(f"**{theme.number}. {theme.name}**")
+            st.markdown(
+                f"🔴 **{theme.red}** red · 🟠 **{theme.amber}** amber · 🟢 **{theme.green}** green  \n"
+                f"✓ **{theme.improving}** improving · ✗ **{theme.declining}** declining  \n"
+                f"⚠ **{theme.concerns}** SPC concern{'s' if theme.concerns != 1 else ''} · "
+                f"★ **{theme.improvements}** improvement{'s' if theme.improvements != 1 else ''}"
+            )
+            st.progress(
+                theme.with_data_percent / 100,
+                text=f"{theme.with_data} of {theme.indicators} with a figure ({theme.with_data_percent:g}%)",
+            )
+            st.page_link(
+                "views/theme.py", label=f"Open {theme.name}", icon=":material/arrow_forward:",
+                query_params={"theme": theme.theme, "period": quarter.label},
+            )
+
+st.header("Look at first", divider="gray")
+first = scorecard.look_at_first(card, limit=8)
+if first.empty:
+    st.success("Nothing stands out this quarter: no SPC concerns, nothing red, nothing declining.")
+else:
+    st.caption("Concerning SPC signals first, then red against target, then the most often worse "
+               "than benchmarks, then declining.")
+    for row in first.itertuples():
+        with st.container(border=True):
+            text_column, link_column = st.columns([4, 1])
+            text_column.markdown(
+                f"**{row.indicator_id} {row.name}**: {format_figure(row.value, row.unit, row.status)}  \n"
+                f"{row.reason}"
+            )
+            link_column.page_link(
+                "views/indicator.py", label="Open", icon=":material/query_stats:",
+                query_params={"indicator": row.indicator_id, "period": quarter.label},
+            )
+
+st.header("Every indicator", divider="gray")
+st.dataframe(scorecard_table(whole), hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
+st.caption("Breakdown groups are on each theme's and indicator's page, and in the downloads.")
+download_buttons(download_frame(card), f"thinktank-scorecard-{quarter.label.replace(' ', '-')}", "Scorecard")

@@ -1,0 +1,93 @@
+"""A theme for a quarter: every indicator with its latest figure and trend, and the evidence
+and commentary beside them under the Signs of Safety headings."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from thinktank import browse, narrative, scorecard
+from thinktank.errors import ThinkTankError
+from thinktank.store import utc_now
+from thinktank.users import LOCAL_ANALYST
+from views.common import (
+    SCORECARD_COLUMNS,
+    choose_quarter,
+    data_version,
+    download_buttons,
+    download_frame,
+    scorecard_for,
+    scorecard_table,
+    show_error,
+    store,
+)
+
+themes = browse.themes(store().cursor())
+theme_names = dict(zip(themes["id"], themes["name"], strict=True))
+wanted = st.query_params.get("theme")
+theme_column, quarter_column = st.columns([2, 1])
+theme = theme_column.selectbox(
+    "Theme", list(theme_names), index=list(theme_names).index(wanted) if wanted in theme_names else 0,
+    format_func=theme_names.get,
+)
+st.query_params["theme"] = theme
+quarter = choose_quarter(quarter_column)
+details = themes.set_index("id").loc[theme]
+st.title(f"{details['number']}. {details['name']}")
+st.caption(details["description"])
+
+card = scorecard_for(quarter.label, data_version())
+card = card[card["theme"] == theme]
+whole = scorecard.whole_area(card)
+summary = scorecard.theme_summary(store().cursor(), card).set_index("theme").loc[theme]
+counts = st.columns(5)
+counts[0].metric("Indicators with a figure", f"{summary['with_data']} of {summary['indicators']}")
+counts[1].metric("Red against target", f"{summary['red']:,}")
+counts[2].metric("Declining", f"{summary['declining']:,}")
+counts[3].metric("SPC concerns", f"{summary['concerns']:,}")
+counts[4].metric("SPC improvements", f"{summary['improvements']:,}")
+
+st.header("Indicators", divider="gray")
+st.dataframe(scorecard_table(whole), hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
+st.markdown("**Open an indicator** for its SPC chart, breakdowns and definition:")
+link_columns = st.columns(3)
+for position, row in enumerate(whole.itertuples()):
+    link_columns[position % 3].page_link(
+        "views/indicator.py", label=f"{row.indicator_id} {row.name}", icon=":material/query_stats:",
+        query_params={"indicator": row.indicator_id, "period": quarter.label},
+    )
+groups = card[card["breakdown"] != "All"]
+if not groups.empty:
+    with st.expander(f"Breakdown groups ({len(groups):,})"):
+        st.dataframe(scorecard_table(groups), hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
+download_buttons(download_frame(card), f"thinktank-{theme}-{quarter.label.replace(' ', '-')}", "Theme")
+
+st.header("Evidence and commentary", divider="gray")
+st.caption("Audits, surveys and the voice of children, families and practitioners sent with the "
+           "returns, and the Think Tank's commentary, for this theme and quarter.")
+evidence = narrative.theme_evidence(store().cursor(), theme, quarter)
+commentary = narrative.theme_commentary(store().cursor(), theme, quarter)
+for heading, title in narrative.SIGNS_OF_SAFETY_HEADINGS.items():
+    st.subheader(title)
+    items = evidence[evidence["signs_of_safety"] == heading]
+    notes = commentary[commentary["signs_of_safety"] == heading]
+    if items.empty and notes.empty:
+        st.caption("Nothing yet for this quarter.")
+    for item in items.itertuples():
+        source = narrative.SOURCE_LABELS.get(item.source, item.source)
+        st.markdown(f"**{item.title}** ({source}, {item.agency})" + (f"  \n{item.detail}" if item.detail else ""))
+    for note in notes.itertuples():
+        st.markdown(f"{note.body}  \n*Think Tank commentary, {note.written_by}, {note.written_at:%-d %B %Y}*")
+
+with st.form("add_commentary", clear_on_submit=True):
+    st.markdown("**Add commentary** for this theme and quarter")
+    heading = st.selectbox("Heading", list(narrative.SIGNS_OF_SAFETY_HEADINGS),
+                           format_func=narrative.SIGNS_OF_SAFETY_HEADINGS.get)
+    body = st.text_area("Commentary", max_chars=narrative.MAX_COMMENTARY_CHARACTERS,
+                        help="What the figures mean for children, and for each agency.")
+    if st.form_submit_button("Save commentary", icon=":material/save:"):
+        try:
+            narrative.add_commentary(store().cursor(), LOCAL_ANALYST, theme, quarter, heading, body, utc_now())
+        except ThinkTankError as error:
+            show_error(error)
+        else:
+            st.rerun()
