@@ -1,3 +1,4 @@
+import contextlib
 import os
 import shutil
 import socket
@@ -5,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,14 +67,14 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def served_app(tmp_path_factory):
-    """The dashboard served on localhost by a real `streamlit run`, on a database of its own."""
+@contextlib.contextmanager
+def _serve(database: Path, log_folder: Path) -> Iterator[str]:
+    """A real `streamlit run` of the dashboard on localhost, on the given database."""
     port = _free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("THINKTANK_")}
-    environment[DATABASE_ENV] = str(tmp_path_factory.mktemp("served") / "thinktank.duckdb")
-    environment[DEMO_ENV] = "0"  # these walks start from an empty partnership
-    log_path = tmp_path_factory.mktemp("served-log") / "streamlit.log"
+    environment[DATABASE_ENV] = str(database)
+    environment[DEMO_ENV] = "0"  # the demo's own tests build it
+    log_path = log_folder / "streamlit.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -96,6 +98,25 @@ def served_app(tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def served_app(tmp_path_factory):
+    """The dashboard served on an empty partnership."""
+    with _serve(tmp_path_factory.mktemp("served") / "thinktank.duckdb", tmp_path_factory.mktemp("log")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def served_scorecard_app(tmp_path_factory):
+    """The dashboard served on the scorecard's fixed fixture store (the golden files' one)."""
+    from scorecard_fixture import build_fixture
+
+    database = tmp_path_factory.mktemp("served-scorecard") / "thinktank.duckdb"
+    with Store.open(Settings(database, CATALOGUE, REFERENCE)) as opened:
+        build_fixture(opened)
+    with _serve(database, tmp_path_factory.mktemp("log")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_catalogue_shows_all_twelve_themes(served_app, page):
-    page.goto(served_app)
+    page.goto(f"{served_app}/catalogue")
     for number, name in enumerate(THEME_NAMES, start=1):
         expect(page.get_by_text(f"{number}. {name}", exact=True)).to_be_visible(timeout=60_000)
     expect(page.get_by_text("91 indicators")).to_be_visible()
@@ -21,7 +21,7 @@ def test_the_catalogue_shows_all_twelve_themes(served_app, page):
 
 
 def test_searching_finds_an_indicator_and_shows_its_benchmarks(served_app, page):
-    page.goto(served_app)
+    page.goto(f"{served_app}/catalogue")
     search = page.get_by_role("textbox", name="Search")
     search.fill("re-referrals")
     search.press("Enter")
@@ -58,3 +58,28 @@ def test_an_agency_uploads_a_filled_template_then_a_broken_return(served_app, pa
     expect(page.get_by_text("Problems found")).to_be_visible()
     page.wait_for_timeout(1000)
     page.screenshot(path=ARTIFACTS / "upload-refused.png", full_page=True)
+
+
+def test_from_the_scorecard_into_a_theme_and_an_indicator_with_its_spc_chart(served_scorecard_app, page):
+    page.goto(served_scorecard_app)
+    expect(page.get_by_role("heading", name="Balanced scorecard")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("4. Child Protection", exact=True)).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=ARTIFACTS / "scorecard.png", full_page=True)
+
+    page.get_by_role("link", name="Open Front Door & MASH").click()
+    expect(page.get_by_role("heading", name="2. Front Door & MASH")).to_be_visible(timeout=30_000)
+    expect(page).to_have_url(re.compile(r"/theme\?theme=front_door&period=2025-26\+Q2"))
+    expect(page.get_by_text("What are we worried about?")).to_be_visible()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=ARTIFACTS / "scorecard-theme.png", full_page=True)
+
+    page.get_by_role("link", name=re.compile(r"^FD04 Re-referrals")).click()
+    expect(page.get_by_role("heading", name=re.compile(r"^FD04 Re-referrals"))).to_be_visible(timeout=30_000)
+    chart = page.locator(".js-plotly-plot").first
+    expect(chart).to_be_visible(timeout=30_000)
+    expect(chart.get_by_text(re.compile(r"^Upper process limit \d"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"SPC for 2025-26 Q2: ⚠ Concern"))).to_be_visible()
+    chart.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=ARTIFACTS / "scorecard-indicator-spc.png", full_page=True)

@@ -59,6 +59,7 @@ def spc_chart(
     signal marked, and the target and benchmark lines labelled where they end."""
     periods = series["period"].tolist()
     figure = go.Figure()
+    labels: list[tuple[float, str]] = []
     figure.add_trace(go.Scatter(
         x=periods, y=series["value"], mode="lines+markers", name="Figure",
         line={"color": DARK_BLUE, "width": 2.5}, marker={"size": 8, "color": DARK_BLUE},
@@ -76,7 +77,7 @@ def spc_chart(
                 line={"color": DARK_GREY, "width": 1.5, "dash": dash},
                 hovertemplate=f"{label}: %{{y:,.1f}}<extra></extra>",
             ))
-            _label_line_end(figure, periods[-1], level, f"{label} {format_value(level, unit)}")
+            labels.append((level, f"{label} {format_value(level, unit)}"))
     for signal, (label, colour, symbol) in SIGNAL_STYLES.items():
         points = series[series["spc_signal"] == signal]
         if points.empty:
@@ -93,7 +94,7 @@ def spc_chart(
             line={"color": DARK_PINK, "width": 2, "dash": "dash"},
             hovertemplate=f"{line_label}: %{{y:,.1f}}<extra></extra>",
         ))
-        _label_line_end(figure, periods[-1], level, f"{line_label} {format_value(level, unit)}")
+        labels.append((level, f"{line_label} {format_value(level, unit)}"))
     for key, level in (benchmarks or {}).items():
         if level is None or (isinstance(level, float) and math.isnan(level)):
             continue
@@ -103,9 +104,11 @@ def spc_chart(
             line={"color": TURQUOISE, "width": 2, "dash": dash},
             hovertemplate=f"{area}: %{{y:,.1f}}<extra></extra>",
         ))
-        _label_line_end(figure, periods[-1], level, f"{area} {format_value(level, unit)}")
+        labels.append((level, f"{area} {format_value(level, unit)}"))
+    _label_line_ends(figure, periods[-1], labels, [*series["value"].dropna(), *(level for level, _ in labels)])
     _layout(figure, "Quarter (financial year)", axis_title or AXIS_TITLES[unit])
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=periods)
+    figure.update_layout(height=560)
     return figure
 
 
@@ -178,15 +181,25 @@ def _target_lines(target: dict[str, float | None]) -> list[tuple[str, float]]:
     return []
 
 
-def _label_line_end(figure: go.Figure, period: str, level: float, text: str) -> None:
-    figure.add_annotation(x=period, y=level, text=text, showarrow=False, xanchor="left", xshift=10,
-                          font={"size": 12, "color": DARK_GREY})
+def _label_line_ends(figure: go.Figure, period: str, labels: list[tuple[float, str]], levels: list[float]) -> None:
+    """Name each horizontal line at its right-hand end. Labels of lines close together are
+    spaced out (by about a line of text on a chart 420 pixels high) so none overlaps another."""
+    if not labels:
+        return
+    span = (max(levels) - min(levels)) or 1.0
+    gap = span * 18 / 420
+    placed: list[float] = []
+    for level, text in sorted(labels):
+        position = max(level, placed[-1] + gap) if placed else level
+        placed.append(position)
+        figure.add_annotation(x=period, y=position, text=text, showarrow=False, xanchor="left", xshift=10,
+                              font={"size": 12, "color": DARK_GREY})
 
 
 def _layout(figure: go.Figure, x_title: str, y_title: str) -> None:
     figure.update_layout(
-        template="simple_white", font=FONT, margin={"l": 70, "r": 230, "t": 30, "b": 60},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+        template="simple_white", font=FONT, margin={"l": 70, "r": 230, "t": 30, "b": 40},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.32, "x": 0},
         hoverlabel={"font_size": 14},
     )
     figure.update_xaxes(title_text=x_title, showgrid=False)

@@ -80,10 +80,11 @@ DIRECTION_LABELS = {
     "not assessed": "○ Not assessed",
 }
 MOVEMENT_LABELS = {"up": "↑ up", "down": "↓ down", "no significant change": "= level"}
-RAG_LABELS = {
-    "red": "🔴 Red", "amber": "🟠 Amber", "green": "🟢 Green",
-    "no target": "No target", "no data": "No data",
-}
+# Short enough for a headline figure.
+DIRECTION_SHORT = {"improving": "Improving", "declining": "Declining",
+                   "no significant change": "No change", "not assessed": "Not assessed"}
+# Words, not coloured dots: the RAG rating must read without colour (and without emoji fonts).
+RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "no target": "No target", "no data": "No data"}
 SIGNAL_LABELS = {
     "concern": "⚠ Concern",
     "improvement": "★ Improvement",

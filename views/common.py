@@ -129,8 +129,8 @@ def download_buttons(frame: pd.DataFrame, name: str, sheet: str, container: Any 
 
 def scorecard_table(card: pd.DataFrame) -> pd.DataFrame:
     """The scorecard as people read it: figures with units, statuses in words, never a zero
-    for a suppressed figure."""
-    return pd.DataFrame({
+    for a suppressed figure. The group column appears only when there are groups."""
+    table = pd.DataFrame({
         "ID": card["indicator_id"],
         "Indicator": card["name"],
         "Group": [value if breakdown == "All" else f"{breakdown}: {value}"
@@ -146,10 +146,11 @@ def scorecard_table(card: pd.DataFrame) -> pd.DataFrame:
         "SPC": card["spc_signal"].map(SIGNAL_LABELS),
         "Last 8 quarters": card["recent_values"],
     }, index=card.index)
+    return table if (card["breakdown"] != "All").any() else table.drop(columns="Group")
 
 
 SCORECARD_COLUMNS = {
-    "Indicator": st.column_config.TextColumn(width="large"),
+    "Indicator": st.column_config.TextColumn(width="medium"),
     "Last 8 quarters": st.column_config.LineChartColumn(
         "Last 8 quarters", help="Oldest on the left; a gap is a quarter with no figure", width="small",
     ),

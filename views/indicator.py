@@ -10,8 +10,7 @@ import streamlit as st
 
 from thinktank import browse, charts, scorecard
 from thinktank.formatting import (
-    DIRECTION_LABELS,
-    MOVEMENT_LABELS,
+    DIRECTION_SHORT,
     PERIOD_BASIS_LABELS,
     POLARITY_LABELS,
     POSITION_LABELS,
@@ -57,10 +56,11 @@ if rows.empty:
 latest = scorecard.whole_area(rows).iloc[0]
 metrics = st.columns(5)
 metrics[0].metric(f"Latest ({quarter.label})", format_figure(latest["value"], unit, latest["status"]))
-metrics[1].metric("Since last quarter", format_change(latest["change"], unit),
-                  MOVEMENT_LABELS.get(latest["movement"] or "", None), delta_color="off")
+metrics[1].metric("Since last quarter", format_change(latest["change"], unit))
 metrics[2].metric("Since a year ago", format_change(latest["change_from_last_year"], unit))
-metrics[3].metric("Direction", DIRECTION_LABELS[latest["direction"]])
+metrics[3].metric("Direction", DIRECTION_SHORT[latest["direction"]],
+                  help="Against last quarter, read through the polarity; within half a point (percentages "
+                  "and scores) or 2% (other units) is no significant change")
 metrics[4].metric("Against target", RAG_LABELS[latest["rag"]])
 st.caption(f"{POLARITY_LABELS[definition['polarity']]}. Target: "
            f"{describe_target(unit, definition['polarity'], definition['target_value'], definition['target_low'], definition['target_high'], definition['target_amber_tolerance'])}.")

@@ -50,7 +50,7 @@ for row_start in range(0, len(shown_themes), 3):
         with column.container(border=True, height="stretch"):
             st.markdown(f"**{theme.number}. {theme.name}**")
             st.markdown(
-                f"🔴 **{theme.red}** red · 🟠 **{theme.amber}** amber · 🟢 **{theme.green}** green  \n"
+                f"**{theme.red}** red · **{theme.amber}** amber · **{theme.green}** green  \n"
                 f"✓ **{theme.improving}** improving · ✗ **{theme.declining}** declining  \n"
                 f"⚠ **{theme.concerns}** SPC concern{'s' if theme.concerns != 1 else ''} · "
                 f"★ **{theme.improvements}** improvement{'s' if theme.improvements != 1 else ''}"
