@@ -22,6 +22,8 @@ lint: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/scorecard.py
 
 docs: $(RUNTIME_STAMP)
 	$(BIN)/python -m thinktank docs

@@ -6,6 +6,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from returns_support import csv_return, send
 from scorecard_support import FIRST, figure, put, quarterly, rounded
 
@@ -263,13 +266,13 @@ def test_limits_use_only_the_quarters_up_to_the_one_chosen(store):
 def test_breakdown_groups_sit_beside_the_whole_area_figure(store):
     put(store, [
         figure("CP03", FIRST, numerator=45, denominator=50),
-        figure("CP03", FIRST, numerator=20, denominator=25, breakdown="Locality", group="Derwent Valley"),
+        figure("CP03", FIRST, numerator=20, denominator=25, breakdown="Locality", group="Derwentside"),
         figure("CP03", FIRST, status="c", breakdown="Locality", group="Easington"),
     ])
     card = scorecard.scorecard(store.cursor(), FIRST, indicator_id="CP03")
     shown = card[["breakdown", "breakdown_value", "value", "status"]].to_dict("records")
     assert shown[0] == {"breakdown": "All", "breakdown_value": "All", "value": 90.0, "status": None}
-    assert shown[1] == {"breakdown": "Locality", "breakdown_value": "Derwent Valley", "value": 80.0, "status": None}
+    assert shown[1] == {"breakdown": "Locality", "breakdown_value": "Derwentside", "value": 80.0, "status": None}
     assert shown[2]["status"] == "c" and math.isnan(shown[2]["value"])
 
 
@@ -308,3 +311,25 @@ def test_look_at_first_puts_concerns_and_reds_ahead(store):
     assert first["indicator_id"].tolist()[:2] == ["FD04", "CP03"]
     assert first["reason"].iloc[0].startswith("SPC concern (above the upper limit)")
     assert "EH02" not in first["indicator_id"].tolist()  # improving and green
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    indicator=st.sampled_from(["EH02", "FD04", "HO01"]),
+    values=st.lists(st.one_of(st.integers(min_value=40, max_value=60), st.just("c")), min_size=1, max_size=14),
+    last=st.integers(min_value=40, max_value=60),
+)
+def test_the_scorecards_latest_point_reads_exactly_as_the_chart_reads_it(store, indicator, values, last):
+    # The scorecard works out signals for the latest point alone; the chart for every point.
+    cursor = store.cursor()
+    cursor.execute("DELETE FROM observations")
+    cursor.execute("DELETE FROM submissions")
+    series_values = [*values, last]
+    put(store, quarterly(indicator, series_values))
+    quarter = last_quarter(series_values)
+    row = whole_area_row(store, indicator, quarter)
+    point = scorecard.series(cursor, indicator, quarter).iloc[-1]
+    assert (row["spc_signal"], row["spc_rules"]) == (point["spc_signal"], point["spc_rules"])
+    assert row["spc_points"] == point["spc_points"]
+    for column in ("spc_mean", "spc_lower", "spc_upper"):
+        assert rounded(row[column]) == rounded(point[column])

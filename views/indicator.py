@@ -27,7 +27,7 @@ from views.common import choose_quarter, data_version, download_buttons, scoreca
 
 @st.cache_data(show_spinner=False)
 def series_for(indicator_id: str, period_label: str, version: str) -> pd.DataFrame:
-    return scorecard.series(store().cursor(), indicator_id, Quarter.parse(period_label), breakdown=None)
+    return scorecard.series(store().cursor(), indicator_id, Quarter.parse(period_label))
 
 
 catalogue = browse.indicators(store().cursor())
@@ -65,8 +65,7 @@ metrics[4].metric("Against target", RAG_LABELS[latest["rag"]])
 st.caption(f"{POLARITY_LABELS[definition['polarity']]}. Target: "
            f"{describe_target(unit, definition['polarity'], definition['target_value'], definition['target_low'], definition['target_high'], definition['target_amber_tolerance'])}.")
 
-series = series_for(indicator_id, quarter.label, data_version())
-trend = series[series["breakdown"] == "All"]
+trend = series_for(indicator_id, quarter.label, data_version())
 st.header("Trend and signals", divider="gray")
 if trend.empty:
     st.info(f"No figures are in force for {indicator_id} up to {quarter.label}.")

@@ -23,6 +23,35 @@ TREND_LENGTH = 6
 SPC_MINIMUM_POINTS = 6
 BENCHMARK_AREAS = {"England": "england", "North East": "north_east", "Statistical neighbours": "neighbours"}
 
+def _signal_sql(prefix: str) -> tuple[str, str]:
+    """The rules met, in words, and the signal they make by polarity: shared by the per-point
+    and latest-point SPC so that both read a series alike."""
+    high = f"{prefix}above_limit OR {prefix}run_above OR {prefix}trend_up OR {prefix}two_of_three_upper"
+    low = f"{prefix}below_limit OR {prefix}run_below OR {prefix}trend_down OR {prefix}two_of_three_lower"
+    rules = f"""CASE WHEN {prefix}spc_assessed THEN concat_ws('; ',
+            CASE WHEN {prefix}above_limit THEN 'above the upper limit' END,
+            CASE WHEN {prefix}below_limit THEN 'below the lower limit' END,
+            CASE WHEN {prefix}run_above THEN 'run of {RUN_LENGTH} or more above the mean' END,
+            CASE WHEN {prefix}run_below THEN 'run of {RUN_LENGTH} or more below the mean' END,
+            CASE WHEN {prefix}trend_up THEN 'trend of {TREND_LENGTH} or more rising' END,
+            CASE WHEN {prefix}trend_down THEN 'trend of {TREND_LENGTH} or more falling' END,
+            CASE WHEN {prefix}two_of_three_upper THEN '2 of 3 near the upper limit' END,
+            CASE WHEN {prefix}two_of_three_lower THEN '2 of 3 near the lower limit' END
+        ) ELSE '' END AS spc_rules"""
+    signal = f"""CASE
+            WHEN NOT {prefix}spc_assessed THEN 'not enough data'
+            WHEN NOT ({high} OR {low}) THEN 'common cause'
+            WHEN a.polarity = 'neutral' THEN 'neither'
+            WHEN (a.polarity = 'higher_is_better' AND ({low}))
+              OR (a.polarity = 'lower_is_better' AND ({high})) THEN 'concern'
+            ELSE 'improvement'
+        END AS spc_signal"""
+    return rules, signal
+
+
+RULES, CLASSIFICATION = _signal_sql("m.")
+
+
 ACTIVE_INDICATORS = """
 active AS (
     SELECT i.*
@@ -139,34 +168,65 @@ marked AS (
            next_three AS (PARTITION BY indicator_id, breakdown, breakdown_value ORDER BY period_index
                           ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING)
 ),
-spc AS (
-    SELECT m.indicator_id, m.breakdown, m.breakdown_value, m.period_index,
-        m.spc_points, m.spc_mean, m.spc_upper, m.spc_lower, m.spc_assessed,
-        m.spc_assessed AND (m.above_limit OR m.run_above OR m.trend_up OR m.two_of_three_upper) AS signal_high,
-        m.spc_assessed AND (m.below_limit OR m.run_below OR m.trend_down OR m.two_of_three_lower) AS signal_low,
-        CASE WHEN m.spc_assessed THEN concat_ws('; ',
-            CASE WHEN m.above_limit THEN 'above the upper limit' END,
-            CASE WHEN m.below_limit THEN 'below the lower limit' END,
-            CASE WHEN m.run_above THEN 'run of {RUN_LENGTH} or more above the mean' END,
-            CASE WHEN m.run_below THEN 'run of {RUN_LENGTH} or more below the mean' END,
-            CASE WHEN m.trend_up THEN 'trend of {TREND_LENGTH} or more rising' END,
-            CASE WHEN m.trend_down THEN 'trend of {TREND_LENGTH} or more falling' END,
-            CASE WHEN m.two_of_three_upper THEN '2 of 3 near the upper limit' END,
-            CASE WHEN m.two_of_three_lower THEN '2 of 3 near the lower limit' END
-        ) ELSE '' END AS spc_rules
-    FROM marked m
-),
 classified AS (
-    SELECT spc.*,
-        CASE
-            WHEN NOT spc_assessed THEN 'not enough data'
-            WHEN NOT (signal_high OR signal_low) THEN 'common cause'
-            WHEN a.polarity = 'neutral' THEN 'neither'
-            WHEN (a.polarity = 'higher_is_better' AND signal_low)
-              OR (a.polarity = 'lower_is_better' AND signal_high) THEN 'concern'
-            ELSE 'improvement'
-        END AS spc_signal
-    FROM spc JOIN active a ON a.id = spc.indicator_id
+    SELECT m.indicator_id, m.breakdown, m.breakdown_value, m.period_index,
+        m.spc_points, m.spc_mean, m.spc_upper, m.spc_lower,
+        {RULES},
+        {CLASSIFICATION}
+    FROM marked m JOIN active a ON a.id = m.indicator_id
+)"""
+
+# The same signals for the chosen quarter's point alone, which is all the scorecard needs:
+# one pass that gathers each series into an ordered list, instead of a window pass per rule.
+# A run of 7 that includes the last point is its last 7 points; a trend of 6 ending there is
+# its last 5 steps; 2 of 3 is the last point and one of the two before it. The tests hold this
+# to the point-by-point `SPC` above for every series they draw.
+LATEST_SPC = f"""
+series_lists AS (
+    SELECT indicator_id, breakdown, breakdown_value,
+           list(value ORDER BY period_index) AS points, max(period_index) AS last_index
+    FROM figures
+    WHERE value IS NOT NULL
+    GROUP BY ALL
+),
+list_limits AS (
+    SELECT *, len(points) AS spc_points, list_avg(points) AS spc_mean,
+        list_avg(list_transform(list_zip(list_slice(points, 1, -2), list_slice(points, 2, -1)),
+                                lambda pair: abs(pair[2] - pair[1]))) AS moving_range,
+        points[-1] AS latest
+    FROM series_lists
+    WHERE last_index = $period_index
+),
+latest_marked AS (
+    SELECT *,
+        spc_mean + {PROCESS_LIMIT} * moving_range AS spc_upper,
+        spc_mean - {PROCESS_LIMIT} * moving_range AS spc_lower,
+        spc_points >= {SPC_MINIMUM_POINTS} AS spc_assessed,
+        moving_range > 0 AND latest > spc_mean + {PROCESS_LIMIT} * moving_range AS above_limit,
+        moving_range > 0 AND latest < spc_mean - {PROCESS_LIMIT} * moving_range AS below_limit,
+        moving_range > 0 AND spc_points >= {RUN_LENGTH}
+            AND list_bool_and(list_transform(points[-{RUN_LENGTH}:], lambda point: point > spc_mean)) AS run_above,
+        moving_range > 0 AND spc_points >= {RUN_LENGTH}
+            AND list_bool_and(list_transform(points[-{RUN_LENGTH}:], lambda point: point < spc_mean)) AS run_below,
+        spc_points >= {TREND_LENGTH} AND list_bool_and(list_transform(
+            list_zip(list_slice(points[-{TREND_LENGTH}:], 1, -2), list_slice(points[-{TREND_LENGTH}:], 2, -1)),
+            lambda pair: pair[2] > pair[1])) AS trend_up,
+        spc_points >= {TREND_LENGTH} AND list_bool_and(list_transform(
+            list_zip(list_slice(points[-{TREND_LENGTH}:], 1, -2), list_slice(points[-{TREND_LENGTH}:], 2, -1)),
+            lambda pair: pair[2] < pair[1])) AS trend_down,
+        moving_range > 0 AND latest > spc_mean + {NEAR_LIMIT} * moving_range
+            AND len(list_filter(points[-3:-2], lambda point: point > spc_mean + {NEAR_LIMIT} * moving_range)) >= 1
+            AS two_of_three_upper,
+        moving_range > 0 AND latest < spc_mean - {NEAR_LIMIT} * moving_range
+            AND len(list_filter(points[-3:-2], lambda point: point < spc_mean - {NEAR_LIMIT} * moving_range)) >= 1
+            AS two_of_three_lower
+    FROM list_limits
+),
+latest_spc AS (
+    SELECT m.indicator_id, m.breakdown, m.breakdown_value, m.spc_points, m.spc_mean, m.spc_upper, m.spc_lower,
+        {RULES},
+        {CLASSIFICATION}
+    FROM latest_marked m JOIN active a ON a.id = m.indicator_id
 )"""
 
 # Benchmarks: for each indicator and area, the latest published at or before the quarter's end.
@@ -195,7 +255,7 @@ def _position(area_column: str) -> str:
 SCORECARD = f"""
 WITH {ACTIVE_INDICATORS},
 {FIGURES},
-{SPC},
+{LATEST_SPC},
 {BENCHMARKS},
 rows_shown AS (
     -- Every active indicator has a whole-area row, missing or not, and each breakdown group
@@ -292,8 +352,8 @@ SELECT
     s.spc_mean, s.spc_lower, s.spc_upper, coalesce(s.spc_points, 0) AS spc_points,
     recent.recent_values
 FROM benchmarked c
-LEFT JOIN classified s ON s.indicator_id = c.indicator_id AND s.breakdown = c.breakdown
-     AND s.breakdown_value = c.breakdown_value AND s.period_index = $period_index
+LEFT JOIN latest_spc s ON s.indicator_id = c.indicator_id AND s.breakdown = c.breakdown
+     AND s.breakdown_value = c.breakdown_value
 JOIN recent ON recent.indicator_id = c.indicator_id AND recent.breakdown = c.breakdown
      AND recent.breakdown_value = c.breakdown_value
 JOIN themes t ON t.id = c.theme

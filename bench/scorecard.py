@@ -1,0 +1,215 @@
+"""Scorecard benchmark: the time to build the full scorecard for a quarter and to load one
+indicator's page data, cold (first query of a fresh process) and warm (repeated), and peak
+memory, on three stores; and the same scorecard computed by a straightforward pandas
+implementation (`scorecard_baseline.py`) in the same run, reported as a ratio. Also the time
+the Scorecard page takes to render in Chromium on the demo.
+
+    .venv/bin/python bench/scorecard.py                 # every case, a table for RESULTS.md
+    .venv/bin/python bench/scorecard.py --cases demo    # just the demo
+
+The stores: the demo partnership (built through the ingest path), and two synthetic stores
+written straight into the tables: every indicator of the catalogue, 40 quarters, and a
+synthetic `Ward` breakdown wide enough for about 500,000 and about 5,000,000 observations
+(the issue's 10x and 100x). One figure in 200 is suppressed. Each case is measured in a process
+of its own, so peak memory is that process's maximum resident set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scorecard_baseline import load_inputs, pandas_scorecard
+from startup import machine
+
+from thinktank import scorecard
+from thinktank.demo import build_demo
+from thinktank.periods import Quarter
+from thinktank.settings import REPO_ROOT, Settings
+from thinktank.store import Store
+
+TARGETS = {"warm_scorecard_s": 1.0, "ratio": 5.0, "page_data_ms": 50.0, "browser_s": 2.0}
+SYNTHETIC_QUARTERS = 40
+LAST_QUARTER = Quarter(2026, 2)
+# Ward groups per indicator and quarter for about 500,000 and 5,000,000 observations.
+SYNTHETIC_WARDS = {"10x": 135, "100x": 1_358}
+REPEATS = 5
+PAGE_INDICATORS = ["FD04", "CP02", "HO01", "EH02", "CLA01"]
+
+
+def build_store(case: str, database: Path) -> None:
+    with Store.open(Settings.from_environment(database)) as store:
+        if case == "1x":
+            build_demo(store, dt.date(2026, 11, 23))
+            return
+        cursor = store.cursor()
+        last = scorecard.quarter_index(LAST_QUARTER)
+        parameters = {"first": last - SYNTHETIC_QUARTERS + 1, "last": last, "wards": SYNTHETIC_WARDS[case]}
+        cursor.execute(
+            """
+            INSERT INTO submissions (agency_id, period, version, file_name, file_sha256, rows_read,
+                                     submitted_by, submitted_at, warnings_confirmed)
+            SELECT agency.id, quarter_label(q.quarter), 1, 'synthetic.xlsx', 'synthetic', 0, 'bench',
+                   TIMESTAMP '2026-11-23 09:00:00', false
+            FROM (SELECT DISTINCT owner_id AS id FROM indicators) agency,
+                 range($first, $last + 1) AS q(quarter)
+            """, {"first": parameters["first"], "last": parameters["last"]})
+        cursor.execute(
+            """
+            INSERT INTO observations (submission_id, indicator_id, period, breakdown, breakdown_value,
+                                      numerator, denominator, value, status, comment, source_row)
+            WITH cells AS (
+                SELECT s.id AS submission_id, i.id AS indicator_id, i.unit, s.period, g.ward,
+                       quarter_index(s.period) % 4 AS season,
+                       (hash(i.id, s.period, g.ward) % 1000) / 1000.0 AS noise
+                FROM indicators i
+                JOIN submissions s ON s.agency_id = i.owner_id
+                CROSS JOIN range(0, $wards + 1) AS g(ward)
+            )
+            SELECT submission_id, indicator_id, period,
+                CASE WHEN ward = 0 THEN 'All' ELSE 'Ward' END,
+                CASE WHEN ward = 0 THEN 'All' ELSE printf('Ward %04d', ward) END,
+                CASE WHEN suppressed THEN NULL WHEN unit = 'percent' THEN round(40 + 10 * noise + season)
+                     WHEN unit = 'rate_per_10k' THEN round(400 + 60 * noise + 5 * season) END,
+                CASE WHEN NOT suppressed AND unit = 'percent' THEN 60 END,
+                CASE WHEN suppressed OR unit IN ('percent', 'rate_per_10k') THEN NULL
+                     WHEN unit = 'score' THEN round(5 + 3 * noise, 1)
+                     ELSE round(100 + 30 * noise + 4 * season) END,
+                CASE WHEN suppressed THEN 'c' END,
+                NULL, ward + 2
+            FROM (SELECT *, ward > 0 AND hash(indicator_id, period, ward, 'c') % 200 = 0 AS suppressed FROM cells)
+            """, {"wards": parameters["wards"]})
+
+
+def measure(database: Path) -> dict:
+    """Run in a fresh process: cold first, then warm repeats."""
+    store = Store.open(Settings.from_environment(database))
+    cursor = store.cursor()
+    (observations,) = cursor.execute("SELECT count(*) FROM observations_in_force").fetchone()
+    quarter = scorecard.reported_quarters(cursor)[-1]
+
+    started = time.perf_counter()
+    card = scorecard.scorecard(cursor, quarter)
+    cold = time.perf_counter() - started
+    warm = statistics.median(_timed(lambda: scorecard.scorecard(cursor, quarter), REPEATS))
+
+    def page_data(indicator_id: str) -> None:
+        scorecard.series(cursor, indicator_id, quarter, breakdown="All")
+        scorecard.scorecard(cursor, quarter, indicator_id=indicator_id)
+
+    page_cold = _timed(lambda: page_data(PAGE_INDICATORS[0]), 1)[0]
+    page_warm = statistics.median(
+        [duration for indicator in PAGE_INDICATORS for duration in _timed(lambda i=indicator: page_data(i), 3)])
+
+    inputs = load_inputs(cursor)
+    index = scorecard.quarter_index(quarter)
+    baseline = pandas_scorecard(inputs, index)
+    pandas_seconds = statistics.median(_timed(lambda: pandas_scorecard(inputs, index), 3))
+    store.close()
+    return {
+        "observations": observations, "rows": len(card), "cold_s": cold, "warm_s": warm,
+        "page_cold_ms": page_cold * 1000, "page_warm_ms": page_warm * 1000,
+        "pandas_s": pandas_seconds, "ratio": pandas_seconds / warm,
+        "mismatches": _mismatches(card, baseline),
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _timed(action, repeats: int) -> list[float]:
+    durations = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        durations.append(time.perf_counter() - started)
+    return durations
+
+
+def _mismatches(card, baseline) -> int:
+    """Rows where the engine and the baseline disagree: the baseline must be the same scorecard."""
+    key = ["indicator_id", "breakdown", "breakdown_value"]
+    joined = card.merge(baseline, on=key, how="outer", suffixes=("", "_pandas"), indicator=True)
+    wrong = joined["_merge"] != "both"
+    for column in ("value", "previous_value"):
+        left, right = joined[column], joined[f"{column}_pandas"]
+        wrong |= ~(((left - right).abs() < 1e-9) | (left.isna() & right.isna()))
+    for column in ("direction", "rag"):
+        wrong |= joined[column] != joined[f"{column}_pandas"]
+    shown = joined["value"].notna()
+    wrong |= shown & (joined["spc_signal"] != joined["spc_signal_pandas"])
+    return int(wrong.sum())
+
+
+def browser_render(database: Path) -> dict:
+    """Seconds from opening the Scorecard page to its table of every indicator being drawn."""
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(REPO_ROOT / "tests"))
+    from conftest import CHROMIUM, CHROMIUM_FLAGS, _serve
+
+    timings = []
+    with tempfile.TemporaryDirectory() as logs, _serve(database, Path(logs)) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        for _ in range(4):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            started = time.perf_counter()
+            page.goto(url)
+            page.get_by_role("heading", name="Every indicator").wait_for(timeout=120_000)
+            page.locator("[data-testid='stDataFrame']").last.wait_for(timeout=120_000)
+            timings.append(time.perf_counter() - started)
+            page.close()
+        browser.close()
+    return {"first_s": timings[0], "later_s": statistics.median(timings[1:])}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", default="1x,10x,100x")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.measure:
+        print(json.dumps(measure(arguments.measure)))
+        return
+    print(f"Machine: {machine()}")
+    print(f"Date: {dt.date.today():%-d %B %Y}")
+    print()
+    print("| store | observations | scorecard rows | cold | warm | pandas | DuckDB faster by | "
+          "indicator page data cold / warm | peak memory | baseline agrees |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    browser = None
+    for case in arguments.cases.split(","):
+        with tempfile.TemporaryDirectory() as folder:
+            database = Path(folder) / "bench.duckdb"
+            started = time.perf_counter()
+            build_store(case, database)
+            built = time.perf_counter() - started
+            result = json.loads(subprocess.run(
+                [sys.executable, __file__, "--measure", str(database)], check=True, capture_output=True, text=True,
+            ).stdout)
+            if case == "1x":
+                browser = browser_render(database)
+            shutil.rmtree(folder, ignore_errors=True)
+        print(
+            f"| {case} (built in {built:,.0f} s) | {result['observations']:,} | {result['rows']:,} "
+            f"| {result['cold_s']:,.2f} s | {result['warm_s']:,.2f} s | {result['pandas_s']:,.2f} s "
+            f"| {result['ratio']:,.1f}x | {result['page_cold_ms']:,.0f} ms / {result['page_warm_ms']:,.0f} ms "
+            f"| {result['peak_mib']:,.0f} MiB | {'yes' if result['mismatches'] == 0 else str(result['mismatches']) + ' rows differ'} |"
+        )
+    if browser:
+        print()
+        print(f"Scorecard page in Chromium on the demo: first load {browser['first_s']:,.2f} s "
+              f"(server just started), later loads {browser['later_s']:,.2f} s (target < {TARGETS['browser_s']:g} s).")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""The scorecard computed the straightforward pandas way: the baseline `bench/scorecard.py`
+times the DuckDB engine against. It works from frames already in memory (the store's tables
+read out beforehand, not timed), which flatters pandas, and computes the same columns the
+engine's comparison is made on: value, previous value, direction, RAG and SPC signal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from thinktank.scorecard import queries
+
+KEY = ["indicator_id", "breakdown", "breakdown_value"]
+
+
+def load_inputs(cursor) -> dict[str, pd.DataFrame]:
+    return {
+        "observations": cursor.execute(
+            "SELECT indicator_id, breakdown, breakdown_value, quarter_index(period) AS period_index, "
+            "numerator, denominator, value AS given_value, status FROM observations_in_force").df(),
+        "indicators": cursor.execute(
+            "SELECT id AS indicator_id, unit, polarity, population_id, target_value, target_low, target_high, "
+            "target_amber_tolerance, quarter_index(applies_from) AS applies_from_index, "
+            "quarter_index(retired_from) AS retired_from_index FROM indicators").df(),
+        "population": cursor.execute("SELECT population_id, fy_start, value AS population FROM population").df(),
+    }
+
+
+def pandas_scorecard(inputs: dict[str, pd.DataFrame], period_index: int) -> pd.DataFrame:
+    indicators = inputs["indicators"]
+    active = indicators[(indicators["applies_from_index"] <= period_index)
+                        & (indicators["retired_from_index"].isna() | (period_index < indicators["retired_from_index"]))]
+    observed = inputs["observations"]
+    observed = observed[observed["period_index"] <= period_index].merge(active, on="indicator_id")
+    observed["fy_start"] = observed["period_index"] // 4
+    observed = observed.sort_values("fy_start")
+    population = inputs["population"].sort_values("fy_start")
+    observed = pd.merge_asof(observed, population, on="fy_start", by="population_id", direction="backward")
+    observed["value"] = np.select(
+        [
+            observed["status"].isin(["c", "x", "z", "low"]),
+            observed["given_value"].notna(),
+            (observed["unit"] == "percent") & (observed["denominator"] > 0),
+            (observed["unit"] == "rate_per_10k") & (observed["denominator"] > 0),
+            (observed["unit"] == "rate_per_10k") & observed["denominator"].isna()
+            & (observed["breakdown"] == "All") & (observed["population"] > 0),
+        ],
+        [
+            np.nan,
+            observed["given_value"],
+            observed["numerator"] / observed["denominator"] * 100,
+            observed["numerator"] / observed["denominator"] * 10000,
+            observed["numerator"] / observed["population"] * 10000,
+        ],
+        default=np.nan,
+    )
+    spc = _spc(observed[observed["value"].notna()])
+
+    rows = pd.concat([
+        active[["indicator_id"]].assign(breakdown="All", breakdown_value="All"),
+        observed.loc[observed["period_index"] == period_index, KEY],
+    ]).drop_duplicates()
+    rows = rows.merge(active, on="indicator_id")
+    for name, offset in (("", 0), ("previous_", 1), ("last_year_", 4)):
+        at = observed.loc[observed["period_index"] == period_index - offset, [*KEY, "value", "status"]]
+        rows = rows.merge(at.rename(columns={"value": f"{name}value", "status": f"{name}observed_status"}),
+                          on=KEY, how="left")
+    rows = rows.merge(spc[spc["period_index"] == period_index][[*KEY, "spc_signal"]], on=KEY, how="left")
+
+    change = rows["value"] - rows["previous_value"]
+    threshold = np.where(rows["unit"].isin(["percent", "score"]), queries.DIRECTION_POINTS,
+                         queries.DIRECTION_SHARE * rows["previous_value"].abs())
+    comparable = rows["value"].notna() & rows["previous_value"].notna()
+    better = (change > 0) == (rows["polarity"] == "higher_is_better")
+    rows["direction"] = np.select(
+        [~comparable, change.abs() <= threshold, rows["polarity"] == "neutral", better],
+        ["not assessed", "no significant change", "not assessed", "improving"], default="declining")
+    tolerance = rows["target_amber_tolerance"]
+    value, target, low, high = rows["value"], rows["target_value"], rows["target_low"], rows["target_high"]
+    higher, lower = rows["polarity"] == "higher_is_better", rows["polarity"] == "lower_is_better"
+    rows["rag"] = np.select(
+        [
+            value.isna(), target.isna() & low.isna(),
+            higher & (value >= target), higher & (value >= target - tolerance), higher,
+            lower & (value <= target), lower & (value <= target + tolerance), lower,
+            (value >= low) & (value <= high), (value >= low - tolerance) & (value <= high + tolerance),
+        ],
+        ["no data", "no target", "green", "amber", "red", "green", "amber", "red", "green", "amber"],
+        default="red")
+    rows["spc_signal"] = rows["spc_signal"].fillna("no points")
+    return rows[[*KEY, "value", "previous_value", "direction", "rag", "spc_signal"]]
+
+
+def _spc(points: pd.DataFrame) -> pd.DataFrame:
+    points = points.sort_values([*KEY, "period_index"]).reset_index(drop=True)
+    groups = points.groupby(KEY, sort=False)
+    points["step"] = groups["value"].diff()
+    points["abs_step"] = points["step"].abs()
+    points["spc_points"] = groups["value"].transform("size")
+    points["mean"] = groups["value"].transform("mean")
+    points["moving_range"] = groups["abs_step"].transform("mean")
+    spread = points["moving_range"]
+    upper = points["mean"] + queries.PROCESS_LIMIT * spread
+    lower = points["mean"] - queries.PROCESS_LIMIT * spread
+    points["side"] = np.where(spread > 0, np.sign(points["value"] - points["mean"]), 0)
+    points["step_direction"] = np.sign(points["step"]).fillna(0)
+    near_upper = (spread > 0) & (points["value"] > points["mean"] + queries.NEAR_LIMIT * spread)
+    near_lower = (spread > 0) & (points["value"] < points["mean"] - queries.NEAR_LIMIT * spread)
+    new_key = groups.cumcount() == 0
+    run_id = ((points["side"] != points["side"].shift()) | new_key).cumsum()
+    run_length = points.groupby(run_id)["side"].transform("size").where(points["side"] != 0, 0)
+    trend_id = ((points["step_direction"] != points["step_direction"].shift()) | new_key).cumsum()
+    trend_steps = points.groupby(trend_id)["step_direction"].transform("size").where(points["step_direction"] != 0, 0)
+    next_steps = trend_steps.groupby([points[column] for column in KEY]).shift(-1).fillna(0)
+    next_direction = points["step_direction"].groupby([points[column] for column in KEY]).shift(-1).fillna(0)
+    trend_up = ((trend_steps >= queries.TREND_LENGTH - 1) & (points["step_direction"] > 0)) | (
+        (next_steps >= queries.TREND_LENGTH - 1) & (next_direction > 0))
+    trend_down = ((trend_steps >= queries.TREND_LENGTH - 1) & (points["step_direction"] < 0)) | (
+        (next_steps >= queries.TREND_LENGTH - 1) & (next_direction < 0))
+
+    def two_of_three(near: pd.Series) -> pd.Series:
+        by_key = near.astype(int).groupby([points[column] for column in KEY])
+        ending_here = by_key.transform(lambda flags: flags.rolling(3, min_periods=1).sum())
+        later = ending_here.groupby([points[column] for column in KEY]).transform(
+            lambda sums: sums[::-1].rolling(3, min_periods=1).max()[::-1])
+        return near & (later >= 2)
+
+    high = (spread > 0) & (points["value"] > upper) | (run_length >= queries.RUN_LENGTH) & (points["side"] > 0) \
+        | trend_up | two_of_three(near_upper)
+    low = (spread > 0) & (points["value"] < lower) | (run_length >= queries.RUN_LENGTH) & (points["side"] < 0) \
+        | trend_down | two_of_three(near_lower)
+    polarity = points["polarity"]
+    assessed = points["spc_points"] >= queries.SPC_MINIMUM_POINTS
+    points["spc_signal"] = np.select(
+        [~assessed, ~(high | low), polarity == "neutral",
+         ((polarity == "higher_is_better") & low) | ((polarity == "lower_is_better") & high)],
+        ["not enough data", "common cause", "neither", "concern"], default="improvement")
+    return points
