@@ -54,7 +54,7 @@ def build_store(case: str, database: Path) -> None:
             build_demo(store, dt.date(2026, 11, 23))
             return
         cursor = store.cursor()
-        last = scorecard.quarter_index(LAST_QUARTER)
+        last = LAST_QUARTER.index
         parameters = {"first": last - SYNTHETIC_QUARTERS + 1, "last": last, "wards": SYNTHETIC_WARDS[case]}
         cursor.execute(
             """
@@ -67,8 +67,9 @@ def build_store(case: str, database: Path) -> None:
             """, {"first": parameters["first"], "last": parameters["last"]})
         cursor.execute(
             """
-            INSERT INTO observations (submission_id, indicator_id, period, breakdown, breakdown_value,
-                                      numerator, denominator, value, status, comment, source_row)
+            INSERT INTO observations (submission_id, indicator_id, period, period_index, breakdown,
+                                      breakdown_value, numerator, denominator, value, status, comment,
+                                      source_row)
             WITH cells AS (
                 SELECT s.id AS submission_id, i.id AS indicator_id, i.unit, s.period, g.ward,
                        quarter_index(s.period) % 4 AS season,
@@ -77,7 +78,7 @@ def build_store(case: str, database: Path) -> None:
                 JOIN submissions s ON s.agency_id = i.owner_id
                 CROSS JOIN range(0, $wards + 1) AS g(ward)
             )
-            SELECT submission_id, indicator_id, period,
+            SELECT submission_id, indicator_id, period, quarter_index(period),
                 CASE WHEN ward = 0 THEN 'All' ELSE 'Ward' END,
                 CASE WHEN ward = 0 THEN 'All' ELSE printf('Ward %04d', ward) END,
                 CASE WHEN suppressed THEN NULL WHEN unit = 'percent' THEN round(40 + 10 * noise + season)
@@ -113,7 +114,7 @@ def measure(database: Path) -> dict:
         [duration for indicator in PAGE_INDICATORS for duration in _timed(lambda i=indicator: page_data(i), 3)])
 
     inputs = load_inputs(cursor)
-    index = scorecard.quarter_index(quarter)
+    index = quarter.index
     baseline = pandas_scorecard(inputs, index)
     pandas_seconds = statistics.median(_timed(lambda: pandas_scorecard(inputs, index), 3))
     store.close()

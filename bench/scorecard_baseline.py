@@ -16,7 +16,7 @@ KEY = ["indicator_id", "breakdown", "breakdown_value"]
 def load_inputs(cursor) -> dict[str, pd.DataFrame]:
     return {
         "observations": cursor.execute(
-            "SELECT indicator_id, breakdown, breakdown_value, quarter_index(period) AS period_index, "
+            "SELECT indicator_id, breakdown, breakdown_value, period_index, "
             "numerator, denominator, value AS given_value, status FROM observations_in_force").df(),
         "indicators": cursor.execute(
             "SELECT id AS indicator_id, unit, polarity, population_id, target_value, target_low, target_high, "
@@ -119,11 +119,10 @@ def _spc(points: pd.DataFrame) -> pd.DataFrame:
         (next_steps >= queries.TREND_LENGTH - 1) & (next_direction < 0))
 
     def two_of_three(near: pd.Series) -> pd.Series:
-        by_key = near.astype(int).groupby([points[column] for column in KEY])
-        ending_here = by_key.transform(lambda flags: flags.rolling(3, min_periods=1).sum())
-        later = ending_here.groupby([points[column] for column in KEY]).transform(
-            lambda sums: sums[::-1].rolling(3, min_periods=1).max()[::-1])
-        return near & (later >= 2)
+        # A point near the limit is in a run of three with another near it within two places.
+        by_key = near.groupby([points[column] for column in KEY])
+        return near & (by_key.shift(2, fill_value=False) | by_key.shift(1, fill_value=False)
+                       | by_key.shift(-1, fill_value=False) | by_key.shift(-2, fill_value=False))
 
     high = (spread > 0) & (points["value"] > upper) | (run_length >= queries.RUN_LENGTH) & (points["side"] > 0) \
         | trend_up | two_of_three(near_upper)

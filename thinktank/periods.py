@@ -53,6 +53,15 @@ class Quarter:
         return f"{self.financial_year} Q{self.number}"
 
     @property
+    def index(self) -> int:
+        """A whole number per quarter, one apart: what the store's ``quarter_index`` gives."""
+        return self.fy_start * 4 + self.number - 1
+
+    @classmethod
+    def from_index(cls, index: int) -> Self:
+        return cls(index // 4, index % 4 + 1)
+
+    @property
     def start(self) -> dt.date:
         month = _QUARTER_START_MONTH[self.number]
         year = self.fy_start + 1 if self.number == 4 else self.fy_start

@@ -26,11 +26,6 @@ POSITION_COLUMNS = {
 }
 
 
-def quarter_index(quarter: Quarter) -> int:
-    """The whole number the SQL macro ``quarter_index`` gives the quarter."""
-    return quarter.fy_start * 4 + quarter.number - 1
-
-
 def scorecard(
     cursor: duckdb.DuckDBPyConnection,
     period: Quarter,
@@ -41,7 +36,7 @@ def scorecard(
     every indicator, even when nothing is in force)."""
     card = cursor.execute(
         queries.SCORECARD,
-        {"period_index": quarter_index(period), "theme": theme, "indicator": indicator_id},
+        {"period_index": period.index, "theme": theme, "indicator": indicator_id},
     ).df()
     # Lists with gaps arrive as masked arrays; plain lists (a gap is None) suit charts and JSON.
     card["recent_values"] = card["recent_values"].map(lambda values: values.tolist())
@@ -58,7 +53,7 @@ def series(
     and each point's signal. ``breakdown=None`` gives every breakdown's groups."""
     chart = cursor.execute(
         queries.SERIES,
-        {"period_index": quarter_index(up_to), "theme": None, "indicator": indicator_id,
+        {"period_index": up_to.index, "theme": None, "indicator": indicator_id,
          "breakdown": breakdown},
     ).df()
     return _text_gaps_as_none(chart, ["status", "comment"])
@@ -78,7 +73,7 @@ def reported_quarters(cursor: duckdb.DuckDBPyConnection) -> list[Quarter]:
     ).fetchone()
     if first is None:
         return []
-    return [Quarter(index // 4, index % 4 + 1) for index in range(first, last + 1)]
+    return [Quarter.from_index(index) for index in range(first, last + 1)]
 
 
 def data_version(cursor: duckdb.DuckDBPyConnection) -> str:

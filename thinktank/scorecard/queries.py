@@ -62,36 +62,48 @@ active AS (
       AND ($indicator IS NULL OR i.id = $indicator)
 )"""
 
-# Every figure in force up to the chosen quarter, its value worked out where the return gave
-# counts. A suppressed or unavailable figure has no value: its status says why.
-FIGURES = """
-observed AS (
-    SELECT o.agency_id, o.indicator_id, o.breakdown, o.breakdown_value, o.period,
-           quarter_index(o.period) AS period_index, o.numerator, o.denominator,
-           o.value AS given_value, o.status, o.comment, a.unit, a.population_id
+# The population each rate needs, for every financial year up to the chosen quarter's: that
+# year's figure, or the latest before it. A handful of rows, worked out once per query.
+POPULATION_YEARS = """
+population_years AS (
+    SELECT years.population_id, years.fy_start, population.value
+    FROM (
+        SELECT DISTINCT a.population_id, year.fy_start
+        FROM active a,
+             range((SELECT min(fy_start) FROM population), $period_index // 4 + 1) AS year(fy_start)
+        WHERE a.population_id IS NOT NULL
+    ) AS years
+    ASOF LEFT JOIN population
+      ON population.population_id = years.population_id AND years.fy_start >= population.fy_start
+)"""
+
+
+def figures_from(condition: str = "true") -> str:
+    """Every figure in force up to the chosen quarter (and meeting ``condition``), its value
+    worked out where the return gave counts. A suppressed or unavailable figure has no value:
+    its status says why. A query, not a shared table, so that DuckDB streams millions of
+    figures into whatever uses them rather than storing them in between."""
+    return f"""
+    SELECT o.indicator_id, o.breakdown, o.breakdown_value, o.period_index, o.numerator,
+        o.denominator, o.status, o.comment,
+        CASE
+            WHEN o.status IN ('c', 'x', 'z', 'low') THEN NULL
+            WHEN o.value IS NOT NULL THEN o.value
+            WHEN a.unit = 'percent' AND o.denominator > 0 THEN o.numerator / o.denominator * 100
+            WHEN a.unit = 'rate_per_10k' AND o.denominator > 0 THEN o.numerator / o.denominator * 10000
+            -- The population is the whole area's, so only the whole-area figure is a rate of it.
+            WHEN a.unit = 'rate_per_10k' AND o.denominator IS NULL AND o.breakdown = 'All'
+                 AND p.value > 0 THEN o.numerator / p.value * 10000
+        END AS value
     FROM observations_in_force o
     JOIN active a ON a.id = o.indicator_id
-    WHERE quarter_index(o.period) <= $period_index
-),
-with_population AS (
-    SELECT observed.*, population.value AS population
-    FROM observed
-    ASOF LEFT JOIN population
-      ON population.population_id = observed.population_id
-     AND observed.period_index // 4 >= population.fy_start
-),
-figures AS (
-    SELECT *,
-        CASE
-            WHEN status IN ('c', 'x', 'z', 'low') THEN NULL
-            WHEN given_value IS NOT NULL THEN given_value
-            WHEN unit = 'percent' AND denominator > 0 THEN numerator / denominator * 100
-            WHEN unit = 'rate_per_10k' AND denominator > 0 THEN numerator / denominator * 10000
-            -- The population is the whole area's, so only the whole-area figure is a rate of it.
-            WHEN unit = 'rate_per_10k' AND denominator IS NULL AND breakdown = 'All'
-                 AND population > 0 THEN numerator / population * 10000
-        END AS value
-    FROM with_population
+    LEFT JOIN population_years p ON p.population_id = a.population_id AND p.fy_start = o.period_index // 4
+    WHERE o.period_index <= $period_index AND {condition}"""
+
+
+FIGURES = f"""
+{POPULATION_YEARS},
+figures AS ({figures_from()}
 )"""
 
 # XmR chart of every series (an indicator and one breakdown group) up to the chosen quarter,
@@ -185,7 +197,8 @@ LATEST_SPC = f"""
 series_lists AS (
     SELECT indicator_id, breakdown, breakdown_value,
            list(value ORDER BY period_index) AS points, max(period_index) AS last_index
-    FROM figures
+    FROM ({figures_from()}
+    ) AS history
     WHERE value IS NOT NULL
     GROUP BY ALL
 ),
@@ -254,7 +267,11 @@ def _position(area_column: str) -> str:
 
 SCORECARD = f"""
 WITH {ACTIVE_INDICATORS},
-{FIGURES},
+{POPULATION_YEARS},
+-- The last eight quarters are all the scorecard reads figure by figure; the whole history
+-- goes only into each series' SPC list.
+figures AS ({figures_from("o.period_index > $period_index - 8")}
+),
 {LATEST_SPC},
 {BENCHMARKS},
 rows_shown AS (
@@ -290,8 +307,9 @@ recent AS (
         list(f.value ORDER BY q.quarter) AS recent_values
     FROM rows_shown r
     CROSS JOIN range($period_index - 7, $period_index + 1) AS q(quarter)
-    LEFT JOIN figures f ON f.indicator_id = r.indicator_id AND f.breakdown = r.breakdown
-         AND f.breakdown_value = r.breakdown_value AND f.period_index = q.quarter
+    LEFT JOIN figures f
+      ON f.indicator_id = r.indicator_id AND f.breakdown = r.breakdown
+     AND f.breakdown_value = r.breakdown_value AND f.period_index = q.quarter
     GROUP BY ALL
 ),
 benchmarked AS (

@@ -27,8 +27,8 @@ FIGURE_SQL = """
     )
 """
 OBSERVATION_COLUMNS = [
-    "indicator_id", "period", "breakdown", "breakdown_value", "numerator", "denominator",
-    "value", "status", "comment", "source_row",
+    "indicator_id", "period", "period_index", "breakdown", "breakdown_value", "numerator",
+    "denominator", "value", "status", "comment", "source_row",
 ]
 EVIDENCE_COLUMNS = ["theme_id", "source", "signs_of_safety", "title", "detail", "period", "source_row"]
 
@@ -119,6 +119,7 @@ def save_return(
     ids = {version.period: version.submission_id for version in stored}
     if not observations.empty:
         rows = observations.reset_index().rename(columns={"row": "source_row"})
+        rows["period_index"] = rows["period"].map({label: Quarter.parse(label).index for label in ids})
         _insert(cursor, "observations", rows.assign(submission_id=rows["period"].map(ids)), OBSERVATION_COLUMNS)
     if not evidence.empty:
         _insert(cursor, "evidence", evidence.assign(submission_id=evidence["period"].map(ids)), EVIDENCE_COLUMNS)
