@@ -102,7 +102,8 @@ def _spc(points: pd.DataFrame) -> pd.DataFrame:
     spread = points["moving_range"]
     upper = points["mean"] + queries.PROCESS_LIMIT * spread
     lower = points["mean"] - queries.PROCESS_LIMIT * spread
-    points["side"] = np.where(spread > 0, np.sign(points["value"] - points["mean"]), 0)
+    off_mean = (points["value"] - points["mean"]).abs() > queries.ON_THE_MEAN * points["mean"].abs().clip(lower=1)
+    points["side"] = np.where((spread > 0) & off_mean, np.sign(points["value"] - points["mean"]), 0)
     points["step_direction"] = np.sign(points["step"]).fillna(0)
     near_upper = (spread > 0) & (points["value"] > points["mean"] + queries.NEAR_LIMIT * spread)
     near_lower = (spread > 0) & (points["value"] < points["mean"] - queries.NEAR_LIMIT * spread)

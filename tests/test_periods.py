@@ -144,3 +144,11 @@ def test_neighbours_are_inverse_and_a_year_is_four_quarters(quarter):
     assert quarter.previous().next() == quarter
     four_back = quarter.previous().previous().previous().previous()
     assert quarter.same_quarter_last_year() == four_back
+
+
+@given(st.integers(min_value=1990, max_value=2090), st.integers(min_value=1, max_value=4))
+def test_a_quarters_index_counts_quarters_and_round_trips(fy_start, number):
+    quarter = Quarter(fy_start, number)
+    assert Quarter.from_index(quarter.index) == quarter
+    assert quarter.next().index == quarter.index + 1
+    assert quarter.same_quarter_last_year().index == quarter.index - 4

@@ -333,3 +333,18 @@ def test_the_scorecards_latest_point_reads_exactly_as_the_chart_reads_it(store, 
     assert row["spc_points"] == point["spc_points"]
     for column in ("spc_mean", "spc_lower", "spc_upper"):
         assert rounded(row[column]) == rounded(point[column])
+
+
+ON_THE_MEAN = [72.5, 45.8, 46.6, 45.7, 72.4, 71.6, 59.1, 59.1, 59.1, 59.1, 59.1, 59.1, 59.1]
+# The mean is 59.1 exactly, but summed in floating point it comes out 59.100000000000016: the
+# last seven points sit on the mean, not below it, so they are no run.
+
+
+def test_points_on_the_mean_are_no_run_whatever_the_last_bit_of_the_sum(store):
+    put(store, quarterly("HO01", ON_THE_MEAN))
+    quarter = last_quarter(ON_THE_MEAN)
+    row = whole_area_row(store, "HO01", quarter)
+    chart = scorecard.series(store.cursor(), "HO01", quarter)
+    assert rounded(row["spc_mean"], 9) == 59.1
+    assert "run" not in row["spc_rules"]
+    assert not any("run" in rules for rules in chart["spc_rules"])

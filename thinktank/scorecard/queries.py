@@ -19,6 +19,9 @@ PROCESS_LIMIT = 2.66
 NEAR_LIMIT = PROCESS_LIMIT * 2 / 3
 RUN_LENGTH = 7
 TREND_LENGTH = 6
+# A point this close to the mean (relative to it) is on the mean, on neither side: a figure that
+# equals the mean must not count for a run because of the last bit of a floating-point sum.
+ON_THE_MEAN = 1e-9
 # Fewer points than this give limits too unsteady to read signals from.
 SPC_MINIMUM_POINTS = 6
 BENCHMARK_AREAS = {"England": "england", "North East": "north_east", "Statistical neighbours": "neighbours"}
@@ -129,7 +132,8 @@ zoned AS (
     SELECT *,
         spc_mean + {PROCESS_LIMIT} * moving_range AS spc_upper,
         spc_mean - {PROCESS_LIMIT} * moving_range AS spc_lower,
-        CASE WHEN moving_range > 0 THEN sign(value - spc_mean) ELSE 0 END AS side,
+        CASE WHEN moving_range > 0 AND abs(value - spc_mean) > {ON_THE_MEAN} * greatest(1, abs(spc_mean))
+             THEN sign(value - spc_mean) ELSE 0 END AS side,
         sign(step) AS step_direction,
         moving_range > 0 AND value > spc_mean + {NEAR_LIMIT} * moving_range AS near_upper,
         moving_range > 0 AND value < spc_mean - {NEAR_LIMIT} * moving_range AS near_lower
@@ -218,9 +222,11 @@ latest_marked AS (
         moving_range > 0 AND latest > spc_mean + {PROCESS_LIMIT} * moving_range AS above_limit,
         moving_range > 0 AND latest < spc_mean - {PROCESS_LIMIT} * moving_range AS below_limit,
         moving_range > 0 AND spc_points >= {RUN_LENGTH}
-            AND list_bool_and(list_transform(points[-{RUN_LENGTH}:], lambda point: point > spc_mean)) AS run_above,
+            AND list_bool_and(list_transform(points[-{RUN_LENGTH}:],
+                lambda point: point - spc_mean > {ON_THE_MEAN} * greatest(1, abs(spc_mean)))) AS run_above,
         moving_range > 0 AND spc_points >= {RUN_LENGTH}
-            AND list_bool_and(list_transform(points[-{RUN_LENGTH}:], lambda point: point < spc_mean)) AS run_below,
+            AND list_bool_and(list_transform(points[-{RUN_LENGTH}:],
+                lambda point: spc_mean - point > {ON_THE_MEAN} * greatest(1, abs(spc_mean)))) AS run_below,
         spc_points >= {TREND_LENGTH} AND list_bool_and(list_transform(
             list_zip(list_slice(points[-{TREND_LENGTH}:], 1, -2), list_slice(points[-{TREND_LENGTH}:], 2, -1)),
             lambda pair: pair[2] > pair[1])) AS trend_up,
