@@ -129,9 +129,13 @@ def test_the_agencies_page_shows_what_an_agency_feeds_and_its_returns(app):
     app.switch_page("views/agencies.py").run()
     assert not app.exception
     assert app.title[0].value == "Durham Constabulary"
-    ids = {row["ID"] for row in table_rows(app)}
+    fed = table_rows(app, 0)
+    assert [(row["Theme"], row["Indicators"]) for row in fed] == [
+        ("2. Front Door & MASH", 1), ("3. Assessment & Children in Need", 1), ("6. Domestic Abuse", 2),
+        ("7. Harm Outside the Home", 3)]
+    ids = {row["ID"] for row in table_rows(app, 1)}
     assert {"DA01", "HO01"} <= ids
     # The fixture's returns were all stored on 23 November 2026, long after each was due.
-    returns = table_rows(app, 1)
+    returns = table_rows(app, 2)
     assert [row["Quarter"] for row in returns][-1] == "2025-26 Q2"
     assert {row["Return"] for row in returns} == {"◷ Late"}

@@ -108,6 +108,27 @@ def test_improvements_and_deteriorations_are_in_the_data(demo_store):
     assert share("FD04", "childrens_social_care", "2026-27 Q2") > share("FD04", "childrens_social_care", "2023-24 Q2") + 2
 
 
+def test_the_scorecard_reads_the_demos_story_as_signals(demo_store):
+    from thinktank import scorecard
+    from thinktank.periods import Quarter
+
+    card = scorecard.whole_area(scorecard.scorecard(demo_store.cursor(), Quarter(2026, 2))).set_index("indicator_id")
+    assert card.loc["FD04", "spc_signal"] == "concern"  # re-referrals rising
+    assert card.loc["FD04", "rag"] == "red"
+    assert card.loc["AS01", "spc_signal"] == "improvement"  # assessments in 45 days
+    assert (card["status"] == "missing").sum() >= 1  # housing's missing return, early years' refused one
+
+
+def test_the_think_tank_commentary_sits_under_signs_of_safety_headings(demo_store):
+    from thinktank import narrative
+    from thinktank.periods import Quarter
+
+    notes = [narrative.theme_commentary(demo_store.cursor(), theme, Quarter(2026, 2))
+             for theme in ("front_door", "assessment_cin", "health_wellbeing")]
+    assert [frame["signs_of_safety"].tolist() for frame in notes] == [
+        ["worried"], ["working_well"], ["needs_to_happen"]]
+
+
 def test_the_demo_is_seeded(tmp_path, monkeypatch):
     monkeypatch.setattr(demo, "DEMO_QUARTERS", 2)
     dumps = []
@@ -115,7 +136,7 @@ def test_the_demo_is_seeded(tmp_path, monkeypatch):
         with Store.open(Settings.from_environment(tmp_path / f"{name}.duckdb")) as store:
             build_demo(store, TODAY)
             dumps.append(table_contents(store.cursor(), ignore_timestamps=False))
-    for table in ("submissions", "observations", "evidence"):
+    for table in ("submissions", "observations", "evidence", "commentary"):
         assert dumps[0][table] == dumps[1][table]
 
 

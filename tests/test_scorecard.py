@@ -348,3 +348,14 @@ def test_points_on_the_mean_are_no_run_whatever_the_last_bit_of_the_sum(store):
     assert rounded(row["spc_mean"], 9) == 59.1
     assert "run" not in row["spc_rules"]
     assert not any("run" in rules for rules in chart["spc_rules"])
+
+
+def test_agency_summary_gives_each_theme_an_agency_feeds_and_how_it_moves(store):
+    put(store, quarterly("DA01", [1500, 1400]) + quarterly("HO01", [400, 500]) + quarterly("FD04", [20.0, 25.0]))
+    card = scorecard.scorecard(store.cursor(), FIRST.next())
+    police = scorecard.agency_summary(card, "police").set_index("theme")
+    assert police.loc["harm_outside_home", ["indicators", "with_figure"]].tolist() == [3, 1]
+    assert police.loc["domestic_abuse", "indicators"] == 2
+    assert "front_door" in police.index and "child_protection" not in police.index
+    social_care = scorecard.agency_summary(card, "childrens_social_care").set_index("theme")
+    assert social_care.loc["front_door", ["declining", "red"]].tolist() == [1, 1]  # FD04 up to 25%

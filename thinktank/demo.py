@@ -25,6 +25,7 @@ from thinktank.catalogue import Catalogue, Indicator
 from thinktank.downloads import stamped_workbook_bytes
 from thinktank.errors import ThinkTankError
 from thinktank.ingest.submit import ingest_return
+from thinktank.narrative import add_commentary
 from thinktank.periods import Quarter, latest_complete_quarter, quarters_between
 from thinktank.store import Store
 from thinktank.store.audit import AuditEntry, record
@@ -202,6 +203,22 @@ class DemoNotEmptyError(ThinkTankError):
     """The demo is built only into a database that holds no returns."""
 
 
+# The Think Tank's commentary on the latest quarter, under Signs of Safety headings, reading
+# the demo's own series (made up, like every figure here).
+DEMO_ANALYST = User(id="demo-analyst", name="Demo analyst", role=Role.ANALYST)
+COMMENTARY = (
+    ("front_door", "worried",
+     ("Re-referrals have risen for several quarters and now sit above the target and the England "
+      "figure. For children this can mean needs that were not met the first time.")),
+    ("assessment_cin", "working_well",
+     ("More assessments finish within 45 working days than a year ago, after the duty teams' "
+      "changes; the SPC chart shows the improvement is more than ordinary variation.")),
+    ("health_wellbeing", "needs_to_happen",
+     ("CAMHS waits need a joint plan between the ICB and TEWV, with schools told what support "
+      "children can have while they wait.")),
+)
+
+
 def demo_agency_user(agency_id: str) -> User:
     return User(id=f"demo-{agency_id}", name=f"Demo uploader ({agency_id})", role=Role.AGENCY_UPLOADER,
                 agency_id=agency_id)
@@ -266,6 +283,8 @@ def build_demo(
                 )
                 stored += result.outcome == "stored"
                 refused += result.outcome == "refused"
+    for theme, heading, body in COMMENTARY:
+        add_commentary(cursor, DEMO_ANALYST, theme, last, heading, body, dt.datetime.combine(today, dt.time(10, 0)))
     record(cursor, demo_agency_user("partnership"),
            AuditEntry(action=DEMO_ACTION, outcome="built",
                       detail=f"{stored} returns stored, {refused} refused, {not_sent} not sent; seed {seed}"),

@@ -45,14 +45,20 @@ card = scorecard_for(quarter.label, data_version())
 owned = card[card["owner"] == agency]
 whole = scorecard.whole_area(owned)
 themes = browse.themes(store().cursor()).set_index("id")
-fed = sorted(set(whole["theme"]), key=lambda theme: themes.loc[theme, "number"])
+fed = scorecard.agency_summary(card, agency)
 counts = st.columns(4)
-counts[0].metric("Indicators it supplies", f"{len(whole):,}")
+counts[0].metric("Indicators it supplies", f"{int(fed['indicators'].sum()):,}")
 counts[1].metric("Themes it feeds", f"{len(fed):,}")
-counts[2].metric("Improving", f"{(whole['direction'] == 'improving').sum():,}")
-counts[3].metric("Declining", f"{(whole['direction'] == 'declining').sum():,}")
-st.markdown("**Feeds:** " + ", ".join(f"{themes.loc[theme, 'number']}. {themes.loc[theme, 'name']}"
-                                      for theme in fed))
+counts[2].metric("Improving", f"{int(fed['improving'].sum()):,}")
+counts[3].metric("Declining", f"{int(fed['declining'].sum()):,}")
+st.dataframe(
+    pd.DataFrame({
+        "Theme": [f"{themes.loc[theme, 'number']}. {themes.loc[theme, 'name']}" for theme in fed["theme"]],
+        "Indicators": fed["indicators"], "With a figure": fed["with_figure"], "Improving": fed["improving"],
+        "Declining": fed["declining"], "Red": fed["red"], "SPC concerns": fed["concerns"],
+    }),
+    hide_index=True,
+)
 
 st.header(f"How its indicators are moving ({quarter.label})", divider="gray")
 st.dataframe(scorecard_table(whole), hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)

@@ -148,3 +148,24 @@ def theme_summary(cursor: duckdb.DuckDBPyConnection, card: pd.DataFrame) -> pd.D
         ).df()
     finally:
         cursor.unregister("scorecard_rows")
+
+
+def agency_summary(card: pd.DataFrame, agency_id: str) -> pd.DataFrame:
+    """The multi-agency lens for one agency: each theme it feeds, with its indicators there,
+    how many have a figure, and how they are moving."""
+    rows = whole_area(card)
+    rows = rows[rows["owner"] == agency_id]
+    return (
+        rows.assign(
+            with_figure=rows["value"].notna(),
+            improving=rows["direction"] == "improving",
+            declining=rows["direction"] == "declining",
+            concerns=rows["spc_signal"] == "concern",
+            red=rows["rag"] == "red",
+        )
+        .groupby("theme", sort=False)
+        .agg(indicators=("indicator_id", "count"), with_figure=("with_figure", "sum"),
+             improving=("improving", "sum"), declining=("declining", "sum"),
+             concerns=("concerns", "sum"), red=("red", "sum"))
+        .reset_index()
+    )

@@ -200,7 +200,9 @@ classified AS (
 LATEST_SPC = f"""
 series_lists AS (
     SELECT indicator_id, breakdown, breakdown_value,
-           list(value ORDER BY period_index) AS points, max(period_index) AS last_index
+           list(value ORDER BY period_index) AS points,
+           list(period_index ORDER BY period_index) AS point_quarters,
+           max(period_index) AS last_index
     FROM ({figures_from()}
     ) AS history
     WHERE value IS NOT NULL
@@ -308,15 +310,14 @@ current AS (
          AND last_year.breakdown_value = r.breakdown_value AND last_year.period_index = $period_index - 4
 ),
 recent AS (
-    -- The last eight quarters, oldest first, a gap (NULL) where there is no value: the sparkline.
+    -- The last eight quarters, oldest first, a gap (NULL) where there is no value: the
+    -- sparkline, read from each series' list of points.
     SELECT r.indicator_id, r.breakdown, r.breakdown_value,
-        list(f.value ORDER BY q.quarter) AS recent_values
+        list_transform(range($period_index - 7, $period_index + 1),
+                       lambda quarter: l.points[list_position(l.point_quarters, quarter)]) AS recent_values
     FROM rows_shown r
-    CROSS JOIN range($period_index - 7, $period_index + 1) AS q(quarter)
-    LEFT JOIN figures f
-      ON f.indicator_id = r.indicator_id AND f.breakdown = r.breakdown
-     AND f.breakdown_value = r.breakdown_value AND f.period_index = q.quarter
-    GROUP BY ALL
+    LEFT JOIN series_lists l ON l.indicator_id = r.indicator_id AND l.breakdown = r.breakdown
+         AND l.breakdown_value = r.breakdown_value
 ),
 benchmarked AS (
     SELECT c.*,
