@@ -15,6 +15,7 @@ from thinktank.store import utc_now
 from thinktank.store.returns import COMPLETENESS_LABELS, completeness
 from views.common import (
     SCORECARD_COLUMNS,
+    choose_from_link,
     choose_quarter,
     data_version,
     download_buttons,
@@ -31,13 +32,8 @@ STATE_SYMBOLS = {"on_time": "✓ On time", "late": "◷ Late", "refused": "✗ R
 agencies = browse.agencies(store().cursor())
 agencies = agencies[agencies["active_indicators"] > 0]
 agency_names = dict(zip(agencies["id"], agencies["name"], strict=True))
-wanted = st.query_params.get("agency")
 agency_column, quarter_column = st.columns([2, 1])
-agency = agency_column.selectbox(
-    "Agency", list(agency_names), index=list(agency_names).index(wanted) if wanted in agency_names else 0,
-    format_func=agency_names.get,
-)
-st.query_params["agency"] = agency
+agency = choose_from_link(agency_column, "Agency", agency_names, "agency")
 quarter = choose_quarter(quarter_column)
 st.title(agency_names[agency])
 

@@ -101,6 +101,18 @@ def data_version() -> str:
     return scorecard.data_version(store().cursor())
 
 
+def choose_from_link(container: Any, label: str, names: dict[str, str], parameter: str) -> str:
+    """A choice that follows the address (?parameter=) and goes back into it, so that links open
+    on it and a copied link shows the same thing. Falls back to the first when the link names
+    nothing known."""
+    options = list(names)
+    wanted = st.query_params.get(parameter)
+    chosen = container.selectbox(label, options, index=options.index(wanted) if wanted in names else 0,
+                                 format_func=names.get)
+    st.query_params[parameter] = chosen
+    return chosen
+
+
 def choose_quarter(container: Any = st) -> Quarter:
     """The quarter the page shows: from the link (?period=), else the latest with returns. The
     choice goes back into the address, so a link copied from the page shows the same quarter."""

@@ -22,7 +22,14 @@ from thinktank.formatting import (
     format_value,
 )
 from thinktank.periods import Quarter
-from views.common import choose_quarter, data_version, download_buttons, scorecard_for, store
+from views.common import (
+    choose_from_link,
+    choose_quarter,
+    data_version,
+    download_buttons,
+    scorecard_for,
+    store,
+)
 
 
 @st.cache_data(show_spinner=False)
@@ -32,13 +39,8 @@ def series_for(indicator_id: str, period_label: str, version: str) -> pd.DataFra
 
 catalogue = browse.indicators(store().cursor())
 names = dict(zip(catalogue["id"], catalogue["id"] + " " + catalogue["name"], strict=True))
-wanted = st.query_params.get("indicator")
 indicator_column, quarter_column = st.columns([2, 1])
-indicator_id = indicator_column.selectbox(
-    "Indicator", list(names), index=list(names).index(wanted) if wanted in names else 0,
-    format_func=names.get,
-)
-st.query_params["indicator"] = indicator_id
+indicator_id = choose_from_link(indicator_column, "Indicator", names, "indicator")
 quarter = choose_quarter(quarter_column)
 definition = catalogue.set_index("id").loc[indicator_id]
 unit = definition["unit"]

@@ -11,6 +11,7 @@ from thinktank.store import utc_now
 from thinktank.users import LOCAL_ANALYST
 from views.common import (
     SCORECARD_COLUMNS,
+    choose_from_link,
     choose_quarter,
     data_version,
     download_buttons,
@@ -23,13 +24,8 @@ from views.common import (
 
 themes = browse.themes(store().cursor())
 theme_names = dict(zip(themes["id"], themes["name"], strict=True))
-wanted = st.query_params.get("theme")
 theme_column, quarter_column = st.columns([2, 1])
-theme = theme_column.selectbox(
-    "Theme", list(theme_names), index=list(theme_names).index(wanted) if wanted in theme_names else 0,
-    format_func=theme_names.get,
-)
-st.query_params["theme"] = theme
+theme = choose_from_link(theme_column, "Theme", theme_names, "theme")
 quarter = choose_quarter(quarter_column)
 details = themes.set_index("id").loc[theme]
 st.title(f"{details['number']}. {details['name']}")
