@@ -1,5 +1,6 @@
-"""The scorecard's SQL. Each piece is a common table expression; `scorecard.py` composes
-them. Every figure is worked out in DuckDB, never row by row in Python.
+"""The scorecard's SQL: common table expressions composed into two queries, SCORECARD (a
+quarter's rows) and SERIES (one indicator's chart). Every figure is worked out in DuckDB,
+never row by row in Python.
 
 Parameters: ``$period_index`` is the chosen quarter as `quarter_index` numbers it;
 ``$theme`` and ``$indicator`` narrow the work when they are not NULL.
@@ -24,7 +25,7 @@ TREND_LENGTH = 6
 ON_THE_MEAN = 1e-9
 # Fewer points than this give limits too unsteady to read signals from.
 SPC_MINIMUM_POINTS = 6
-BENCHMARK_AREAS = {"England": "england", "North East": "north_east", "Statistical neighbours": "neighbours"}
+
 
 def _signal_sql(prefix: str) -> tuple[str, str]:
     """The rules met, in words, and the signal they make by polarity: shared by the per-point
