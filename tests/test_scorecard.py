@@ -359,3 +359,10 @@ def test_agency_summary_gives_each_theme_an_agency_feeds_and_how_it_moves(store)
     assert "front_door" in police.index and "child_protection" not in police.index
     social_care = scorecard.agency_summary(card, "childrens_social_care").set_index("theme")
     assert social_care.loc["front_door", ["declining", "red"]].tolist() == [1, 1]  # FD04 up to 25%
+
+
+def test_the_scorecard_can_follow_a_half_read_result_on_the_same_cursor(store):
+    cursor = store.cursor()
+    cursor.execute("SELECT id FROM indicators")
+    cursor.fetchone()  # a result left open, as a page's earlier query might leave it
+    assert not scorecard.scorecard(cursor, FIRST).empty

@@ -34,10 +34,15 @@ def scorecard(
 ) -> pd.DataFrame:
     """One row per active indicator and breakdown group for the quarter (a whole-area row for
     every indicator, even when nothing is in force)."""
-    rows = cursor.sql(
-        queries.SCORECARD,
-        params={"period_index": period.index, "theme": theme, "indicator": indicator_id},
-    ).to_arrow_table()
+    # A cursor of its own: DuckDB's relation API refuses a connection with a result still open.
+    reader = cursor.cursor()
+    try:
+        rows = reader.sql(
+            queries.SCORECARD,
+            params={"period_index": period.index, "theme": theme, "indicator": indicator_id},
+        ).to_arrow_table()
+    finally:
+        reader.close()
     # The list columns become plain Python lists (a gap is None), which charts and JSON take
     # as they are; through Arrow, because pandas' own conversion makes a masked array a row
     # and costs a second on a five-million-figure store.
