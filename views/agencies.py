@@ -8,13 +8,14 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from thinktank import browse, scorecard
+from thinktank import scorecard
 from thinktank.periods import format_date, quarters_between
 from thinktank.settings import RETURN_DUE_DAYS
 from thinktank.store import utc_now
 from thinktank.store.returns import COMPLETENESS_LABELS, completeness
 from views.common import (
     SCORECARD_COLUMNS,
+    catalogue_table,
     choose_from_link,
     choose_quarter,
     data_version,
@@ -29,7 +30,7 @@ QUARTERS_SHOWN = 8
 STATE_SYMBOLS = {"on_time": "✓ On time", "late": "◷ Late", "refused": "✗ Refused", "missing": "○ Missing",
                  "not_due": "Not yet due"}
 
-agencies = browse.agencies(store().cursor())
+agencies = catalogue_table("agencies", data_version())
 agencies = agencies[agencies["active_indicators"] > 0]
 agency_names = dict(zip(agencies["id"], agencies["name"], strict=True))
 agency_column, quarter_column = st.columns([2, 1])
@@ -40,7 +41,7 @@ st.title(agency_names[agency])
 card = scorecard_for(quarter.label, data_version())
 owned = card[card["owner"] == agency]
 whole = scorecard.whole_area(owned)
-themes = browse.themes(store().cursor()).set_index("id")
+themes = catalogue_table("themes", data_version()).set_index("id")
 fed = scorecard.agency_summary(card, agency)
 counts = st.columns(4)
 counts[0].metric("Indicators it supplies", f"{int(fed['indicators'].sum()):,}")

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from thinktank import scorecard
+from thinktank import browse, scorecard
 from thinktank.demo import build_demo, is_demo
 from thinktank.downloads import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
 from thinktank.errors import ThinkTankError
@@ -84,6 +84,19 @@ def show_error(error: ThinkTankError) -> None:
     if error.hint:
         # Hints name files, ids and YAML keys: shown verbatim so underscores stay underscores.
         st.code(error.hint, language=None, wrap_lines=True)
+
+
+CATALOGUE_TABLES = {
+    "themes": browse.themes, "agencies": browse.agencies, "priorities": browse.priorities,
+    "indicators": browse.indicators,
+}
+
+
+@st.cache_data(show_spinner=False)
+def catalogue_table(kind: str, version: str) -> pd.DataFrame:
+    """The catalogue's themes, agencies, priorities or indicators, read once per data version
+    (which changes when the catalogue does) rather than on every rerun of a page."""
+    return CATALOGUE_TABLES[kind](store().cursor())
 
 
 @st.cache_data(show_spinner=False)

@@ -23,6 +23,7 @@ from thinktank.formatting import (
 )
 from thinktank.periods import Quarter
 from views.common import (
+    catalogue_table,
     choose_from_link,
     choose_quarter,
     data_version,
@@ -37,7 +38,7 @@ def series_for(indicator_id: str, period_label: str, version: str) -> pd.DataFra
     return scorecard.series(store().cursor(), indicator_id, Quarter.parse(period_label))
 
 
-catalogue = browse.indicators(store().cursor())
+catalogue = catalogue_table("indicators", data_version())
 names = dict(zip(catalogue["id"], catalogue["id"] + " " + catalogue["name"], strict=True))
 indicator_column, quarter_column = st.columns([2, 1])
 indicator_id = choose_from_link(indicator_column, "Indicator", names, "indicator")

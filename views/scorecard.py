@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from thinktank import browse, scorecard
+from thinktank import scorecard
 from thinktank.formatting import format_figure
 from views.common import (
     SCORECARD_COLUMNS,
+    catalogue_table,
     choose_quarter,
     data_version,
     download_buttons,
@@ -23,7 +24,7 @@ ALL_PRIORITIES = ""
 st.title("Balanced scorecard")
 quarter_column, priority_column = st.columns([1, 2])
 quarter = choose_quarter(quarter_column)
-priority_frame = browse.priorities(store().cursor())
+priority_frame = catalogue_table("priorities", data_version())
 priority_names = dict(zip(priority_frame["id"], priority_frame["name"], strict=True))
 priority = priority_column.selectbox(
     "Partnership priority", [ALL_PRIORITIES, *priority_names],

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from thinktank import browse, narrative, scorecard
+from thinktank import narrative, scorecard
 from thinktank.errors import ThinkTankError
 from thinktank.store import utc_now
 from thinktank.users import LOCAL_ANALYST
 from views.common import (
     SCORECARD_COLUMNS,
+    catalogue_table,
     choose_from_link,
     choose_quarter,
     data_version,
@@ -22,7 +23,7 @@ from views.common import (
     store,
 )
 
-themes = browse.themes(store().cursor())
+themes = catalogue_table("themes", data_version())
 theme_names = dict(zip(themes["id"], themes["name"], strict=True))
 theme_column, quarter_column = st.columns([2, 1])
 theme = choose_from_link(theme_column, "Theme", theme_names, "theme")
