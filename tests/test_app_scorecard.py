@@ -139,3 +139,19 @@ def test_the_agencies_page_shows_what_an_agency_feeds_and_its_returns(app):
     returns = table_rows(app, 2)
     assert [row["Quarter"] for row in returns][-1] == "2025-26 Q2"
     assert {row["Return"] for row in returns} == {"◷ Late"}
+
+
+def test_a_link_to_an_unknown_indicator_says_so_and_shows_the_first(app):
+    app.query_params["indicator"] = "ZZ99"
+    app.switch_page("views/indicator.py").run()
+    assert not app.exception
+    assert "The link asks for indicator 'ZZ99', which is not here" in app.warning[0].value
+    assert app.title[0].value.startswith("EH01 ")
+
+
+def test_a_link_to_a_quarter_without_returns_says_so_and_shows_the_latest(app):
+    app.query_params["period"] = "2019-20 Q1"
+    app.run()
+    assert not app.exception
+    assert "The link asks for the quarter '2019-20 Q1', which has no returns" in app.warning[0].value
+    assert app.selectbox[0].value == "2025-26 Q2"

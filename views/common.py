@@ -120,6 +120,10 @@ def choose_from_link(container: Any, label: str, names: dict[str, str], paramete
     nothing known."""
     options = list(names)
     wanted = st.query_params.get(parameter)
+    if wanted is not None and wanted not in names:
+        st.warning(f"The link asks for {label.lower()} '{wanted}', which is not here: showing "
+                   f"{names[options[0]]} instead. Choose another from the list below.",
+                   icon=":material/link_off:")
     chosen = container.selectbox(label, options, index=options.index(wanted) if wanted in names else 0,
                                  format_func=names.get)
     st.query_params[parameter] = chosen
@@ -135,6 +139,9 @@ def choose_quarter(container: Any = st) -> Quarter:
                 "the Upload page; `python -m thinktank demo` builds a demo partnership.")
         st.stop()
     wanted = st.query_params.get("period")
+    if wanted is not None and wanted not in labels:
+        st.warning(f"The link asks for the quarter '{wanted}', which has no returns: showing {labels[0]}, "
+                   "the latest, instead.", icon=":material/link_off:")
     chosen = container.selectbox(
         "Quarter", labels, index=labels.index(wanted) if wanted in labels else 0,
         format_func=lambda label: f"{label} (to {format_date(Quarter.parse(label).end)})",
