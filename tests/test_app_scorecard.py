@@ -139,6 +139,7 @@ def test_the_agencies_page_shows_what_an_agency_feeds_and_its_returns(app):
     returns = table_rows(app, 2)
     assert [row["Quarter"] for row in returns][-1] == "2025-26 Q2"
     assert {row["Return"] for row in returns} == {"◷ Late"}
+    assert [button.label for button in app.get("download_button")] == ["CSV", "Excel", "CSV", "Excel"]
 
 
 def test_a_link_to_an_unknown_indicator_says_so_and_shows_the_first(app):

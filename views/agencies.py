@@ -70,14 +70,13 @@ matrix = completeness(store().cursor(), store().catalogue, quarters_between(firs
 mine = matrix[matrix["agency_id"] == agency]
 st.caption(f"A return is due {RETURN_DUE_DAYS} days after its quarter ends; late means its first "
            "accepted version arrived after that.")
-st.dataframe(
-    pd.DataFrame({
-        "Quarter": mine["period"],
-        "Due": mine["due"].map(format_date),
-        "First accepted": mine["received"].map(lambda day: format_date(day) if isinstance(day, dt.date) else "not received"),
-        "Return": mine["state"].map(STATE_SYMBOLS),
-    }),
-    hide_index=True,
-)
+returns = pd.DataFrame({
+    "Quarter": mine["period"],
+    "Due": mine["due"].map(format_date),
+    "First accepted": mine["received"].map(lambda day: format_date(day) if isinstance(day, dt.date) else "not received"),
+    "Return": mine["state"].map(COMPLETENESS_LABELS),
+})
+st.dataframe(returns.assign(Return=mine["state"].map(STATE_SYMBOLS)), hide_index=True)
 states = mine["state"].value_counts()
 st.markdown(" · ".join(f"**{states.get(state, 0):,}** {label.lower()}" for state, label in COMPLETENESS_LABELS.items()))
+download_buttons(returns, f"thinktank-{agency}-returns-to-{quarter.label.replace(' ', '-')}", "Returns")
