@@ -122,7 +122,7 @@ def choose_from_link(container: Any, label: str, names: dict[str, str], paramete
     wanted = st.query_params.get(parameter)
     if wanted is not None and wanted not in names:
         st.warning(f"The link asks for {label.lower()} '{wanted}', which is not here: showing "
-                   f"{names[options[0]]} instead. Choose another from the list below.",
+                   f"{names[options[0]]} instead. Choose another from the list above.",
                    icon=":material/link_off:")
     chosen = container.selectbox(label, options, index=options.index(wanted) if wanted in names else 0,
                                  format_func=names.get)

@@ -57,7 +57,8 @@ if rows.empty:
                                                    if definition["retired_from"] else "."))
     st.stop()
 latest = scorecard.whole_area(rows).iloc[0]
-metrics = st.columns(5)
+# Two rows of three: figures with their units ("-7.0 per 10,000") are cut short any narrower.
+metrics = [*st.columns(3), *st.columns(3)]
 metrics[0].metric(f"Latest ({quarter.label})", format_figure(latest["value"], unit, latest["status"]))
 metrics[1].metric("Since last quarter", format_change(latest["change"], unit))
 metrics[2].metric("Since a year ago", format_change(latest["change_from_last_year"], unit))
@@ -65,6 +66,8 @@ metrics[3].metric("Direction", DIRECTION_SHORT[latest["direction"]],
                   help="Against last quarter, read through the polarity; within half a point (percentages "
                   "and scores) or 2% (other units) is no significant change")
 metrics[4].metric("Against target", RAG_LABELS[latest["rag"]])
+metrics[5].metric("SPC signal", SIGNAL_LABELS[latest["spc_signal"]],
+                  help="NHS England's Making Data Count reading of the latest point")
 st.caption(f"{POLARITY_LABELS[definition['polarity']]}. Target: "
            f"{describe_target(unit, definition['polarity'], definition['target_value'], definition['target_low'], definition['target_high'], definition['target_amber_tolerance'])}.")
 
