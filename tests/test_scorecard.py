@@ -14,6 +14,7 @@ from scorecard_support import FIRST, figure, put, quarterly, rounded
 
 from thinktank import scorecard
 from thinktank.periods import Quarter
+from thinktank.store.series_points import refresh_series_points
 
 
 def whole_area_row(store, indicator_id: str, period: Quarter) -> dict:
@@ -324,6 +325,7 @@ def test_the_scorecards_latest_point_reads_exactly_as_the_chart_reads_it(store, 
     cursor = store.cursor()
     cursor.execute("DELETE FROM observations")
     cursor.execute("DELETE FROM submissions")
+    refresh_series_points(cursor)
     series_values = [*values, last]
     put(store, quarterly(indicator, series_values))
     quarter = last_quarter(series_values)

@@ -176,7 +176,7 @@ def scorecard_table(card: pd.DataFrame) -> pd.DataFrame:
         "RAG": card["rag"].map(RAG_LABELS),
         "England": card["england_position"].map(POSITION_LABELS).fillna("No benchmark"),
         "SPC": card["spc_signal"].map(SIGNAL_LABELS),
-        "Last 8 quarters": card["recent_values"],
+        "Last 8 quarters": card["recent_values"].tolist(),
     }, index=card.index)
     return table if (card["breakdown"] != "All").any() else table.drop(columns="Group")
 

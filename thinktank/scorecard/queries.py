@@ -1,10 +1,13 @@
 """The scorecard's SQL: common table expressions composed into two queries, SCORECARD (a
 quarter's rows) and SERIES (one indicator's chart). Every figure is worked out in DuckDB,
-never row by row in Python.
+never row by row in Python: values and each series' running XmR state in the store's
+`series_points` table, the rest here.
 
 Parameters: ``$period_index`` is the chosen quarter as `quarter_index` numbers it;
 ``$theme`` and ``$indicator`` narrow the work when they are not NULL.
 """
+
+from itertools import pairwise
 
 # How small a movement is "no significant change": percentages and 0-10 scores within half a
 # point, every other unit within 2% of last quarter's figure.
@@ -66,196 +69,143 @@ active AS (
       AND ($indicator IS NULL OR i.id = $indicator)
 )"""
 
-# The population each rate needs, for every financial year up to the chosen quarter's: that
-# year's figure, or the latest before it. A handful of rows, worked out once per query.
-POPULATION_YEARS = """
-population_years AS (
-    SELECT years.population_id, years.fy_start, population.value
-    FROM (
-        SELECT DISTINCT a.population_id, year.fy_start
-        FROM active a,
-             range((SELECT min(fy_start) FROM population), $period_index // 4 + 1) AS year(fy_start)
-        WHERE a.population_id IS NOT NULL
-    ) AS years
-    ASOF LEFT JOIN population
-      ON population.population_id = years.population_id AND years.fy_start >= population.fy_start
-)"""
-
-
-def figures_from(condition: str = "true") -> str:
-    """Every figure in force up to the chosen quarter (and meeting ``condition``), its value
-    worked out where the return gave counts. A suppressed or unavailable figure has no value:
-    its status says why. A query, not a shared table, so that DuckDB streams millions of
-    figures into whatever uses them rather than storing them in between."""
-    return f"""
-    SELECT o.indicator_id, o.breakdown, o.breakdown_value, o.period_index, o.numerator,
-        o.denominator, o.status, o.comment,
-        CASE
-            WHEN o.status IN ('c', 'x', 'z', 'low') THEN NULL
-            WHEN o.value IS NOT NULL THEN o.value
-            WHEN a.unit = 'percent' AND o.denominator > 0 THEN o.numerator / o.denominator * 100
-            WHEN a.unit = 'rate_per_10k' AND o.denominator > 0 THEN o.numerator / o.denominator * 10000
-            -- The population is the whole area's, so only the whole-area figure is a rate of it.
-            WHEN a.unit = 'rate_per_10k' AND o.denominator IS NULL AND o.breakdown = 'All'
-                 AND p.value > 0 THEN o.numerator / p.value * 10000
-        END AS value
-    FROM observations_in_force o
-    JOIN active a ON a.id = o.indicator_id
-    LEFT JOIN population_years p ON p.population_id = a.population_id AND p.fy_start = o.period_index // 4
-    WHERE o.period_index <= $period_index AND {condition}"""
-
-
-FIGURES = f"""
-{POPULATION_YEARS},
-figures AS ({figures_from()}
-)"""
 
 # XmR chart of every series (an indicator and one breakdown group) up to the chosen quarter,
 # with Making Data Count's four signals marked on each point.
 SPC = f"""
-series AS (
-    SELECT indicator_id, breakdown, breakdown_value, period_index, value,
-           row_number() OVER key_in_order AS point,
-           value - lag(value) OVER key_in_order AS step
-    FROM figures
-    WHERE value IS NOT NULL
-    WINDOW key_in_order AS (PARTITION BY indicator_id, breakdown, breakdown_value ORDER BY period_index)
+points AS (
+    -- The active indicators' figures in force up to the quarter, from `series_points`: each
+    -- with its value worked out and its series' XmR state so far.
+    SELECT s.indicator_id, s.breakdown, s.breakdown_value, p.* EXCLUDE (indicator_id)
+    FROM series_points p
+    JOIN series s ON s.id = p.series_id
+    SEMI JOIN active a ON a.id = p.indicator_id
+    WHERE p.period_index <= $period_index AND ($breakdown IS NULL OR s.breakdown = $breakdown)
 ),
 limits AS (
-    SELECT *,
-        count(*) OVER whole AS spc_points,
-        avg(value) OVER whole AS spc_mean,
-        avg(abs(step)) OVER whole AS moving_range
-    FROM series
-    WINDOW whole AS (PARTITION BY indicator_id, breakdown, breakdown_value)
+    -- The limits are those the series' last point carries, drawn from every point up to it:
+    -- the very numbers the scorecard reads, so that the two never disagree.
+    SELECT series_id,
+        max_by(spc_points, period_index) AS spc_points,
+        max_by(spc_mean, period_index) AS spc_mean,
+        max_by(moving_range, period_index) AS moving_range
+    FROM points
+    WHERE value IS NOT NULL
+    GROUP BY ALL
 ),
 zoned AS (
-    SELECT *,
+    -- Each point against the limits, as 1 or 0, so that the windows below count them.
+    SELECT series_id, p.indicator_id, p.period_index, p.value, l.*,
         spc_mean + {PROCESS_LIMIT} * moving_range AS spc_upper,
         spc_mean - {PROCESS_LIMIT} * moving_range AS spc_lower,
-        CASE WHEN moving_range > 0 AND abs(value - spc_mean) > {ON_THE_MEAN} * greatest(1, abs(spc_mean))
-             THEN sign(value - spc_mean) ELSE 0 END AS side,
-        sign(step) AS step_direction,
-        moving_range > 0 AND value > spc_mean + {NEAR_LIMIT} * moving_range AS near_upper,
-        moving_range > 0 AND value < spc_mean - {NEAR_LIMIT} * moving_range AS near_lower
-    FROM limits
+        (moving_range > 0 AND value - spc_mean > {ON_THE_MEAN} * greatest(1, abs(spc_mean)))::INTEGER AS above,
+        (moving_range > 0 AND spc_mean - value > {ON_THE_MEAN} * greatest(1, abs(spc_mean)))::INTEGER AS below,
+        coalesce(value > lag(value) OVER in_order, false)::INTEGER AS rose,
+        coalesce(value < lag(value) OVER in_order, false)::INTEGER AS fell,
+        (moving_range > 0 AND value > spc_mean + {NEAR_LIMIT} * moving_range)::INTEGER AS near_upper,
+        (moving_range > 0 AND value < spc_mean - {NEAR_LIMIT} * moving_range)::INTEGER AS near_lower
+    FROM (SELECT series_id, indicator_id, period_index, value FROM points WHERE value IS NOT NULL) p
+    JOIN limits l USING (series_id)
+    WINDOW in_order AS (PARTITION BY series_id ORDER BY period_index)
 ),
-islands AS (
+ending_here AS (
+    -- Whether the stretch ending at each point makes a run, a trend or two of three.
     SELECT *,
-        point - row_number() OVER (PARTITION BY indicator_id, breakdown, breakdown_value, side
-                                   ORDER BY period_index) AS run_island,
-        point - row_number() OVER (PARTITION BY indicator_id, breakdown, breakdown_value, step_direction
-                                   ORDER BY period_index) AS trend_island,
-        sum(near_upper::INTEGER) OVER last_three AS near_upper_in_three,
-        sum(near_lower::INTEGER) OVER last_three AS near_lower_in_three
+        sum(above) OVER run = {RUN_LENGTH} AS run_above_ends,
+        sum(below) OVER run = {RUN_LENGTH} AS run_below_ends,
+        -- A trend of six points is five steps the same way.
+        sum(rose) OVER trend = {TREND_LENGTH - 1} AS trend_up_ends,
+        sum(fell) OVER trend = {TREND_LENGTH - 1} AS trend_down_ends,
+        sum(near_upper) OVER three >= 2 AS two_upper_ends,
+        sum(near_lower) OVER three >= 2 AS two_lower_ends
     FROM zoned
-    WINDOW last_three AS (PARTITION BY indicator_id, breakdown, breakdown_value ORDER BY period_index
-                          ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)
-),
-stretches AS (
-    SELECT *,
-        CASE WHEN side <> 0
-             THEN count(*) OVER (PARTITION BY indicator_id, breakdown, breakdown_value, side, run_island)
-             ELSE 0 END AS run_length,
-        CASE WHEN step_direction <> 0
-             THEN count(*) OVER (PARTITION BY indicator_id, breakdown, breakdown_value, step_direction, trend_island)
-             ELSE 0 END AS trend_steps
-    FROM islands
+    WINDOW run AS (PARTITION BY series_id ORDER BY period_index ROWS {RUN_LENGTH - 1} PRECEDING),
+           trend AS (PARTITION BY series_id ORDER BY period_index ROWS {TREND_LENGTH - 2} PRECEDING),
+           three AS (PARTITION BY series_id ORDER BY period_index ROWS 2 PRECEDING)
 ),
 marked AS (
+    -- A point belongs to a stretch that ends at it or within the points after it.
     SELECT *,
         spc_points >= {SPC_MINIMUM_POINTS} AS spc_assessed,
         moving_range > 0 AND value > spc_upper AS above_limit,
         moving_range > 0 AND value < spc_lower AS below_limit,
-        run_length >= {RUN_LENGTH} AND side > 0 AS run_above,
-        run_length >= {RUN_LENGTH} AND side < 0 AS run_below,
-        -- A trend of six points is five steps the same way; a point belongs to it if the step
-        -- into it or the step out of it is one of them.
-        (trend_steps >= {TREND_LENGTH - 1} AND step_direction > 0)
-            OR coalesce(lead(trend_steps) OVER key_in_order >= {TREND_LENGTH - 1}
-                        AND lead(step_direction) OVER key_in_order > 0, false) AS trend_up,
-        (trend_steps >= {TREND_LENGTH - 1} AND step_direction < 0)
-            OR coalesce(lead(trend_steps) OVER key_in_order >= {TREND_LENGTH - 1}
-                        AND lead(step_direction) OVER key_in_order < 0, false) AS trend_down,
-        -- Two of three: this point is near the limit, and so is another within a run of three.
-        near_upper AND max(near_upper_in_three) OVER next_three >= 2 AS two_of_three_upper,
-        near_lower AND max(near_lower_in_three) OVER next_three >= 2 AS two_of_three_lower
-    FROM stretches
-    WINDOW key_in_order AS (PARTITION BY indicator_id, breakdown, breakdown_value ORDER BY period_index),
-           next_three AS (PARTITION BY indicator_id, breakdown, breakdown_value ORDER BY period_index
-                          ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING)
+        bool_or(run_above_ends) OVER run AS run_above,
+        bool_or(run_below_ends) OVER run AS run_below,
+        bool_or(trend_up_ends) OVER trend AS trend_up,
+        bool_or(trend_down_ends) OVER trend AS trend_down,
+        near_upper = 1 AND bool_or(two_upper_ends) OVER three AS two_of_three_upper,
+        near_lower = 1 AND bool_or(two_lower_ends) OVER three AS two_of_three_lower
+    FROM ending_here
+    WINDOW run AS (PARTITION BY series_id ORDER BY period_index ROWS BETWEEN CURRENT ROW AND {RUN_LENGTH - 1} FOLLOWING),
+           trend AS (PARTITION BY series_id ORDER BY period_index ROWS BETWEEN CURRENT ROW AND {TREND_LENGTH - 1} FOLLOWING),
+           three AS (PARTITION BY series_id ORDER BY period_index ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING)
 ),
 classified AS (
-    SELECT m.indicator_id, m.breakdown, m.breakdown_value, m.period_index,
-        m.spc_points, m.spc_mean, m.spc_upper, m.spc_lower,
+    SELECT m.series_id, m.period_index, m.spc_points, m.spc_mean, m.spc_upper, m.spc_lower,
         {RULES},
         {CLASSIFICATION}
     FROM marked m JOIN active a ON a.id = m.indicator_id
 )"""
 
-# The same signals for the chosen quarter's point alone, which is all the scorecard needs:
-# one pass that gathers each series into an ordered list, instead of a window pass per rule.
-# A run of 7 that includes the last point is its last 7 points; a trend of 6 ending there is
-# its last 5 steps; 2 of 3 is the last point and one of the two before it. The tests hold this
-# to the point-by-point `SPC` above for every series they draw.
+def _latest_and_prior(count: int) -> list[str]:
+    """A series' latest value and the ones before it (`series_points`' `prior_1`, `prior_2`...),
+    latest first: ``count`` in all."""
+    return ["value", *(f"prior_{back}" for back in range(1, count))]
+
+
+def _every(values: list[str], condition: str) -> str:
+    # A stretch reaching back past the series' first point has a NULL in it: it is no stretch.
+    return "coalesce(" + " AND ".join(condition.format(value=value) for value in values) + ", false)"
+
+
+_OFF_THE_MEAN = f"{ON_THE_MEAN} * greatest(1, abs(spc_mean))"
+_NEAR_UPPER = "{value} > spc_mean + " + f"{NEAR_LIMIT} * moving_range"
+_NEAR_LOWER = "{value} < spc_mean - " + f"{NEAR_LIMIT} * moving_range"
+_TREND_STEPS = list(pairwise(_latest_and_prior(TREND_LENGTH)))
+
+# The same signals for the chosen quarter's point alone, which is all the scorecard needs, read
+# from the point's own row in `series_points`, which carries the values of the six points
+# before it: a run of 7 that includes the latest point is its last 7, a trend of 6 its last 6,
+# and 2 of 3 is it and one of the two before. The tests hold this to the point-by-point `SPC`
+# above for every series they draw.
 LATEST_SPC = f"""
-series_lists AS (
-    SELECT indicator_id, breakdown, breakdown_value,
-           list(value ORDER BY period_index) AS points,
-           list(period_index ORDER BY period_index) AS point_quarters,
-           max(period_index) AS last_index
-    FROM ({figures_from()}
-    ) AS history
-    WHERE value IS NOT NULL
-    GROUP BY ALL
-),
-list_limits AS (
-    SELECT *, len(points) AS spc_points, list_avg(points) AS spc_mean,
-        list_avg(list_transform(list_zip(list_slice(points, 1, -2), list_slice(points, 2, -1)),
-                                lambda pair: abs(pair[2] - pair[1]))) AS moving_range,
-        points[-1] AS latest
-    FROM series_lists
-    WHERE last_index = $period_index
-),
 latest_marked AS (
-    SELECT *,
+    SELECT series_id, indicator_id, spc_points, spc_mean,
         spc_mean + {PROCESS_LIMIT} * moving_range AS spc_upper,
         spc_mean - {PROCESS_LIMIT} * moving_range AS spc_lower,
         spc_points >= {SPC_MINIMUM_POINTS} AS spc_assessed,
-        moving_range > 0 AND latest > spc_mean + {PROCESS_LIMIT} * moving_range AS above_limit,
-        moving_range > 0 AND latest < spc_mean - {PROCESS_LIMIT} * moving_range AS below_limit,
-        moving_range > 0 AND spc_points >= {RUN_LENGTH}
-            AND list_bool_and(list_transform(points[-{RUN_LENGTH}:],
-                lambda point: point - spc_mean > {ON_THE_MEAN} * greatest(1, abs(spc_mean)))) AS run_above,
-        moving_range > 0 AND spc_points >= {RUN_LENGTH}
-            AND list_bool_and(list_transform(points[-{RUN_LENGTH}:],
-                lambda point: spc_mean - point > {ON_THE_MEAN} * greatest(1, abs(spc_mean)))) AS run_below,
-        spc_points >= {TREND_LENGTH} AND list_bool_and(list_transform(
-            list_zip(list_slice(points[-{TREND_LENGTH}:], 1, -2), list_slice(points[-{TREND_LENGTH}:], 2, -1)),
-            lambda pair: pair[2] > pair[1])) AS trend_up,
-        spc_points >= {TREND_LENGTH} AND list_bool_and(list_transform(
-            list_zip(list_slice(points[-{TREND_LENGTH}:], 1, -2), list_slice(points[-{TREND_LENGTH}:], 2, -1)),
-            lambda pair: pair[2] < pair[1])) AS trend_down,
-        moving_range > 0 AND latest > spc_mean + {NEAR_LIMIT} * moving_range
-            AND len(list_filter(points[-3:-2], lambda point: point > spc_mean + {NEAR_LIMIT} * moving_range)) >= 1
+        moving_range > 0 AND value > spc_mean + {PROCESS_LIMIT} * moving_range AS above_limit,
+        moving_range > 0 AND value < spc_mean - {PROCESS_LIMIT} * moving_range AS below_limit,
+        moving_range > 0
+            AND {_every(_latest_and_prior(RUN_LENGTH), "{value} - spc_mean > " + _OFF_THE_MEAN)} AS run_above,
+        moving_range > 0
+            AND {_every(_latest_and_prior(RUN_LENGTH), "spc_mean - {value} > " + _OFF_THE_MEAN)} AS run_below,
+        {_every([f"{later} > {earlier}" for later, earlier in _TREND_STEPS], "{value}")} AS trend_up,
+        {_every([f"{later} < {earlier}" for later, earlier in _TREND_STEPS], "{value}")} AS trend_down,
+        moving_range > 0 AND {_NEAR_UPPER.format(value="value")} AND coalesce(
+            {_NEAR_UPPER.format(value="prior_1")} OR {_NEAR_UPPER.format(value="prior_2")}, false)
             AS two_of_three_upper,
-        moving_range > 0 AND latest < spc_mean - {NEAR_LIMIT} * moving_range
-            AND len(list_filter(points[-3:-2], lambda point: point < spc_mean - {NEAR_LIMIT} * moving_range)) >= 1
+        moving_range > 0 AND {_NEAR_LOWER.format(value="value")} AND coalesce(
+            {_NEAR_LOWER.format(value="prior_1")} OR {_NEAR_LOWER.format(value="prior_2")}, false)
             AS two_of_three_lower
-    FROM list_limits
+    FROM recent_points
+    WHERE period_index = $period_index AND value IS NOT NULL
 ),
 latest_spc AS (
-    SELECT m.indicator_id, m.breakdown, m.breakdown_value, m.spc_points, m.spc_mean, m.spc_upper, m.spc_lower,
+    SELECT m.series_id, m.spc_points, m.spc_mean, m.spc_upper, m.spc_lower,
         {RULES},
         {CLASSIFICATION}
     FROM latest_marked m JOIN active a ON a.id = m.indicator_id
 )"""
 
-# Benchmarks: for each indicator and area, the latest published at or before the quarter's end.
+# Benchmarks: for each indicator, group and area, the latest published at or before the
+# quarter's end, one column per area.
 BENCHMARKS = """
-latest_benchmarks AS (
-    SELECT indicator_id, breakdown, breakdown_value, area, arg_max(value, period_end) AS value,
-           arg_max(period, period_end) AS benchmark_period
+benchmark_values AS (
+    SELECT indicator_id, breakdown, breakdown_value,
+        arg_max(value, period_end) FILTER (WHERE area = 'England') AS england_value,
+        arg_max(value, period_end) FILTER (WHERE area = 'North East') AS north_east_value,
+        arg_max(value, period_end) FILTER (WHERE area = 'Statistical neighbours') AS neighbours_value
     FROM benchmarks
     WHERE period_end <= quarter_end($period_index)
     GROUP BY ALL
@@ -274,61 +224,68 @@ def _position(area_column: str) -> str:
         END"""
 
 
+def _value_in(quarters_back: int) -> str:
+    return f"max(value) FILTER (WHERE period_index = $period_index - {quarters_back})"
+
+
 SCORECARD = f"""
 WITH {ACTIVE_INDICATORS},
-{POPULATION_YEARS},
--- The last eight quarters are all the scorecard reads figure by figure; the whole history
--- goes only into each series' SPC list.
-figures AS ({figures_from("o.period_index > $period_index - 8")}
+-- The last eight quarters are all the scorecard reads: each series' XmR state so far is on its
+-- latest point's row.
+-- Read afresh by each part that needs it, not stored in between: the quarter's own rows are a
+-- small part of the table, and it is kept in quarter order.
+recent_points AS NOT MATERIALIZED (
+    SELECT p.*
+    FROM series_points p
+    SEMI JOIN active a ON a.id = p.indicator_id
+    WHERE p.period_index > $period_index - 8 AND p.period_index <= $period_index
+),
+history AS (
+    SELECT series_id,
+        -- The sparkline: the last eight quarters, oldest first, a gap (NULL) where there is no value.
+        [{", ".join(_value_in(back) for back in range(7, -1, -1))}] AS recent_values,
+        bool_or(period_index = $period_index) AS in_force,
+        bool_or(period_index = $period_index - 1) AS previous_in_force,
+        {_value_in(1)} AS previous_value,
+        max(status) FILTER (WHERE period_index = $period_index - 1) AS previous_given_status,
+        {_value_in(4)} AS last_year_value
+    FROM recent_points
+    GROUP BY ALL
 ),
 {LATEST_SPC},
 {BENCHMARKS},
 rows_shown AS (
     -- Every active indicator has a whole-area row, missing or not, and each breakdown group
     -- reported for the quarter has its own.
-    SELECT id AS indicator_id, 'All' AS breakdown, 'All' AS breakdown_value FROM active
-    UNION
-    SELECT indicator_id, breakdown, breakdown_value FROM figures WHERE period_index = $period_index
+    SELECT a.id AS indicator_id, 'All' AS breakdown, 'All' AS breakdown_value, s.id AS series_id
+    FROM active a
+    LEFT JOIN series s ON s.indicator_id = a.id AND s.breakdown = 'All' AND s.breakdown_value = 'All'
+    UNION ALL
+    SELECT s.indicator_id, s.breakdown, s.breakdown_value, s.id
+    FROM history h
+    JOIN series s ON s.id = h.series_id
+    WHERE h.in_force AND NOT (s.breakdown = 'All' AND s.breakdown_value = 'All')
 ),
 current AS (
-    SELECT r.indicator_id, r.breakdown, r.breakdown_value,
+    SELECT r.indicator_id, r.breakdown, r.breakdown_value, r.series_id,
         a.theme_id AS theme, a.name, a.unit, a.polarity, a.owner_id AS owner, a.priorities,
         a.target_value, a.target_low, a.target_high, a.target_amber_tolerance,
         now.value,
         coalesce(now.status, CASE WHEN now.indicator_id IS NULL THEN 'missing'
                                   WHEN now.value IS NULL THEN 'count only' END) AS status,
         now.numerator, now.denominator, now.comment,
-        before.value AS previous_value,
-        coalesce(before.status, CASE WHEN before.indicator_id IS NULL THEN 'missing' END) AS previous_status,
-        last_year.value AS last_year_value
+        h.previous_value,
+        coalesce(h.previous_given_status, CASE WHEN h.previous_in_force IS NOT TRUE THEN 'missing' END)
+            AS previous_status,
+        h.last_year_value,
+        coalesce(h.recent_values, list_transform(range(8), lambda quarter: NULL::DOUBLE)) AS recent_values,
+        b.england_value, b.north_east_value, b.neighbours_value
     FROM rows_shown r
     JOIN active a ON a.id = r.indicator_id
-    LEFT JOIN figures now ON now.indicator_id = r.indicator_id AND now.breakdown = r.breakdown
-         AND now.breakdown_value = r.breakdown_value AND now.period_index = $period_index
-    LEFT JOIN figures before ON before.indicator_id = r.indicator_id AND before.breakdown = r.breakdown
-         AND before.breakdown_value = r.breakdown_value AND before.period_index = $period_index - 1
-    LEFT JOIN figures last_year ON last_year.indicator_id = r.indicator_id AND last_year.breakdown = r.breakdown
-         AND last_year.breakdown_value = r.breakdown_value AND last_year.period_index = $period_index - 4
-),
-recent AS (
-    -- The last eight quarters, oldest first, a gap (NULL) where there is no value: the
-    -- sparkline, read from each series' list of points.
-    SELECT r.indicator_id, r.breakdown, r.breakdown_value,
-        list_transform(range($period_index - 7, $period_index + 1),
-                       lambda quarter: l.points[list_position(l.point_quarters, quarter)]) AS recent_values
-    FROM rows_shown r
-    LEFT JOIN series_lists l ON l.indicator_id = r.indicator_id AND l.breakdown = r.breakdown
-         AND l.breakdown_value = r.breakdown_value
-),
-benchmarked AS (
-    SELECT c.*,
-        max(b.value) FILTER (WHERE b.area = 'England') AS england_value,
-        max(b.value) FILTER (WHERE b.area = 'North East') AS north_east_value,
-        max(b.value) FILTER (WHERE b.area = 'Statistical neighbours') AS neighbours_value
-    FROM current c
-    LEFT JOIN latest_benchmarks b ON b.indicator_id = c.indicator_id AND b.breakdown = c.breakdown
-         AND b.breakdown_value = c.breakdown_value
-    GROUP BY ALL
+    LEFT JOIN recent_points now ON now.series_id = r.series_id AND now.period_index = $period_index
+    LEFT JOIN history h ON h.series_id = r.series_id
+    LEFT JOIN benchmark_values b ON b.indicator_id = r.indicator_id AND b.breakdown = r.breakdown
+         AND b.breakdown_value = r.breakdown_value
 )
 SELECT
     c.indicator_id, c.name, c.theme, quarter_label($period_index) AS period,
@@ -376,12 +333,9 @@ SELECT
     coalesce(s.spc_signal, CASE WHEN c.value IS NULL THEN 'not assessed' ELSE 'not enough data' END) AS spc_signal,
     coalesce(s.spc_rules, '') AS spc_rules,
     s.spc_mean, s.spc_lower, s.spc_upper, coalesce(s.spc_points, 0) AS spc_points,
-    recent.recent_values
-FROM benchmarked c
-LEFT JOIN latest_spc s ON s.indicator_id = c.indicator_id AND s.breakdown = c.breakdown
-     AND s.breakdown_value = c.breakdown_value
-JOIN recent ON recent.indicator_id = c.indicator_id AND recent.breakdown = c.breakdown
-     AND recent.breakdown_value = c.breakdown_value
+    c.recent_values
+FROM current c
+LEFT JOIN latest_spc s ON s.series_id = c.series_id
 JOIN themes t ON t.id = c.theme
 LEFT JOIN breakdowns b ON b.name = c.breakdown
 ORDER BY t.number, c.indicator_id, c.breakdown <> 'All', c.breakdown,
@@ -393,12 +347,10 @@ ORDER BY t.number, c.indicator_id, c.breakdown <> 'All', c.breakdown,
 # row with status "missing", so that a chart shows it as a gap.
 SERIES = f"""
 WITH {ACTIVE_INDICATORS},
-{FIGURES},
 {SPC},
 firsts AS (
     SELECT indicator_id, breakdown, breakdown_value, min(period_index) AS first_index
-    FROM figures
-    WHERE $breakdown IS NULL OR breakdown = $breakdown
+    FROM points
     GROUP BY ALL
 ),
 spans AS (
@@ -419,8 +371,8 @@ SELECT q.indicator_id, quarter_label(q.period_index) AS period, q.period_index,
     CASE WHEN f.value IS NULL THEN 'not assessed' ELSE s.spc_signal END AS spc_signal,
     coalesce(s.spc_rules, '') AS spc_rules
 FROM spans q
-LEFT JOIN figures f USING (indicator_id, breakdown, breakdown_value, period_index)
-LEFT JOIN classified s USING (indicator_id, breakdown, breakdown_value, period_index)
+LEFT JOIN points f USING (indicator_id, breakdown, breakdown_value, period_index)
+LEFT JOIN classified s ON s.series_id = f.series_id AND s.period_index = q.period_index
 LEFT JOIN breakdowns b ON b.name = q.breakdown
 WINDOW key AS (PARTITION BY q.indicator_id, q.breakdown, q.breakdown_value)
 ORDER BY q.breakdown <> 'All', q.breakdown, list_position(b.allowed_values, q.breakdown_value),

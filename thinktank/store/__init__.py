@@ -17,6 +17,7 @@ from thinktank.errors import StoreError
 from thinktank.reference import load_reference
 from thinktank.settings import Settings
 from thinktank.store.migrations import migrate
+from thinktank.store.series_points import refresh_series_points
 from thinktank.store.sync import sync
 from thinktank.users import SYSTEM, User
 
@@ -44,8 +45,11 @@ class Store:
         connection = _connect(settings.database_path)
         try:
             now = utc_now()
-            migrate(connection, now)
-            sync(connection, catalogue, reference, actor, now)
+            migrated = migrate(connection, now)
+            synced = sync(connection, catalogue, reference, actor, now)
+            if migrated and not synced:
+                # A new schema may change what the derived series hold.
+                _refresh_all_series(connection)
         except BaseException:
             connection.close()
             raise
@@ -63,6 +67,16 @@ class Store:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _refresh_all_series(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.begin()
+    try:
+        refresh_series_points(connection)
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from thinktank.catalogue import Catalogue
 from thinktank.periods import Quarter
+from thinktank.store.series_points import indicators_in_returns, refresh_series_points
 
 # A quarter's figure for comparisons: as given, else worked out from its parts.
 FIGURE_SQL = """
@@ -95,7 +96,8 @@ def save_return(
     submitted_at: dt.datetime,
     warnings_confirmed: bool,
 ) -> list[StoredVersion]:
-    """Insert one new version per quarter in the return. The caller holds the transaction."""
+    """Insert one new version per quarter in the return, and rewrite the series it touches.
+    The caller holds the transaction."""
     periods = sorted(
         set(observations["period"]) | set(evidence.get("period", pd.Series(dtype=object))),
         key=Quarter.parse,
@@ -123,6 +125,7 @@ def save_return(
         _insert(cursor, "observations", rows.assign(submission_id=rows["period"].map(ids)), OBSERVATION_COLUMNS)
     if not evidence.empty:
         _insert(cursor, "evidence", evidence.assign(submission_id=evidence["period"].map(ids)), EVIDENCE_COLUMNS)
+    refresh_series_points(cursor, indicators_in_returns(cursor, agency_id, periods))
     return stored
 
 

@@ -2,7 +2,8 @@
 
 Runs at every start-up. When nothing changed it writes nothing at all; when something did,
 it rewrites the mirror tables in one transaction, adds a new version to the history of each
-indicator definition that changed, and notes the change in the audit log.
+indicator definition that changed, rewrites every series' points (a unit or a population changes
+values), and notes the change in the audit log.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import duckdb
 from thinktank.catalogue import Catalogue, Indicator
 from thinktank.reference import ReferenceData
 from thinktank.store.audit import AuditEntry, record
+from thinktank.store.series_points import refresh_series_points
 from thinktank.users import User
 
 CATALOGUE_SOURCE = "catalogue"
@@ -55,6 +57,7 @@ def sync(
                 f"{len(reference.population)} population figures; "
                 f"{len(reference.benchmarks)} benchmarks"
             )
+        refresh_series_points(connection)
         record(
             connection, actor,
             AuditEntry(action="catalogue_sync", outcome="updated", detail="; ".join(details)),

@@ -1,0 +1,118 @@
+"""The `series_points` table: every figure in force with its value worked out and its
+series' XmR state up to it (see migration 005).
+
+It is derived data, rewritten in the same transaction as whatever it derives from: a stored
+return rewrites the series of the indicators that return touches, and a change to the
+catalogue or the population, or a new schema, rewrites them all. The scorecard then reads one
+quarter's rows rather than the whole history of every series.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+# Counts are made percentages or rates here. The population is the whole area's, so only a
+# whole-area count becomes a rate of it; a breakdown group's count needs its own denominator.
+_POINTS = """
+WITH chosen AS (
+    SELECT id, unit, population_id FROM indicators
+    WHERE $indicator_ids IS NULL OR list_contains($indicator_ids, id)
+),
+-- Each financial year's population for every population an indicator uses: that year's
+-- figure, or the latest before it.
+population_years AS (
+    SELECT years.population_id, years.fy_start, population.value
+    FROM (
+        SELECT DISTINCT c.population_id, year.fy_start
+        FROM chosen c,
+             range((SELECT min(fy_start) FROM population),
+                   (SELECT coalesce(max(period_index), 0) // 4 + 1 FROM observations)) AS year(fy_start)
+        WHERE c.population_id IS NOT NULL
+    ) AS years
+    ASOF LEFT JOIN population
+      ON population.population_id = years.population_id AND years.fy_start >= population.fy_start
+),
+figures AS (
+    SELECT s.id AS series_id, o.indicator_id, o.period_index, o.numerator, o.denominator, o.status, o.comment,
+        CASE
+            WHEN o.status IN ('c', 'x', 'z', 'low') THEN NULL
+            WHEN o.value IS NOT NULL THEN o.value
+            WHEN c.unit = 'percent' AND o.denominator > 0 THEN o.numerator / o.denominator * 100
+            WHEN c.unit = 'rate_per_10k' AND o.denominator > 0 THEN o.numerator / o.denominator * 10000
+            WHEN c.unit = 'rate_per_10k' AND o.denominator IS NULL AND o.breakdown = 'All'
+                 AND p.value > 0 THEN o.numerator / p.value * 10000
+        END AS value
+    FROM observations_in_force o
+    JOIN chosen c ON c.id = o.indicator_id
+    JOIN series s ON s.indicator_id = o.indicator_id AND s.breakdown = o.breakdown
+         AND s.breakdown_value = o.breakdown_value
+    LEFT JOIN population_years p ON p.population_id = c.population_id AND p.fy_start = o.period_index // 4
+),
+-- Only the values go through the window passes: the figures' other columns are joined back
+-- after, which is quicker than sorting them with the windows.
+stepped AS (
+    SELECT series_id, period_index,
+        value - lag(value) OVER in_order AS step,
+        count(*) OVER in_order AS spc_points,
+        avg(value) OVER in_order AS spc_mean,
+        lag(value, 1) OVER in_order AS prior_1,
+        lag(value, 2) OVER in_order AS prior_2,
+        lag(value, 3) OVER in_order AS prior_3,
+        lag(value, 4) OVER in_order AS prior_4,
+        lag(value, 5) OVER in_order AS prior_5,
+        lag(value, 6) OVER in_order AS prior_6
+    FROM figures
+    WHERE value IS NOT NULL
+    WINDOW in_order AS (PARTITION BY series_id ORDER BY period_index)
+),
+state AS (
+    SELECT * EXCLUDE (step),
+        avg(abs(step)) OVER (PARTITION BY series_id ORDER BY period_index) AS moving_range
+    FROM stepped
+)
+SELECT f.series_id, f.indicator_id, f.period_index, f.numerator, f.denominator, f.status, f.comment,
+    f.value, s.spc_points, s.spc_mean, s.moving_range,
+    s.prior_1, s.prior_2, s.prior_3, s.prior_4, s.prior_5, s.prior_6
+FROM figures f
+LEFT JOIN state s USING (series_id, period_index)
+-- In quarter order, so that reading the latest quarters skips most of the table.
+ORDER BY f.period_index, f.series_id
+"""
+
+_NEW_SERIES = """
+INSERT INTO series (indicator_id, breakdown, breakdown_value)
+SELECT DISTINCT indicator_id, breakdown, breakdown_value
+FROM observations
+WHERE $indicator_ids IS NULL OR list_contains($indicator_ids, indicator_id)
+EXCEPT
+SELECT indicator_id, breakdown, breakdown_value FROM series
+"""
+
+
+def refresh_series_points(cursor: duckdb.DuckDBPyConnection, indicator_ids: list[str] | None = None) -> None:
+    """Rewrite the rows of these indicators' series (every indicator's when None) from the
+    figures in force. The caller holds the transaction, so that the table never disagrees
+    with the data it is made from."""
+    parameters = {"indicator_ids": indicator_ids}
+    cursor.execute(_NEW_SERIES, parameters)
+    cursor.execute(
+        "DELETE FROM series_points WHERE $indicator_ids IS NULL OR list_contains($indicator_ids, indicator_id)",
+        parameters,
+    )
+    cursor.execute(f"INSERT INTO series_points {_POINTS}", parameters)
+
+
+def indicators_in_returns(cursor: duckdb.DuckDBPyConnection, agency_id: str, periods: list[str]) -> list[str]:
+    """Every indicator that any version of the agency's returns for these quarters gives: the
+    series a new version may change, by adding, altering or dropping a figure."""
+    return [
+        indicator_id for (indicator_id,) in cursor.execute(
+            """
+            SELECT DISTINCT o.indicator_id
+            FROM observations o JOIN submissions s ON s.id = o.submission_id
+            WHERE s.agency_id = ? AND list_contains(?, s.period)
+            ORDER BY 1
+            """,
+            [agency_id, periods],
+        ).fetchall()
+    ]
