@@ -68,8 +68,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _serve(database: Path, log_folder: Path) -> Iterator[str]:
-    """A real `streamlit run` of the dashboard on localhost, on the given database."""
+def _serve(database: Path, log_folder: Path, script: str = "app.py") -> Iterator[str]:
+    """A real `streamlit run` of the dashboard (or another script) on localhost, on the given
+    database."""
     port = _free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("THINKTANK_")}
     environment[DATABASE_ENV] = str(database)
@@ -77,7 +78,7 @@ def _serve(database: Path, log_folder: Path) -> Iterator[str]:
     log_path = log_folder / "streamlit.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
              "--server.port", str(port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,

@@ -3,6 +3,7 @@ and every indicator with its trend."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from thinktank import scorecard
@@ -21,6 +22,19 @@ from views.common import (
 
 ALL_PRIORITIES = ""
 
+
+@st.cache_data(show_spinner=False)
+def overview(period_label: str, priority: str, version: str) -> tuple[pd.DataFrame, ...]:
+    """The quarter's rows for the priority, with the theme counts, what to look at first and
+    the table of every indicator: worked out once per quarter, priority and data version, not
+    on every rerun."""
+    card = scorecard_for(period_label, version)
+    if priority:
+        card = card[card["priorities"].map(lambda values: priority in values)]
+    return (card, scorecard.theme_summary(store().cursor(), card), scorecard.look_at_first(card, limit=8),
+            scorecard_table(scorecard.whole_area(card)))
+
+
 st.title("Balanced scorecard")
 quarter_column, priority_column = st.columns([1, 2])
 quarter = choose_quarter(quarter_column)
@@ -31,13 +45,9 @@ priority = priority_column.selectbox(
     format_func=lambda value: priority_names.get(value, "All priorities"),
 )
 
-card = scorecard_for(quarter.label, data_version())
-if priority:
-    card = card[card["priorities"].map(lambda values: priority in values)]
-whole = scorecard.whole_area(card)
-summary = scorecard.theme_summary(store().cursor(), card)
+card, summary, first, every_indicator = overview(quarter.label, priority, data_version())
 st.caption(
-    f"{len(whole):,} indicators{' for ' + priority_names[priority] if priority else ''}, "
+    f"{len(every_indicator):,} indicators{' for ' + priority_names[priority] if priority else ''}, "
     f"{int(summary['with_data'].sum()):,} with a figure for {quarter.label}. Direction compares "
     "with last quarter, read through each indicator's polarity; SPC signals follow NHS England's "
     "Making Data Count."
@@ -66,7 +76,6 @@ for row_start in range(0, len(shown_themes), 3):
             )
 
 st.header("Look at first", divider="gray")
-first = scorecard.look_at_first(card, limit=8)
 if first.empty:
     st.success("Nothing stands out this quarter: no SPC concerns, nothing red, nothing declining.")
 else:
@@ -85,6 +94,6 @@ else:
             )
 
 st.header("Every indicator", divider="gray")
-st.dataframe(scorecard_table(whole), hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
+st.dataframe(every_indicator, hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
 st.caption("Breakdown groups are on each theme's and indicator's page, and in the downloads.")
 download_buttons(download_frame(card), f"thinktank-scorecard-{quarter.label.replace(' ', '-')}", "Scorecard")

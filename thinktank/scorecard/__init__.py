@@ -20,6 +20,8 @@ from thinktank.scorecard import queries
 RAG_ORDER = ["red", "amber", "green", "no target", "no data"]
 DIRECTION_ORDER = ["improving", "no significant change", "declining", "not assessed"]
 SIGNAL_ORDER = ["concern", "improvement", "neither", "common cause", "not enough data", "not assessed"]
+# The columns holding a list a row: kept in Arrow (see `scorecard`).
+LIST_COLUMNS = ["recent_values", "priorities"]
 POSITION_COLUMNS = {
     "England": "england_position",
     "North East": "north_east_position",
@@ -135,9 +137,11 @@ def _reason(row: pd.Series) -> str:
 
 def theme_summary(cursor: duckdb.DuckDBPyConnection, card: pd.DataFrame) -> pd.DataFrame:
     """Per theme: indicators by RAG and by direction, signals, and the share with data."""
-    cursor.register("scorecard_rows", whole_area(card))
+    # A cursor of its own, as in `scorecard`: the caller's may hold a result not yet read to the end.
+    reader = cursor.cursor()
+    reader.register("scorecard_rows", whole_area(card).drop(columns=LIST_COLUMNS))
     try:
-        return cursor.execute(
+        return reader.execute(
             """
             SELECT t.id AS theme, t.number, t.name,
                 count(s.indicator_id) AS indicators,
@@ -159,7 +163,7 @@ def theme_summary(cursor: duckdb.DuckDBPyConnection, card: pd.DataFrame) -> pd.D
             """
         ).df()
     finally:
-        cursor.unregister("scorecard_rows")
+        reader.close()
 
 
 def agency_summary(card: pd.DataFrame, agency_id: str) -> pd.DataFrame:
