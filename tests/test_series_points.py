@@ -2,6 +2,8 @@
 series' XmR state so far) in step with everything it is made from: returns, corrections, the
 catalogue, the population and the schema."""
 
+import threading
+
 import pandas as pd
 import pytest
 from conftest import replace_in
@@ -115,3 +117,27 @@ def test_a_series_keeps_its_number_when_its_figures_are_rewritten(store):
     renumbered = dict(store.cursor().execute("SELECT indicator_id, id FROM series").fetchall())
     assert renumbered["FD04"] == numbers["FD04"]
     assert set(renumbered) == {"FD04", "EH02"}
+
+
+def test_two_agencies_storing_returns_at_once_both_succeed(store):
+    # Each session has its own cursor on the one database: rewriting the series of two
+    # agencies' indicators in two transactions at once must not conflict.
+    start = threading.Barrier(2)
+    failures = []
+
+    def send(rows: list[dict]) -> None:
+        start.wait()
+        try:
+            put(store, rows)
+        except Exception as error:  # reported below, whatever it is
+            failures.append(error)
+
+    senders = [threading.Thread(target=send, args=(quarterly(indicator, list(range(20, 32))),))
+               for indicator in ("FD04", "FD06")]  # children's social care; police
+    for sender in senders:
+        sender.start()
+    for sender in senders:
+        sender.join()
+    assert failures == []
+    kept = stored_points(store)
+    assert set(kept["indicator_id"]) == {"FD04", "FD06"} and len(kept) == 24

@@ -147,6 +147,7 @@ classified AS (
     FROM marked m JOIN active a ON a.id = m.indicator_id
 )"""
 
+
 def _latest_and_prior(count: int) -> list[str]:
     """A series' latest value and the ones before it (`series_points`' `prior_1`, `prior_2`...),
     latest first: ``count`` in all."""
