@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scorecard_baseline import load_inputs, pandas_scorecard
@@ -41,6 +43,7 @@ from thinktank.periods import Quarter
 from thinktank.settings import REPO_ROOT, Settings
 from thinktank.store import Store
 from thinktank.store.series_points import refresh_series_points
+from thinktank.store.transactions import transaction
 
 TARGETS = {"warm_scorecard_s": 1.0, "ratio": 5.0, "page_data_ms": 50.0, "browser_s": 2.0}
 SYNTHETIC_QUARTERS = 40
@@ -100,9 +103,8 @@ def build_store(case: str, database: Path) -> float | None:
         # Written straight into the tables, so the derived series are worked out here, as the
         # store does after a change to the catalogue or the population.
         started = time.perf_counter()
-        cursor.begin()
-        refresh_series_points(cursor)
-        cursor.commit()
+        with transaction(cursor):
+            refresh_series_points(cursor)
         return time.perf_counter() - started
 
 
@@ -122,13 +124,13 @@ def measure(database: Path) -> dict:
     # quarter's scorecard, which is cached for every user once anyone has opened a page for the
     # quarter: that is the page's data as it loads it. Timed too: the same with the indicator's
     # rows worked out afresh, as after a new return with nobody having looked yet.
-    def page_data(indicator_id: str) -> None:
-        scorecard.series(cursor, indicator_id, quarter, breakdown="All")
-        card[card["indicator_id"] == indicator_id]
+    def page_data(indicator_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return (scorecard.series(cursor, indicator_id, quarter, breakdown="All"),
+                card[card["indicator_id"] == indicator_id])
 
-    def page_data_afresh(indicator_id: str) -> None:
-        scorecard.series(cursor, indicator_id, quarter, breakdown="All")
-        scorecard.scorecard(cursor, quarter, indicator_id=indicator_id)
+    def page_data_afresh(indicator_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return (scorecard.series(cursor, indicator_id, quarter, breakdown="All"),
+                scorecard.scorecard(cursor, quarter, indicator_id=indicator_id))
 
     page_cold = _timed(lambda: page_data(PAGE_INDICATORS[0]), 1)[0]
     page_warm = statistics.median(

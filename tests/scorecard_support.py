@@ -10,6 +10,7 @@ import pandas as pd
 
 from thinktank.periods import Quarter
 from thinktank.store.returns import save_return
+from thinktank.store.transactions import transaction
 
 FIRST = Quarter(2022, 1)
 
@@ -48,10 +49,9 @@ def put(store, rows: list[dict]) -> None:
         frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
         for column in ("numerator", "denominator", "value"):
             frame[column] = frame[column].astype(float)
-        cursor.begin()
-        save_return(cursor, agency, f"{agency}-{period}.csv", f"sha-{agency}-{period}", len(frame), frame,
-                    pd.DataFrame(), "test", dt.datetime(2026, 11, 23, 9), warnings_confirmed=False)
-        cursor.commit()
+        with transaction(cursor):
+            save_return(cursor, agency, f"{agency}-{period}.csv", f"sha-{agency}-{period}", len(frame), frame,
+                        pd.DataFrame(), "test", dt.datetime(2026, 11, 23, 9), warnings_confirmed=False)
 
 
 def rounded(value: float | None, places: int = 6) -> float | None:

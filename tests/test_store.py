@@ -7,8 +7,11 @@ import pytest
 from conftest import replace_in
 
 from thinktank.errors import CatalogueError, StoreError
-from thinktank.store import Store
+from thinktank.store import Store, utc_now
+from thinktank.store.audit import AuditEntry, record
 from thinktank.store.migrations import available_migrations
+from thinktank.store.transactions import transaction
+from thinktank.users import SYSTEM
 
 TABLES = [
     "themes", "agencies", "priorities", "populations", "breakdowns", "indicators",
@@ -159,3 +162,21 @@ def test_cursors_are_independent_connections_to_one_database(store):
     assert first.execute("SELECT count(*) FROM indicators").fetchone() == second.execute(
         "SELECT count(*) FROM indicators"
     ).fetchone()
+
+
+@pytest.mark.parametrize("interruption", [RuntimeError("disk full"), KeyboardInterrupt()])
+def test_a_transaction_that_is_interrupted_stores_nothing(store, interruption):
+    cursor = store.cursor()
+    (before,) = cursor.execute("SELECT count(*) FROM audit_log").fetchone()
+    with pytest.raises(type(interruption)), transaction(cursor):
+        record(cursor, SYSTEM, AuditEntry(action="upload", outcome="stored"), utc_now())
+        raise interruption
+    assert cursor.execute("SELECT count(*) FROM audit_log").fetchone() == (before,)
+
+
+def test_a_transaction_that_ends_stores_everything(store):
+    cursor = store.cursor()
+    (before,) = cursor.execute("SELECT count(*) FROM audit_log").fetchone()
+    with transaction(cursor):
+        record(cursor, SYSTEM, AuditEntry(action="upload", outcome="stored"), utc_now())
+    assert store.cursor().execute("SELECT count(*) FROM audit_log").fetchone() == (before + 1,)

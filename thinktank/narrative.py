@@ -13,6 +13,7 @@ from thinktank.errors import AccessDeniedError, ThinkTankError
 from thinktank.periods import Quarter
 from thinktank.rules.evidence import SIGNS_OF_SAFETY
 from thinktank.store.audit import AuditEntry, record
+from thinktank.store.transactions import transaction
 from thinktank.users import Role, User
 
 SIGNS_OF_SAFETY_HEADINGS = {
@@ -83,8 +84,7 @@ def add_commentary(
             f"The commentary is {len(text):,} characters long",
             f"Keep it under {MAX_COMMENTARY_CHARACTERS:,} characters: link to a longer paper instead.",
         )
-    cursor.begin()
-    try:
+    with transaction(cursor):
         (commentary_id,) = cursor.execute(
             "INSERT INTO commentary (theme_id, period, signs_of_safety, body, written_by, written_at) "
             "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -92,8 +92,4 @@ def add_commentary(
         ).fetchone()
         record(cursor, actor, AuditEntry(action="commentary", outcome="saved", period=period.label,
                                          detail=f"theme {theme}, {heading}"), now)
-        cursor.commit()
-    except BaseException:
-        cursor.rollback()
-        raise
     return commentary_id

@@ -15,6 +15,7 @@ from thinktank.periods import Quarter
 from thinktank.store import Store, utc_now
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.returns import StoredVersion, identical_submission, save_return
+from thinktank.store.transactions import transaction
 from thinktank.users import User
 
 Outcome = Literal["stored", "refused", "needs_confirmation", "already_stored"]
@@ -80,17 +81,12 @@ def ingest_return(
         record(cursor, actor, _audit_entry(report, result.outcome), now)
         return result
 
-    cursor.begin()
-    try:
+    with transaction(cursor):
         versions = save_return(
             cursor, agency_id, file_name, report.sha256, report.rows_read, report.observations,
             report.evidence, actor.id, now, warnings_confirmed=bool(report.warnings),
         )
         record(cursor, actor, _audit_entry(report, "stored", versions), now)
-        cursor.commit()
-    except BaseException:
-        cursor.rollback()
-        raise
     return IngestResult(report, "stored", versions)
 
 

@@ -19,6 +19,7 @@ from thinktank.settings import Settings
 from thinktank.store.migrations import migrate
 from thinktank.store.series_points import refresh_series_points
 from thinktank.store.sync import sync
+from thinktank.store.transactions import transaction
 from thinktank.users import SYSTEM, User
 
 
@@ -49,7 +50,8 @@ class Store:
             synced = sync(connection, catalogue, reference, actor, now)
             if migrated and not synced:
                 # A new schema may change what the derived series hold.
-                _refresh_all_series(connection)
+                with transaction(connection):
+                    refresh_series_points(connection)
         except BaseException:
             connection.close()
             raise
@@ -67,16 +69,6 @@ class Store:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
-
-
-def _refresh_all_series(connection: duckdb.DuckDBPyConnection) -> None:
-    connection.begin()
-    try:
-        refresh_series_points(connection)
-        connection.commit()
-    except BaseException:
-        connection.rollback()
-        raise
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from thinktank.errors import StoreError
+from thinktank.store.transactions import transaction
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -58,16 +59,11 @@ def migrate(connection: duckdb.DuckDBPyConnection, now: dt.datetime) -> list[int
     for migration in migrations:
         if migration.version in applied:
             continue
-        connection.begin()
-        try:
+        with transaction(connection):
             connection.execute(migration.sql)
             connection.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, ?)",
                 [migration.version, migration.name, now],
             )
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
         done.append(migration.version)
     return done

@@ -19,6 +19,7 @@ from thinktank.catalogue import Catalogue, Indicator
 from thinktank.reference import ReferenceData
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.series_points import refresh_series_points
+from thinktank.store.transactions import transaction
 from thinktank.users import User
 
 CATALOGUE_SOURCE = "catalogue"
@@ -40,8 +41,7 @@ def sync(
     reference_changed = stored.get(REFERENCE_SOURCE) != reference_hash
     if not (catalogue_changed or reference_changed):
         return False
-    connection.begin()
-    try:
+    with transaction(connection):
         details = []
         if catalogue_changed:
             changed = _write_catalogue(connection, catalogue, now)
@@ -63,10 +63,6 @@ def sync(
             AuditEntry(action="catalogue_sync", outcome="updated", detail="; ".join(details)),
             now,
         )
-        connection.commit()
-    except BaseException:
-        connection.rollback()
-        raise
     return True
 
 
