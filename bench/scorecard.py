@@ -19,6 +19,7 @@ of its own, so peak memory is that process's maximum resident set.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import resource
@@ -189,32 +190,39 @@ def _mismatches(card, baseline) -> int:
 
 def browser_render(database: Path) -> dict:
     """Seconds from opening the Scorecard page to its table of every indicator being drawn; and
-    the same for `streamlit_floor.py`, a page of the same shape with no data work at all."""
+    the same for `streamlit_floor.py`, a page of the same shape with no data work at all.
+
+    Both are served at once and loaded in turn, so that whatever else this machine is doing
+    slows both alike: run one after the other, the empty page alone varied by half a second."""
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(REPO_ROOT / "tests"))
     from conftest import CHROMIUM, CHROMIUM_FLAGS, _serve
 
-    timings = {}
-    for name, script in (("floor", "bench/streamlit_floor.py"), ("page", "app.py")):
-        with (tempfile.TemporaryDirectory() as logs, _serve(database, Path(logs), script) as url,
-              sync_playwright() as playwright):
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-            # One browser profile, as a person's: its cache keeps Streamlit's own scripts after
-            # the first visit.
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            loads = []
-            for _ in range(BROWSER_LOADS):
-                page = context.new_page()
+    scripts = {"floor": "bench/streamlit_floor.py", "page": "app.py"}
+    loads: dict[str, list[float]] = {name: [] for name in scripts}
+    with contextlib.ExitStack() as stack, sync_playwright() as playwright:
+        urls = {name: stack.enter_context(_serve(database, Path(stack.enter_context(tempfile.TemporaryDirectory())),
+                                                 script))
+                for name, script in scripts.items()}
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        # One browser profile for each page, as a person's: its cache keeps Streamlit's own
+        # scripts after the first visit.
+        contexts = {name: browser.new_context(viewport={"width": 1400, "height": 1000}) for name in scripts}
+        for _ in range(BROWSER_LOADS):
+            for name, url in urls.items():
+                page = contexts[name].new_page()
                 started = time.perf_counter()
                 page.goto(url)
                 page.get_by_role("heading", name="Every indicator").wait_for(timeout=120_000)
                 page.locator("[data-testid='stDataFrame']").last.wait_for(timeout=120_000)
-                loads.append(time.perf_counter() - started)
+                loads[name].append(time.perf_counter() - started)
                 page.close()
-            browser.close()
-        timings[f"{name}_first_s"] = loads[0]
-        timings[f"{name}_later_s"] = statistics.median(loads[1:])
+        browser.close()
+    timings = {}
+    for name, seconds in loads.items():
+        timings[f"{name}_first_s"] = seconds[0]
+        timings[f"{name}_later_s"] = statistics.median(seconds[1:])
     return timings
 
 

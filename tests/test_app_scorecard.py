@@ -7,6 +7,7 @@ import json
 
 import pytest
 import streamlit as st
+from html_support import Items
 from scorecard_fixture import build_fixture
 from streamlit.testing.v1 import AppTest
 
@@ -38,8 +39,8 @@ def empty_app(monkeypatch, settings):
     st.cache_resource.clear()
 
 
-def markdown(app_test) -> str:
-    return "\n".join(element.value for element in app_test.markdown)
+def html_blocks(app_test) -> list[str]:
+    return [element.proto.body for element in app_test.get("html")]
 
 
 def table_rows(app_test, index: int = 0) -> list[dict]:
@@ -51,16 +52,18 @@ def test_the_scorecard_is_the_front_page_with_every_theme_and_the_latest_quarter
     assert not app.exception
     assert app.title[0].value == "Balanced scorecard"
     assert app.selectbox[0].value == "2025-26 Q2"
-    shown = markdown(app)
-    assert "**4. Child Protection**" in shown and "**12. Workforce & Learning**" in shown
-    links = {element.proto.label: element.proto.query_string for element in app.get("page_link")}
-    assert links["Open Child Protection"] == "theme=child_protection&period=2025-26+Q2"
+    tiles = Items(html_blocks(app)[0]).items
+    assert [tile["headings"][0] for tile in tiles][3::8] == ["4. Child Protection", "12. Workforce & Learning"]
+    links = dict(link for tile in tiles for link in tile["links"])
+    assert links["theme?theme=child_protection&period=2025-26+Q2"] == "Open Child Protection"
 
 
 def test_look_at_first_leads_with_concerns(app):
     app.run()
-    concerns = [element.value for element in app.markdown if element.value.startswith("**FD04")]
-    assert concerns and "SPC concern" in concerns[0]
+    items = Items(html_blocks(app)[1]).items
+    assert all("SPC concern" in item["text"] for item in items[:2])
+    fd04 = [item for item in items if item["links"][0][0] == "indicator?indicator=FD04&period=2025-26+Q2"]
+    assert fd04 and "SPC concern" in fd04[0]["text"]
 
 
 def test_a_status_is_shown_in_words_and_never_as_zero(app):

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from thinktank import scorecard
-from thinktank.formatting import format_figure
+from thinktank.overview_html import look_at_first_list, theme_tiles
 from views.common import (
     SCORECARD_COLUMNS,
     catalogue_table,
@@ -54,26 +54,7 @@ st.caption(
 )
 
 st.header("Themes", divider="gray")
-shown_themes = summary[summary["indicators"] > 0]
-for row_start in range(0, len(shown_themes), 3):
-    columns = st.columns(3)
-    for column, theme in zip(columns, shown_themes.iloc[row_start:row_start + 3].itertuples(), strict=False):
-        with column.container(border=True, height="stretch"):
-            st.markdown(f"**{theme.number}. {theme.name}**")
-            st.markdown(
-                f"**{theme.red}** red · **{theme.amber}** amber · **{theme.green}** green  \n"
-                f"✓ **{theme.improving}** improving · ✗ **{theme.declining}** declining  \n"
-                f"⚠ **{theme.concerns}** SPC concern{'s' if theme.concerns != 1 else ''} · "
-                f"★ **{theme.improvements}** improvement{'s' if theme.improvements != 1 else ''}"
-            )
-            st.progress(
-                theme.with_data_percent / 100,
-                text=f"{theme.with_data} of {theme.indicators} with a figure ({theme.with_data_percent:g}%)",
-            )
-            st.page_link(
-                "views/theme.py", label=f"Open {theme.name}", icon=":material/arrow_forward:",
-                query_params={"theme": theme.theme, "period": quarter.label},
-            )
+st.html(theme_tiles(summary, quarter.label))
 
 st.header("Look at first", divider="gray")
 if first.empty:
@@ -81,17 +62,7 @@ if first.empty:
 else:
     st.caption("Concerning SPC signals first, then red against target, then the most often worse "
                "than benchmarks, then declining.")
-    for row in first.itertuples():
-        with st.container(border=True):
-            text_column, link_column = st.columns([4, 1])
-            text_column.markdown(
-                f"**{row.indicator_id} {row.name}**: {format_figure(row.value, row.unit, row.status)}  \n"
-                f"{row.reason}"
-            )
-            link_column.page_link(
-                "views/indicator.py", label="Open", icon=":material/query_stats:",
-                query_params={"indicator": row.indicator_id, "period": quarter.label},
-            )
+    st.html(look_at_first_list(first, quarter.label))
 
 st.header("Every indicator", divider="gray")
 st.dataframe(every_indicator, hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
