@@ -2,9 +2,10 @@
 
 Drawn as Streamlit elements, the tiles and the list took about 120 of them, and the browser
 spent about 0.3 s longer drawing them than it spends on these two blocks; the Scorecard is the
-page people open most (`bench/RESULTS.md`). Everything reads without colour: counts are written in words,
-and the bar of indicators with a figure repeats the figure in its text. Every name from the
-catalogue is escaped, so a theme or indicator named with markup shows as the characters typed.
+page people open most (`bench/RESULTS.md`). Everything reads without colour: counts are written
+in words, links are underlined, and the bar of indicators with a figure repeats the figure in
+its text. Every name from the catalogue is escaped, so a theme or indicator named with markup
+shows as the characters typed.
 
 Links are plain links to the other pages' addresses (``theme?theme=...&period=...``), so they
 open the page afresh in the same tab, on the same quarter.
@@ -30,12 +31,17 @@ ul.tt-tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(15r
 .tt-bar { height: 0.4rem; border-radius: 0.2rem; background: rgba(128, 128, 128, 0.25); overflow: hidden;
           margin-top: 0.3rem; }
 .tt-bar span { display: block; height: 100%; background: #1d70b8; }
-.tt-tile a { margin-top: auto; padding-top: 0.3rem; }
-.tt-tile a, .tt-first a { color: #1d70b8; }
+.tt-tile a { margin-top: auto; padding-top: 0.3rem; color: #1d70b8; }
+@media (prefers-color-scheme: dark) {
+  .tt-bar span { background: #5694ca; }
+  .tt-tile a { color: #8fc1ff; }
+}
 </style>"""
 LIST_STYLE = """<style>
 .tt-first { margin: 0; padding-left: 1.5rem; }
 .tt-first li { margin-bottom: 0.5rem; }
+.tt-first a { color: #1d70b8; }
+@media (prefers-color-scheme: dark) { .tt-first a { color: #8fc1ff; } }
 </style>"""
 
 
