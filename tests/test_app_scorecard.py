@@ -3,14 +3,19 @@ fixture store of the golden files."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
+import openpyxl
 import pytest
 import streamlit as st
 from html_support import Items
 from scorecard_fixture import build_fixture
 from streamlit.testing.v1 import AppTest
 
+import views.common
+from thinktank.downloads import csv_bytes, xlsx_bytes
 from thinktank.settings import CATALOGUE_ENV, DATABASE_ENV, DEMO_ENV, REFERENCE_ENV, REPO_ROOT
 from thinktank.store import Store
 
@@ -159,3 +164,67 @@ def test_a_link_to_a_quarter_without_returns_says_so_and_shows_the_latest(app):
     assert not app.exception
     assert "The link asks for the quarter '2019-20 Q1', which has no returns" in app.warning[0].value
     assert app.selectbox[0].value == "2025-26 Q2"
+
+
+NO_FIGURE = {"c", "x", "z", "low", "missing"}
+# What pandas, NumPy or Python write for an empty cell when nobody has said how to write one.
+PLACEHOLDERS = {"nan", "NaN", "None", "<NA>", "NaT"}
+
+
+@pytest.fixture
+def offered_downloads(monkeypatch):
+    """Every table a page offers for download, by file name, as the page hands it over."""
+    offered = {}
+    offer = views.common.download_buttons
+
+    def recording(frame, name, sheet, container=st):
+        offered[name] = (sheet, frame)
+        offer(frame, name, sheet, container)
+
+    monkeypatch.setattr(views.common, "download_buttons", recording)
+    return offered
+
+
+def _as_downloaded(sheet, frame) -> list[tuple[list[dict], str]]:
+    """The table's rows as read back from the CSV and from the Excel file people get."""
+    from_csv = list(csv.DictReader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"))))
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({sheet: frame})), read_only=True)
+    header, *body = workbook[sheet[:31]].iter_rows(values_only=True)
+    from_xlsx = [{column: "" if cell is None else cell for column, cell in zip(header, row, strict=True)}
+                 for row in body]
+    return [(from_csv, "CSV"), (from_xlsx, "Excel")]
+
+
+@pytest.mark.parametrize(("page", "parameters"), [
+    ("views/scorecard.py", {}),
+    ("views/theme.py", {"theme": "harm_outside_home"}),
+    ("views/indicator.py", {"indicator": "HO01"}),
+    ("views/indicator.py", {"indicator": "CP02"}),
+    ("views/agencies.py", {"agency": "police"}),
+])
+def test_no_download_shows_a_figure_without_a_value_as_zero_or_nan(app, offered_downloads, page, parameters):
+    for key, value in parameters.items():
+        app.query_params[key] = value
+    app.switch_page(page).run()
+    assert not app.exception
+    checked = 0
+    for name, (sheet, frame) in offered_downloads.items():
+        for rows, kind in _as_downloaded(sheet, frame):
+            for row in rows:
+                leaked = [cell for cell in map(str, row.values()) if PLACEHOLDERS & set(cell.split(", "))]
+                assert not leaked, f"{kind} {name}: {row}"
+                for value_column, status_column in (("value", "status"), ("previous_value", "previous_status")):
+                    if row.get(status_column) in NO_FIGURE:
+                        assert row[value_column] == "", f"{kind} {name}: {row}"
+                        checked += 1
+    assert checked, f"nothing without a figure was offered on {page}: the fixture no longer tests this"
+
+
+def test_the_scorecard_download_leaves_a_quarter_without_a_figure_empty_in_the_sparkline(app, offered_downloads):
+    app.run()
+    ((sheet, frame),) = offered_downloads.values()
+    for rows, kind in _as_downloaded(sheet, frame):
+        ho01 = next(row for row in rows if row["indicator_id"] == "HO01" and row["breakdown"] == "All")
+        assert ho01["status"] == "x", kind
+        assert ho01["recent_values"].split(", ")[-1] == "", kind
+        assert ho01["recent_values"].split(", ")[-2] != "", kind
