@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -21,7 +23,7 @@ _MAX_COLUMN_WIDTH = 60
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return _lists_as_text(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
@@ -29,6 +31,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for name, frame in sheets.items():
+        frame = _lists_as_text(frame)
         sheet = workbook.create_sheet(title=name[:31])
         sheet.append([str(column) for column in frame.columns])
         for row in frame.itertuples(index=False):
@@ -44,10 +47,35 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
+def _lists_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """List cells (the sparkline, an indicator's breakdowns) written as "a, b", as people type
+    them. DuckDB's lists arrive as Arrow lists or as NumPy arrays, where a missing entry may be
+    None or NaN: either is left empty, never written as "nan" or "None"."""
+    listed = {column: [", ".join(map(_list_item, values)) if _is_list(values) else None
+                       for values in frame[column].tolist()]
+              for column in frame.columns if _holds_lists(frame[column])}
+    return frame.assign(**listed) if listed else frame
+
+
+def _is_list(value: object) -> bool:
+    return isinstance(value, (list, tuple, np.ndarray))
+
+
+def _holds_lists(column: pd.Series) -> bool:
+    if isinstance(column.dtype, pd.ArrowDtype):
+        return pa.types.is_list(column.dtype.pyarrow_dtype) or pa.types.is_large_list(column.dtype.pyarrow_dtype)
+    return column.dtype == object and column.map(_is_list).any()
+
+
+def _list_item(item: object) -> str:
+    if isinstance(item, np.generic):
+        item = item.item()
+    if item is None or (isinstance(item, float) and math.isnan(item)):
+        return ""
+    return f"{item:g}" if isinstance(item, float) else str(item)
+
+
 def _cell(value: object) -> object:
-    # DuckDB list columns arrive as numpy arrays; a cell holds them as "a, b".
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return ", ".join(str(item) for item in value)
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if isinstance(value, np.generic):

@@ -20,7 +20,6 @@ from views.common import (
     choose_quarter,
     data_version,
     download_buttons,
-    download_frame,
     scorecard_for,
     scorecard_table,
     store,
@@ -59,7 +58,7 @@ st.dataframe(
 
 st.header(f"How its indicators are moving ({quarter.label})", divider="gray")
 st.dataframe(scorecard_table(whole), hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
-download_buttons(download_frame(owned), f"thinktank-{agency}-{quarter.label.replace(' ', '-')}", "Indicators")
+download_buttons(owned, f"thinktank-{agency}-{quarter.label.replace(' ', '-')}", "Indicators")
 
 st.header("Completeness and timeliness", divider="gray")
 first = quarter

@@ -190,13 +190,3 @@ SCORECARD_COLUMNS = {
     "SPC": st.column_config.TextColumn(help="Making Data Count signal for the latest point"),
 }
 
-
-def download_frame(card: pd.DataFrame) -> pd.DataFrame:
-    """The scorecard for download: every figure, with the sparkline written out as text."""
-    frame = card.copy()
-    # Through tolist(): mapping over the Arrow list column would hand each list over as a NumPy
-    # array, where a quarter without a figure is NaN and would be written out as "nan".
-    frame["recent_values"] = [", ".join("" if value is None else f"{value:g}" for value in values)
-                              for values in card["recent_values"].tolist()]
-    frame["priorities"] = frame["priorities"].map(lambda values: ", ".join(values))
-    return frame

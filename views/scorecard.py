@@ -14,7 +14,6 @@ from views.common import (
     choose_quarter,
     data_version,
     download_buttons,
-    download_frame,
     scorecard_for,
     scorecard_table,
     store,
@@ -67,4 +66,4 @@ else:
 st.header("Every indicator", divider="gray")
 st.dataframe(every_indicator, hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
 st.caption("Breakdown groups are on each theme's and indicator's page, and in the downloads.")
-download_buttons(download_frame(card), f"thinktank-scorecard-{quarter.label.replace(' ', '-')}", "Scorecard")
+download_buttons(card, f"thinktank-scorecard-{quarter.label.replace(' ', '-')}", "Scorecard")

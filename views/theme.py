@@ -16,7 +16,6 @@ from views.common import (
     choose_quarter,
     data_version,
     download_buttons,
-    download_frame,
     scorecard_for,
     scorecard_table,
     show_error,
@@ -56,7 +55,7 @@ groups = card[card["breakdown"] != "All"]
 if not groups.empty:
     with st.expander(f"Breakdown groups ({len(groups):,})"):
         st.dataframe(scorecard_table(groups), hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
-download_buttons(download_frame(card), f"thinktank-{theme}-{quarter.label.replace(' ', '-')}", "Theme")
+download_buttons(card, f"thinktank-{theme}-{quarter.label.replace(' ', '-')}", "Theme")
 
 st.header("Evidence and commentary", divider="gray")
 st.caption("Audits, surveys and the voice of children, families and practitioners sent with the "
