@@ -3,19 +3,16 @@ fixture store of the golden files."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
-import openpyxl
 import pytest
 import streamlit as st
+from downloads_support import as_downloaded
 from html_support import Items
 from scorecard_fixture import build_fixture
 from streamlit.testing.v1 import AppTest
 
 import views.common
-from thinktank.downloads import csv_bytes, xlsx_bytes
 from thinktank.settings import CATALOGUE_ENV, DATABASE_ENV, DEMO_ENV, REFERENCE_ENV, REPO_ROOT
 from thinktank.store import Store
 
@@ -185,16 +182,6 @@ def offered_downloads(monkeypatch):
     return offered
 
 
-def _as_downloaded(sheet, frame) -> list[tuple[list[dict], str]]:
-    """The table's rows as read back from the CSV and from the Excel file people get."""
-    from_csv = list(csv.DictReader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"))))
-    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({sheet: frame})), read_only=True)
-    header, *body = workbook[sheet[:31]].iter_rows(values_only=True)
-    from_xlsx = [{column: "" if cell is None else cell for column, cell in zip(header, row, strict=True)}
-                 for row in body]
-    return [(from_csv, "CSV"), (from_xlsx, "Excel")]
-
-
 @pytest.mark.parametrize(("page", "parameters"), [
     ("views/scorecard.py", {}),
     ("views/theme.py", {"theme": "harm_outside_home"}),
@@ -209,7 +196,7 @@ def test_no_download_shows_a_figure_without_a_value_as_zero_or_nan(app, offered_
     assert not app.exception
     checked = 0
     for name, (sheet, frame) in offered_downloads.items():
-        for rows, kind in _as_downloaded(sheet, frame):
+        for kind, rows in as_downloaded(frame, sheet).items():
             for row in rows:
                 leaked = [cell for cell in map(str, row.values()) if PLACEHOLDERS & set(cell.split(", "))]
                 assert not leaked, f"{kind} {name}: {row}"
@@ -223,7 +210,7 @@ def test_no_download_shows_a_figure_without_a_value_as_zero_or_nan(app, offered_
 def test_the_scorecard_download_leaves_a_quarter_without_a_figure_empty_in_the_sparkline(app, offered_downloads):
     app.run()
     ((sheet, frame),) = offered_downloads.values()
-    for rows, kind in _as_downloaded(sheet, frame):
+    for kind, rows in as_downloaded(frame, sheet).items():
         ho01 = next(row for row in rows if row["indicator_id"] == "HO01" and row["breakdown"] == "All")
         assert ho01["status"] == "x", kind
         assert ho01["recent_values"].split(", ")[-1] == "", kind

@@ -1,24 +1,11 @@
 """Tables written as the CSV and Excel files people download."""
 
-import csv
-import io
-
 import numpy as np
-import openpyxl
 import pandas as pd
 import pyarrow as pa
+from downloads_support import as_downloaded
 
 from thinktank import browse
-from thinktank.downloads import csv_bytes, xlsx_bytes
-
-
-def _read_back(frame: pd.DataFrame) -> dict[str, list[dict]]:
-    from_csv = list(csv.DictReader(io.StringIO(csv_bytes(frame).decode("utf-8-sig"))))
-    header, *body = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"Sheet": frame})), read_only=True)[
-        "Sheet"].iter_rows(values_only=True)
-    from_xlsx = [{column: "" if cell is None else cell for column, cell in zip(header, row, strict=True)}
-                 for row in body]
-    return {"CSV": from_csv, "Excel": from_xlsx}
 
 
 def test_list_cells_are_written_as_people_type_them_with_missing_entries_left_empty():
@@ -27,7 +14,7 @@ def test_list_cells_are_written_as_people_type_them_with_missing_entries_left_em
         "groups": [np.array(["locality", "age_band"]), np.array([], dtype=str)],
         "figures": [np.array([3.0, np.nan]), np.array([7023.0])],
     })
-    for kind, rows in _read_back(frame).items():
+    for kind, rows in as_downloaded(frame).items():
         assert [row["sparkline"] for row in rows] == ["1.5, , 2", ""], kind
         assert [row["groups"] for row in rows] == ["locality, age_band", ""], kind
         assert [row["figures"] for row in rows] == ["3, ", "7023"], kind
@@ -35,7 +22,7 @@ def test_list_cells_are_written_as_people_type_them_with_missing_entries_left_em
 
 def test_the_catalogue_download_lists_breakdowns_as_text_in_csv_and_excel(store):
     indicators = browse.indicators(store.cursor())
-    for kind, rows in _read_back(indicators).items():
+    for kind, rows in as_downloaded(indicators).items():
         eh01 = next(row for row in rows if row["id"] == "EH01")
         assert eh01["breakdowns"] == "locality, age_band", kind
         assert eh01["priority_names"] == "Early help", kind
