@@ -53,7 +53,8 @@ def read_located_yaml(path: Path) -> LocatedYaml:
         line = mark.line + 1 if mark else None
         problem = str(error.problem)
         # A tab is the commonest slip in a hand-edited file, and libyaml's messages do not say what to do.
-        if line is not None and "\t" in "".join(text.splitlines()[line - 1:line]):
+        lines = text.splitlines()
+        if line is not None and line <= len(lines) and "\t" in lines[line - 1]:
             problem += "; the line holds a tab: indent with spaces"
         raise YamlSyntaxError(line, problem) from error
     finally:
