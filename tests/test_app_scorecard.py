@@ -215,3 +215,17 @@ def test_the_scorecard_download_leaves_a_quarter_without_a_figure_empty_in_the_s
         assert ho01["status"] == "x", kind
         assert ho01["recent_values"].split(", ")[-1] == "", kind
         assert ho01["recent_values"].split(", ")[-2] != "", kind
+
+
+@pytest.mark.parametrize(("page", "parameters"), [
+    ("views/scorecard.py", {}), ("views/theme.py", {}), ("views/indicator.py", {"indicator": "FD04"}),
+    ("views/agencies.py", {}), ("views/catalogue.py", {}), ("views/submissions.py", {}), ("views/upload.py", {}),
+])
+def test_a_download_leaves_the_page_as_it_is_so_the_next_download_still_works(app, page, parameters):
+    for key, value in parameters.items():
+        app.query_params[key] = value
+    app.switch_page(page).run()
+    assert not app.exception
+    buttons = [button.proto for button in app.get("download_button")]
+    assert buttons, f"{page} offers no download"
+    assert [button.label for button in buttons if not button.ignore_rerun] == []

@@ -12,7 +12,7 @@ from thinktank.downloads import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
 from thinktank.formatting import PERIOD_BASIS_LABELS, format_value
 from thinktank.periods import latest_complete_quarter
 from thinktank.store import utc_now
-from views.common import store
+from views.common import download_button, store
 
 ALL = ""
 THEME_KEY, OWNER_KEY, PRIORITY_KEY, STATUS_KEY, SEARCH_KEY = (
@@ -137,14 +137,10 @@ st.dataframe(
 download_name = f"thinktank-indicators-{utc_now():%Y-%m-%d}"
 full = found.drop(columns=["theme_number", "unit_label", "definition_version"])
 csv_column, xlsx_column, _ = st.columns([1, 1, 4])
-csv_column.download_button(
-    "Download CSV", partial(csv_bytes, full), f"{download_name}.csv", CSV_MIME,
-    icon=":material/download:", width="stretch",
-)
-xlsx_column.download_button(
-    "Download Excel", partial(xlsx_bytes, {"Indicators": full}), f"{download_name}.xlsx", XLSX_MIME,
-    icon=":material/download:", width="stretch",
-)
+download_button(csv_column, "Download CSV", partial(csv_bytes, full), f"{download_name}.csv", CSV_MIME,
+                width="stretch")
+download_button(xlsx_column, "Download Excel", partial(xlsx_bytes, {"Indicators": full}), f"{download_name}.xlsx",
+                XLSX_MIME, width="stretch")
 
 st.header("Definition", divider="gray")
 chosen_id = st.selectbox(
@@ -201,10 +197,8 @@ else:
         columns={"area": "Area", "period": "Period", "source": "Source", "licence": "Licence", "note": "Note"}
     )
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.download_button(
-        "Download benchmarks CSV", partial(csv_bytes, comparators), f"benchmarks-{chosen_id}.csv", CSV_MIME,
-        icon=":material/download:",
-    )
+    download_button(st, "Download benchmarks CSV", partial(csv_bytes, comparators), f"benchmarks-{chosen_id}.csv",
+                    CSV_MIME)
 
 history = definition_history(chosen_id)
 with st.expander(f"Definition history ({len(history)} version{'s' if len(history) != 1 else ''})"):

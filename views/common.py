@@ -8,6 +8,7 @@ depend on who is looking; per-user data takes the role and agency as cache argum
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -150,13 +151,22 @@ def choose_quarter(container: Any = st) -> Quarter:
     return Quarter.parse(chosen)
 
 
+def download_button(container: Any, label: str, data: Callable[[], bytes | str], file_name: str, mime: str,
+                    **options: Any) -> None:
+    """A download whose file is made only when clicked, and which leaves the page as it is. A rerun
+    on click would give the page's other download buttons new files while the browser still held
+    the old ones, so a second download straight after the first fetched nothing."""
+    container.download_button(label, data, file_name, mime, on_click="ignore", icon=":material/download:",
+                              **options)
+
+
 def download_buttons(frame: pd.DataFrame, name: str, sheet: str, container: Any = st) -> None:
-    """CSV and Excel downloads of a table, built only when clicked."""
+    """CSV and Excel downloads of a table."""
     csv_column, xlsx_column, _ = container.columns([1, 1, 3])
-    csv_column.download_button("CSV", partial(csv_bytes, frame), f"{name}.csv", CSV_MIME,
-                               icon=":material/download:", width="stretch", key=f"{name}-csv")
-    xlsx_column.download_button("Excel", partial(xlsx_bytes, {sheet: frame}), f"{name}.xlsx", XLSX_MIME,
-                                icon=":material/download:", width="stretch", key=f"{name}-xlsx")
+    download_button(csv_column, "CSV", partial(csv_bytes, frame), f"{name}.csv", CSV_MIME, width="stretch",
+                    key=f"{name}-csv")
+    download_button(xlsx_column, "Excel", partial(xlsx_bytes, {sheet: frame}), f"{name}.xlsx", XLSX_MIME,
+                    width="stretch", key=f"{name}-xlsx")
 
 
 def scorecard_table(card: pd.DataFrame) -> pd.DataFrame:

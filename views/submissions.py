@@ -11,7 +11,7 @@ from thinktank.periods import format_date, latest_complete_quarter, quarters_bet
 from thinktank.settings import RETURN_DUE_DAYS
 from thinktank.store import utc_now
 from thinktank.store.returns import COMPLETENESS_LABELS, completeness, submission_history
-from views.common import store
+from views.common import download_button, store
 
 QUARTERS_SHOWN = 8
 SYMBOLS = {"on_time": "✓ On time", "late": "◷ Late", "refused": "✗ Refused", "missing": "○ Missing",
@@ -36,11 +36,8 @@ table.index.name = "Agency"
 st.dataframe(table.map(lambda state: SYMBOLS.get(state, "")), width="stretch")
 counts = matrix["state"].value_counts()
 st.markdown(" · ".join(f"**{counts.get(state, 0):,}** {label.lower()}" for state, label in COMPLETENESS_LABELS.items()))
-st.download_button(
-    "Completeness (csv)",
-    partial(csv_bytes, matrix.assign(due=matrix["due"].map(format_date))),
-    "completeness.csv", CSV_MIME, icon=":material/download:",
-)
+download_button(st, "Completeness (csv)", partial(csv_bytes, matrix.assign(due=matrix["due"].map(format_date))),
+                "completeness.csv", CSV_MIME)
 
 st.subheader("Every version received")
 history = submission_history(store().cursor())
@@ -58,5 +55,4 @@ else:
             "submitted_at": st.column_config.DatetimeColumn("Sent (UTC)", format="D MMMM YYYY, HH:mm"),
         },
     )
-    st.download_button("Versions (csv)", partial(csv_bytes, history), "submissions.csv", CSV_MIME,
-                       icon=":material/download:")
+    download_button(st, "Versions (csv)", partial(csv_bytes, history), "submissions.csv", CSV_MIME)

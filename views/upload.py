@@ -15,7 +15,7 @@ from thinktank.periods import latest_complete_quarter
 from thinktank.store import utc_now
 from thinktank.templates import template_csv, template_rows, template_xlsx
 from thinktank.users import LOCAL_ANALYST
-from views.common import show_error, store
+from views.common import download_button, show_error, store
 
 # Until sign-in arrives, the person at the dashboard uploads as an analyst, for any agency.
 ACTOR = LOCAL_ANALYST
@@ -50,14 +50,9 @@ st.markdown(
 )
 name = f"return-{agency_id}-{quarter.label.replace(' ', '-')}"
 xlsx_column, csv_column, _ = st.columns([1, 1, 3])
-xlsx_column.download_button(
-    "Template (Excel)", partial(template_xlsx, rows, catalogue, agency_id, quarter), f"{name}.xlsx", XLSX_MIME,
-    icon=":material/download:", width="stretch",
-)
-csv_column.download_button(
-    "Template (csv)", partial(template_csv, rows), f"{name}.csv", CSV_MIME, icon=":material/download:",
-    width="stretch",
-)
+download_button(xlsx_column, "Template (Excel)", partial(template_xlsx, rows, catalogue, agency_id, quarter),
+                f"{name}.xlsx", XLSX_MIME, width="stretch")
+download_button(csv_column, "Template (csv)", partial(template_csv, rows), f"{name}.csv", CSV_MIME, width="stretch")
 
 st.subheader("2. Upload the filled return")
 uploaded = st.file_uploader("Return file", type=["xlsx", "csv"], key="upload_file")
@@ -121,10 +116,10 @@ if not issues.empty:
     st.caption("What each code means, with an example, is in docs/rules.md.")
     issues_name = f"problems-{uploaded.name.rsplit('.', 1)[0]}"
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Problems (Excel)", partial(xlsx_bytes, {"Problems": issues}), f"{issues_name}.xlsx",
-                         XLSX_MIME, icon=":material/download:", width="stretch")
-    right.download_button("Problems (csv)", partial(csv_bytes, issues), f"{issues_name}.csv", CSV_MIME,
-                          icon=":material/download:", width="stretch")
+    download_button(left, "Problems (Excel)", partial(xlsx_bytes, {"Problems": issues}), f"{issues_name}.xlsx",
+                    XLSX_MIME, width="stretch")
+    download_button(right, "Problems (csv)", partial(csv_bytes, issues), f"{issues_name}.csv", CSV_MIME,
+                    width="stretch")
 
 annotated = report.rows_with_problems()
 if not annotated.empty:
