@@ -115,7 +115,7 @@ def test_a_rule_that_crashes_is_an_error_never_a_pass(store, monkeypatch):
         raise ZeroDivisionError("synthetic fault")
         yield Finding(None, "unreachable")
 
-    monkeypatch.setattr("thinktank.ingest.validate.RULES", [*RULES, Rule("R305", broken, cross_row.FAMILY)])
+    monkeypatch.setattr("thinktank.ingest.checks.RULES", [*RULES, Rule("R305", broken, cross_row.FAMILY)])
     result = send(store, police())
     assert result.outcome == "refused"
     (crash,) = [item for item in result.report.issues if item.code == "X901"]

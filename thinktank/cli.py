@@ -24,9 +24,10 @@ from thinktank.docs import (
     write_rules_reference,
 )
 from thinktank.errors import PeriodError, ThinkTankError, UnknownAgencyError
+from thinktank.ingest.access import check_agency
 from thinktank.ingest.limits import Limits
 from thinktank.ingest.submit import IngestResult, ingest_return
-from thinktank.ingest.validate import ValidationReport, check_agency, validate_return
+from thinktank.ingest.validate import ValidationReport, validate_return
 from thinktank.periods import Quarter
 from thinktank.reference import ReferenceData, load_reference
 from thinktank.settings import Settings

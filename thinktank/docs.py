@@ -122,7 +122,7 @@ def render_rules_reference() -> str:
     """Every problem code a return can get, with what it means and an example message."""
     # Registration happens on import: these modules hold the checks.
     import schemas.returns  # noqa: F401
-    import thinktank.ingest.validate  # noqa: F401
+    import thinktank.ingest.normalise  # noqa: F401
     from thinktank.rules import CODES
 
     lines = [

@@ -1,0 +1,27 @@
+"""Who may send a return for which agency: the first check on every return, before a byte
+of the file is read."""
+
+from __future__ import annotations
+
+import difflib
+
+from thinktank.catalogue import Catalogue
+from thinktank.errors import AccessDeniedError, UnknownAgencyError
+from thinktank.users import Role, User
+
+
+def check_agency(catalogue: Catalogue, agency_id: str, actor: User) -> None:
+    """Raise if the agency is unknown or the actor may not act for it."""
+    if agency_id not in catalogue.agency_by_id:
+        close = difflib.get_close_matches(agency_id, list(catalogue.agency_by_id), n=2)
+        raise UnknownAgencyError(
+            f"'{agency_id}' is not an agency in the catalogue",
+            ("Did you mean " + " or ".join(close) + "? " if close else "")
+            + "python -m thinktank agencies lists them.",
+        )
+    if actor.role == Role.AGENCY_UPLOADER and actor.agency_id != agency_id:
+        raise AccessDeniedError(
+            "You can send returns only for your own agency",
+            f"You are signed in for {actor.agency_id}; ask a Think Tank analyst to upload on "
+            f"behalf of {agency_id}.",
+        )

@@ -1,0 +1,66 @@
+"""Running the checks on a normalised return: the row checks of the Pandera model, then every
+cross-row and history rule. A rule that crashes is reported as X901, never as a pass."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from schemas.returns import ROW_CHECKS, failed_rows
+from thinktank.ingest.reader import SheetRows
+from thinktank.rules import RULES, Issue, issue
+from thinktank.rules import returns as cross_row_rules
+from thinktank.rules.context import ReturnContext
+
+ROW_CHECK_COLUMNS = {spec.code: spec.column for spec, _ in ROW_CHECKS}
+
+
+def row_check_issues(frame: pd.DataFrame, sheet: SheetRows) -> list[Issue]:
+    # Rows whose cells could not be read are reported already; checking them again would
+    # only repeat the same problem in other words.
+    checkable = frame[~frame["cell_problem"]]
+    issues = []
+    for spec, row in failed_rows(checkable):
+        line = checkable.loc[row]
+        issues.append(issue(
+            spec.code, spec.describe(line), sheet=sheet.sheet, row=row, column=spec.column,
+            column_letter=sheet.letter(spec.column),
+            value=_cell_value(line, spec.column),
+        ))
+    return issues
+
+
+def _cell_value(line: pd.Series, column: str) -> object:
+    value = line.get(column)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float):
+        return f"{value:,.10g}"
+    return value
+
+
+def cross_row_issues(context: ReturnContext, sheet: SheetRows) -> list[Issue]:
+    issues = []
+    for registered in RULES:
+        if registered.family != cross_row_rules.FAMILY:
+            continue
+        try:
+            findings = list(registered.function(context))
+        except Exception as crash:  # a broken rule must never pass silently
+            issues.append(issue(
+                "X901",
+                f"Check {registered.code} could not run ({type(crash).__name__}: {crash}). "
+                "The return cannot be accepted until it does; please tell the Think Tank team.",
+                sheet=sheet.sheet,
+            ))
+            continue
+        for finding in findings:
+            column = finding.column or ROW_CHECK_COLUMNS.get(registered.code)
+            issues.append(issue(
+                registered.code, finding.message, sheet=sheet.sheet,
+                row=None if finding.row_index is None else int(finding.row_index),
+                column=column, column_letter=sheet.letter(column) if column else None,
+                value=finding.value,
+            ))
+    return issues
