@@ -292,7 +292,7 @@ def cover_sections(publication: Publication) -> dict[str, list[str]]:
     return {
         "Source": [f"{SOURCE}, from the partner agencies' quarterly returns."],
         "Quarter": [f"{quarter.label}: {period} (financial-year quarters: Q1 is April to June)."],
-        "Drawn from": [f"The returns in force on {format_date(publication.made.date())}, when this file was made. "
+        "Drawn from": [f"The returns in force on {format_date(publication.made.date())}, when this file was made.",
                        f"For {quarter.label}:",
                        *(publication.returns or [f"No return is in force for {quarter.label}."])],
         "Made": [_made(publication.made)],
