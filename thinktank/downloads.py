@@ -25,6 +25,8 @@ from openpyxl.writer.excel import ExcelWriter
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# RFC 4180's line end: a text holding a carriage return or a newline is then quoted.
+CSV_LINE_END = "\r\n"
 _MAX_COLUMN_WIDTH = 60
 _MIN_COLUMN_WIDTH = 8
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,7 +41,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     frame = _lists_as_text(frame)
     texts = {column: frame[column].map(lambda value: safe_text(value) if isinstance(value, str) else value)
              for column in frame.columns if frame[column].map(lambda value: isinstance(value, str)).any()}
-    return frame.assign(**texts).to_csv(index=False).encode("utf-8-sig")
+    return frame.assign(**texts).to_csv(index=False, lineterminator=CSV_LINE_END).encode("utf-8-sig")
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:

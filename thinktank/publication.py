@@ -28,7 +28,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from thinktank import browse
 from thinktank.catalogue import UNIT_LABELS
-from thinktank.downloads import fit_columns, safe_text, write_cell, write_header
+from thinktank.downloads import CSV_LINE_END, fit_columns, safe_text, write_cell, write_header
 from thinktank.formatting import (
     DIRECTION_LABELS,
     MOVEMENT_LABELS,
@@ -273,7 +273,7 @@ def publication_csv(publication: Publication) -> bytes:
     """The table alone, headers in the first row: a CSV carries no cover, so its file name and
     headers say what it is."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator=CSV_LINE_END)
     writer.writerow([safe_text(column.header) for column in publication.columns])
     for row in zip(*(column.cells for column in publication.columns), strict=True):
         writer.writerow(["" if cell is None else cell.text if isinstance(cell, Figure) else safe_text(cell)
