@@ -193,3 +193,13 @@ def test_the_returns_drawn_from_are_those_of_the_agencies_in_the_table(store):
     assert publication.returns == ["Durham Constabulary: version 1, received 23 November 2026"]
     rows = csv_rows(publication_csv(publication))
     assert rows[-1] == {"Quarter": "2025-26 Q2", "Unit": "count", "Value": "1480", "Status": "u (low reliability)"}
+
+
+def test_an_empty_table_is_still_a_workbook_with_its_header_and_a_csv_with_its_header():
+    publication = offline(pd.DataFrame({"period": pd.Series([], dtype=str), "value": pd.Series([], dtype=float)}),
+                          unit="count")
+    workbook = openpyxl.load_workbook(io.BytesIO(publication_xlsx(publication)))
+    # Excel refuses a table with no row under its header, so there is none.
+    assert not workbook["Table"].tables
+    assert [cell.value for cell in workbook["Table"][3]] == ["Quarter", "Unit", "Value"]
+    assert publication_csv(publication).decode("utf-8-sig") == "Quarter,Unit,Value\r\n"

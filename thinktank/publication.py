@@ -299,7 +299,7 @@ def cover_sections(publication: Publication) -> dict[str, list[str]]:
         "Symbols": ["A figure with any status but u is left empty, never shown as zero; its status says why.",
                     *STATUS_LABELS.values()],
         "Notes": ["Figures are rounded as the dashboard shows them; each row's unit is in its Unit column.",
-                  "A change in a percentage is in percentage points."],
+                  "A percentage is a number out of 100 (45.3 is 45.3%); a change in one is in percentage points."],
         "Contents": [f"{COVER_SHEET}: what the table is, where it comes from and what the symbols mean.",
                      f"{publication.sheet}: {publication.title} ({publication.rows:,} rows)."],
     }
