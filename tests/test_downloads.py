@@ -21,6 +21,7 @@ from thinktank.publication import (
     publication_csv,
     publication_xlsx,
     publish,
+    returns_in_force,
     table_for_people,
 )
 
@@ -104,6 +105,11 @@ def test_headers_are_in_words_with_the_unit_beside_the_figures():
 def test_an_engine_column_without_a_header_for_people_is_refused():
     with pytest.raises(ValueError, match="worst"):
         table_for_people(pd.DataFrame({"worst": [1]}), QUARTER, NAMES)
+
+
+def test_figures_without_a_unit_are_refused():
+    with pytest.raises(ValueError, match="no unit"):
+        table_for_people(pd.DataFrame({"value": [1.0]}), QUARTER, NAMES)
 
 
 def test_figures_are_rounded_as_shown_and_kept_as_numbers_with_a_number_format():
@@ -191,6 +197,10 @@ def test_the_returns_drawn_from_are_those_of_the_agencies_in_the_table(store):
     publication = publish(store.cursor(), trend, title="DA01", quarter=QUARTER, sheet="Trend", made=MADE,
                           unit="count", agencies=["police"])
     assert publication.returns == ["Durham Constabulary: version 1, received 23 November 2026"]
+    assert returns_in_force(store.cursor(), QUARTER) == [
+        "Durham Constabulary: version 1, received 23 November 2026",
+        "Durham County Council Children and Young People's Service: version 1, received 23 November 2026",
+        "Tees, Esk and Wear Valleys NHS Foundation Trust: version 1, received 23 November 2026"]
     rows = csv_rows(publication_csv(publication))
     assert rows[-1] == {"Quarter": "2025-26 Q2", "Unit": "count", "Value": "1480", "Status": "u (low reliability)"}
 

@@ -145,8 +145,7 @@ def _text(values: pd.Series) -> list[Cell]:
     return [None if _missing(value) or value == "" else str(value) for value in values]
 
 
-# Engine column -> its header, how its cells read, and (for a figure) the status that says
-# why it may have none.
+# Engine column -> its header and how its cells read.
 _LABELLED = {
     "indicator_id": ("Indicator ID", _text),
     "name": ("Indicator", _text),
@@ -167,6 +166,7 @@ _LABELLED = {
     "spc_signal": ("SPC signal", _words(SIGNAL_LABELS)),
     "spc_rules": ("SPC rules met", _text),
 }
+# A figure in its row's unit -> its header and the status that says why it may have none.
 _FIGURES = {
     "value": ("Value", "status"),
     "previous_value": ("Last quarter", "previous_status"),
@@ -200,6 +200,8 @@ def table_for_people(frame: pd.DataFrame, quarter: Quarter, names: Names, unit: 
             columns.append(Column(header, convert(values)))
         elif name in _FIGURES:
             header, status = _FIGURES[name]
+            if units and None in units:
+                raise ValueError(f"the column {name!r} holds figures, but no unit is given for them")
             if unit is not None and not any(column.header == "Unit" for column in columns):
                 columns.append(Column("Unit", [UNIT_LABELS[unit]] * len(frame)))
             cells = _figures(values, units)
@@ -249,7 +251,7 @@ def returns_in_force(cursor: duckdb.DuckDBPyConnection, quarter: Quarter,
         """
         SELECT coalesce(a.name, s.agency_id), s.version, s.submitted_at
         FROM submissions_in_force s LEFT JOIN agencies a ON a.id = s.agency_id
-        WHERE s.period = ? AND (? IS NULL OR list_contains(?, s.agency_id))
+        WHERE s.period = ? AND (? OR list_contains(?::VARCHAR[], s.agency_id))
         ORDER BY 1
         """,
         [quarter.label, agencies is None, list(agencies or [])],
