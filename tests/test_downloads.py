@@ -22,6 +22,7 @@ from thinktank.publication import (
     publication_xlsx,
     publish,
     returns_in_force,
+    sheet_name,
     table_for_people,
 )
 
@@ -180,6 +181,8 @@ def test_the_excel_file_opens_on_a_cover_saying_what_when_from_which_returns_and
     assert sections["Contents"] == ["Cover: what the table is, where it comes from and what the symbols mean.",
                                  f"Scorecard: Balanced scorecard ({len(card):,} rows)."]
     assert any("Durham Safeguarding Children Partnership Think Tank" in line for line in sections["Source"])
+    (contents_link,) = [line for line in lines if line.hyperlink]
+    assert contents_link.value.startswith("Scorecard: ") and contents_link.hyperlink.location == "'Scorecard'!A1"
 
     sheet = workbook["Scorecard"]
     assert sheet["A1"].value == "Balanced scorecard, 2025-26 Q2"
@@ -213,3 +216,7 @@ def test_an_empty_table_is_still_a_workbook_with_its_header_and_a_csv_with_its_h
     assert not workbook["Table"].tables
     assert [cell.value for cell in workbook["Table"][3]] == ["Quarter", "Unit", "Value"]
     assert publication_csv(publication).decode("utf-8-sig") == "Quarter,Unit,Value\r\n"
+
+
+def test_a_sheet_is_named_as_excel_allows():
+    assert sheet_name("Age band: under 1 / 1-4 [all] of them, and more") == "Age band  under 1   1-4  all  o"

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from thinktank import browse
@@ -49,6 +50,7 @@ NO_FIGURE_STATUSES = frozenset(STATUS_LABELS) - {"u"}
 _TITLE_FONT = Font(bold=True, size=14)
 _HEADING_FONT = Font(bold=True, size=12)
 _ENGINE_NAME = re.compile(r"^[a-z0-9_]+$")
+_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 # Characters: the cover's one column, wide enough for most lines, the rest wrapped.
 _COVER_WIDTH = 110
 
@@ -260,6 +262,11 @@ def returns_in_force(cursor: duckdb.DuckDBPyConnection, quarter: Quarter,
             for agency, version, received in rows]
 
 
+def sheet_name(name: str) -> str:
+    """A name Excel takes for a sheet: none of []:*?/\\, at most 31 characters."""
+    return _NOT_IN_SHEET_NAMES.sub(" ", name)[:31]
+
+
 def publish(cursor: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, title: str, quarter: Quarter,
             sheet: str, made: dt.datetime, unit: str | None = None,
             agencies: Sequence[str] | None = None) -> Publication:
@@ -267,7 +274,7 @@ def publish(cursor: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, title: st
     are of ``agencies``, else of the agencies owning the frame's rows, else of every agency."""
     if agencies is None and "owner" in frame.columns:
         agencies = sorted(set(frame["owner"]))
-    return Publication(title, quarter, sheet[:31], table_for_people(frame, quarter, Names.read(cursor), unit),
+    return Publication(title, quarter, sheet_name(sheet), table_for_people(frame, quarter, Names.read(cursor), unit),
                        returns_in_force(cursor, quarter, agencies), made)
 
 
@@ -321,6 +328,10 @@ def publication_xlsx(publication: Publication) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if font is not None:
             cell.font = font
+        if text.startswith(f"{publication.sheet}: "):
+            # The contents line of the table's sheet goes to it, as GSS asks.
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{publication.sheet}'!A1")
+            cell.font = Font(underline="single", color="0563C1")
     cover.column_dimensions["A"].width = _COVER_WIDTH
 
     sheet = workbook.create_sheet(publication.sheet)
