@@ -3,16 +3,21 @@ fixture store of the golden files."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 
 import pytest
 import streamlit as st
-from downloads_support import as_downloaded
+from downloads_support import csv_rows, published, table_cells
 from html_support import Items
 from scorecard_fixture import build_fixture
 from streamlit.testing.v1 import AppTest
 
 import views.common
+from thinktank.catalogue import UNIT_LABELS
+from thinktank.formatting import STATUS_LABELS, figure_decimals, format_figure
 from thinktank.settings import CATALOGUE_ENV, DATABASE_ENV, DEMO_ENV, REFERENCE_ENV, REPO_ROOT
 from thinktank.store import Store
 
@@ -163,58 +168,104 @@ def test_a_link_to_a_quarter_without_returns_says_so_and_shows_the_latest(app):
     assert app.selectbox[0].value == "2025-26 Q2"
 
 
-NO_FIGURE = {"c", "x", "z", "low", "missing"}
+NO_FIGURE = {STATUS_LABELS[status] for status in ("c", "x", "z", "low", "missing")}
 # What pandas, NumPy or Python write for an empty cell when nobody has said how to write one.
 PLACEHOLDERS = {"nan", "NaN", "None", "<NA>", "NaT"}
-
-
-@pytest.fixture
-def offered_downloads(monkeypatch):
-    """Every table a page offers for download, by file name, as the page hands it over."""
-    offered = {}
-    offer = views.common.download_buttons
-
-    def recording(frame, name, sheet, container=st):
-        offered[name] = (sheet, frame)
-        offer(frame, name, sheet, container)
-
-    monkeypatch.setattr(views.common, "download_buttons", recording)
-    return offered
-
-
-@pytest.mark.parametrize(("page", "parameters"), [
+DOWNLOAD_PAGES = [
     ("views/scorecard.py", {}),
     ("views/theme.py", {"theme": "harm_outside_home"}),
     ("views/indicator.py", {"indicator": "HO01"}),
     ("views/indicator.py", {"indicator": "CP02"}),
     ("views/agencies.py", {"agency": "police"}),
-])
-def test_no_download_shows_a_figure_without_a_value_as_zero_or_nan(app, offered_downloads, page, parameters):
+]
+
+
+@pytest.fixture
+def offered_downloads(monkeypatch):
+    """Every file a page offers through its CSV and Excel buttons, made as a click makes it:
+    by file name without its suffix, then by suffix ("csv", "xlsx")."""
+    offered = {}
+    offer = views.common.download_button
+
+    def recording(container, label, data, file_name, mime, **options):
+        stem, suffix = file_name.rsplit(".", 1)
+        offered.setdefault(stem, {})[suffix] = data
+        offer(container, label, data, file_name, mime, **options)
+
+    monkeypatch.setattr(views.common, "download_button", recording)
+    return offered
+
+
+def downloads_of(app, offered, page, parameters) -> dict[str, dict[str, bytes]]:
     for key, value in parameters.items():
         app.query_params[key] = value
     app.switch_page(page).run()
     assert not app.exception
+    assert offered, f"{page} offers no download"
+    return {name: {suffix: make() for suffix, make in files.items()} for name, files in offered.items()}
+
+
+@pytest.mark.parametrize(("page", "parameters"), DOWNLOAD_PAGES)
+def test_no_download_shows_a_figure_without_a_value_as_zero_or_nan(app, offered_downloads, page, parameters):
     checked = 0
-    for name, (sheet, frame) in offered_downloads.items():
-        for kind, rows in as_downloaded(frame, sheet).items():
+    for name, files in downloads_of(app, offered_downloads, page, parameters).items():
+        for kind, rows in published(files).items():
             for row in rows:
                 leaked = [cell for cell in map(str, row.values()) if PLACEHOLDERS & set(cell.split(", "))]
                 assert not leaked, f"{kind} {name}: {row}"
-                for value_column, status_column in (("value", "status"), ("previous_value", "previous_status")):
+                for value_column, status_column in (("Value", "Status"), ("Last quarter", "Status last quarter")):
                     if row.get(status_column) in NO_FIGURE:
                         assert row[value_column] == "", f"{kind} {name}: {row}"
                         checked += 1
     assert checked, f"nothing without a figure was offered on {page}: the fixture no longer tests this"
 
 
-def test_the_scorecard_download_leaves_a_quarter_without_a_figure_empty_in_the_sparkline(app, offered_downloads):
-    app.run()
-    ((sheet, frame),) = offered_downloads.values()
-    for kind, rows in as_downloaded(frame, sheet).items():
-        ho01 = next(row for row in rows if row["indicator_id"] == "HO01" and row["breakdown"] == "All")
-        assert ho01["status"] == "x", kind
-        assert ho01["recent_values"].split(", ")[-1] == "", kind
-        assert ho01["recent_values"].split(", ")[-2] != "", kind
+@pytest.mark.parametrize(("page", "parameters"), DOWNLOAD_PAGES)
+def test_every_download_has_headers_in_words_and_a_cover_saying_what_it_is(app, offered_downloads, page,
+                                                                          parameters):
+    for name, files in downloads_of(app, offered_downloads, page, parameters).items():
+        assert name.endswith("2025-26-q2") or name.endswith("2025-26-Q2"), name
+        workbook, rows = table_cells(files["xlsx"])
+        assert workbook.sheetnames[0] == "Cover"
+        assert workbook["Cover"]["A1"].value.endswith(", 2025-26 Q2"), name
+        headers = list(rows[0])
+        assert headers == next(csv.reader(io.StringIO(files["csv"].decode("utf-8-sig")))), name
+        assert not [header for header in headers if re.fullmatch(r"[a-z0-9_]+", header)], f"{name}: {headers}"
+
+
+def test_the_scorecard_download_leaves_a_quarter_without_a_figure_empty(app, offered_downloads):
+    (files,) = downloads_of(app, offered_downloads, "views/scorecard.py", {}).values()
+    for kind, rows in published(files).items():
+        ho01 = next(row for row in rows if row["Indicator ID"] == "HO01" and row["Breakdown"] == "All")
+        assert ho01["Status"] == STATUS_LABELS["x"], kind
+        assert ho01["2025-26 Q2"] == "", kind
+        assert ho01["2025-26 Q1"] != "", kind
+
+
+def test_the_scorecard_download_holds_each_figure_as_the_page_shows_it(app, offered_downloads):
+    (files,) = downloads_of(app, offered_downloads, "views/scorecard.py", {}).values()
+    shown = {row["ID"]: row["Latest"] for row in table_rows(app)}
+    units = {label: unit for unit, label in UNIT_LABELS.items()}
+    statuses = {label: status for status, label in STATUS_LABELS.items()}
+    csv_figures = {row["Indicator ID"]: row["Value"] for row in csv_rows(files["csv"]) if row["Breakdown"] == "All"}
+    _, cells = table_cells(files["xlsx"])
+    compared = 0
+    for row in cells:
+        if row["Breakdown"].value != "All":
+            continue
+        indicator, unit, cell = row["Indicator ID"].value, units[row["Unit"].value], row["Value"]
+        status = statuses.get(row["Status"].value)
+        assert format_figure(cell.value, unit, status) == shown[indicator], indicator
+        if cell.value is None:
+            assert csv_figures[indicator] == "", indicator
+            continue
+        decimals = figure_decimals(cell.value, unit)
+        assert cell.data_type == "n" and cell.number_format == ("#,##0.0" if decimals else "#,##0"), indicator
+        # Rounded, not merely formatted: the CSV has no more decimals than the page shows.
+        assert csv_figures[indicator] == f"{cell.value:.{decimals}f}", indicator
+        assert float(csv_figures[indicator]) == cell.value, indicator
+        compared += 1
+    assert compared >= 8
 
 
 @pytest.mark.parametrize(("page", "parameters"), [

@@ -1,5 +1,10 @@
 """Tables as files people open in Excel: CSV with a byte-order mark (so Excel reads £ and
-accents correctly) and xlsx with a frozen, bold header and sensible column widths."""
+accents correctly) and xlsx with a frozen, bold header and sensible column widths.
+
+Every text cell is written as text: one that a spreadsheet would read as a formula (it starts
+with =, +, -, @, a tab or a carriage return) gets a leading apostrophe, and xlsx text is stored
+as a string, never a formula (OWASP's advice on CSV injection). A return's comment or a value
+an uploader typed reaches these files, so this holds for every download."""
 
 from __future__ import annotations
 
@@ -15,15 +20,28 @@ import pyarrow as pa
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# RFC 4180's line end: a text holding a carriage return or a newline is then quoted.
+CSV_LINE_END = "\r\n"
 _MAX_COLUMN_WIDTH = 60
+_MIN_COLUMN_WIDTH = 8
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(text: str) -> str:
+    """Text that no spreadsheet runs as a formula."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    return _lists_as_text(frame).to_csv(index=False).encode("utf-8-sig")
+    frame = _lists_as_text(frame)
+    texts = {column: frame[column].map(lambda value: safe_text(value) if isinstance(value, str) else value)
+             for column in frame.columns if frame[column].map(lambda value: isinstance(value, str)).any()}
+    return frame.assign(**texts).to_csv(index=False, lineterminator=CSV_LINE_END).encode("utf-8-sig")
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
@@ -33,18 +51,42 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     for name, frame in sheets.items():
         frame = _lists_as_text(frame)
         sheet = workbook.create_sheet(title=name[:31])
-        sheet.append([str(column) for column in frame.columns])
-        for row in frame.itertuples(index=False):
-            sheet.append([_cell(value) for value in row])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        for index, column in enumerate(frame.columns, start=1):
-            longest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(500))])
-            sheet.column_dimensions[get_column_letter(index)].width = min(longest + 2, _MAX_COLUMN_WIDTH)
+        write_header(sheet, 1, [str(column) for column in frame.columns])
+        for row_number, row in enumerate(frame.itertuples(index=False), start=2):
+            for column_number, value in enumerate(row, start=1):
+                write_cell(sheet, row_number, column_number, _cell(value))
+        fit_columns(sheet, [[str(column), *map(str, frame[column].head(500))] for column in frame.columns])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def write_header(sheet: Worksheet, row: int, headers: list[str]) -> None:
+    """A bold header row, with every row above it and itself frozen."""
+    for column_number, header in enumerate(headers, start=1):
+        write_cell(sheet, row, column_number, header).font = Font(bold=True)
+    sheet.freeze_panes = f"A{row + 1}"
+
+
+def write_cell(sheet: Worksheet, row: int, column: int, value: object, number_format: str | None = None):
+    """One cell: text always as a string (never a formula), a number with its format."""
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = safe_text(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+        if number_format is not None:
+            cell.number_format = number_format
+    return cell
+
+
+def fit_columns(sheet: Worksheet, texts: list[list[str]]) -> None:
+    """Each column as wide as its longest text (as shown), within reason."""
+    for index, column in enumerate(texts, start=1):
+        longest = max(map(len, column), default=0)
+        width = min(max(longest + 2, _MIN_COLUMN_WIDTH), _MAX_COLUMN_WIDTH)
+        sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 def _lists_as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -72,7 +114,8 @@ def _list_item(item: object) -> str:
         item = item.item()
     if item is None or (isinstance(item, float) and math.isnan(item)):
         return ""
-    return f"{item:g}" if isinstance(item, float) else str(item)
+    # Positional, never an exponent: 1234567.0 is "1234567", not "1.23457e+06".
+    return np.format_float_positional(item, trim="-") if isinstance(item, float) else str(item)
 
 
 def _cell(value: object) -> object:

@@ -25,14 +25,19 @@ def format_number(value: float, decimals: int = 0) -> str:
     return f"{value:,.{decimals}f}"
 
 
+def figure_decimals(value: float, unit: str) -> int:
+    """The decimal places a figure is shown to, on screen and in downloads alike: a count is
+    whole unless it is not (a mean of counts keeps one place)."""
+    if unit == "count" and value != round(value):
+        return 1
+    return _DECIMALS[unit]
+
+
 def format_value(value: float | None, unit: str) -> str:
     """A figure with its unit: ``1,234``, ``45.0%``, ``50.2 per 10,000``, ``£1,200``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "no figure"
-    decimals = _DECIMALS[unit]
-    if unit == "count" and value != round(value):
-        decimals = 1
-    number = format_number(value, decimals)
+    number = format_number(value, figure_decimals(value, unit))
     return {
         "count": number,
         "percent": f"{number}%",
@@ -70,6 +75,7 @@ STATUS_LABELS = {
     "x": "x (not available)",
     "z": "z (not applicable)",
     "low": "low (rounds to zero)",
+    "u": "u (low reliability)",
     "missing": "missing (no return in force)",
     "count only": "count only (no rate for the group)",
 }

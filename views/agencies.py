@@ -58,7 +58,8 @@ st.dataframe(
 
 st.header(f"How its indicators are moving ({quarter.label})", divider="gray")
 st.dataframe(scorecard_table(whole), hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
-download_buttons(owned, f"thinktank-{agency}-{quarter.label.replace(' ', '-')}", "Indicators")
+download_buttons(owned, f"thinktank-{agency}-{quarter.label.replace(' ', '-')}", sheet="Indicators", quarter=quarter,
+                 title=f"{agency_names[agency]}: its indicators")
 
 st.header("Completeness and timeliness", divider="gray")
 first = quarter
@@ -78,4 +79,6 @@ returns = pd.DataFrame({
 st.dataframe(returns.assign(Return=mine["state"].map(STATE_SYMBOLS)), hide_index=True)
 states = mine["state"].value_counts()
 st.markdown(" · ".join(f"**{states.get(state, 0):,}** {label.lower()}" for state, label in COMPLETENESS_LABELS.items()))
-download_buttons(returns, f"thinktank-{agency}-returns-to-{quarter.label.replace(' ', '-')}", "Returns")
+download_buttons(returns, f"thinktank-{agency}-returns-to-{quarter.label.replace(' ', '-')}", sheet="Returns",
+                 quarter=quarter, agencies=[agency],
+                 title=f"{agency_names[agency]}: returns for the {QUARTERS_SHOWN} quarters to {quarter.label}")

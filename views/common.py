@@ -8,8 +8,8 @@ depend on who is looking; per-user data takes the role and agency as cache argum
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from functools import partial
+from collections.abc import Callable, Sequence
+from contextlib import closing
 from typing import Any
 
 import pandas as pd
@@ -17,7 +17,7 @@ import streamlit as st
 
 from thinktank import browse, scorecard
 from thinktank.demo import build_demo, is_demo
-from thinktank.downloads import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
+from thinktank.downloads import CSV_MIME, XLSX_MIME
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import (
     DIRECTION_LABELS,
@@ -28,6 +28,7 @@ from thinktank.formatting import (
     format_figure,
 )
 from thinktank.periods import Quarter, format_date
+from thinktank.publication import Publication, publication_csv, publication_xlsx, publish
 from thinktank.settings import Settings, demo_on_first_start
 from thinktank.store import Store, utc_now
 
@@ -160,12 +161,22 @@ def download_button(container: Any, label: str, data: Callable[[], bytes | str],
                               **options)
 
 
-def download_buttons(frame: pd.DataFrame, name: str, sheet: str, container: Any = st) -> None:
-    """CSV and Excel downloads of a table."""
+def download_buttons(frame: pd.DataFrame, name: str, *, title: str, quarter: Quarter, sheet: str,
+                     unit: str | None = None, agencies: Sequence[str] | None = None, container: Any = st) -> None:
+    """CSV and Excel downloads of a table for people (`thinktank.publication`): ``title`` says what
+    the table is, for the cover and the sheet; figures are in the frame's unit column, else ``unit``.
+    The file is made when clicked, with the returns in force then."""
+    opened = store()
+
+    def publication() -> Publication:
+        with closing(opened.cursor()) as cursor:
+            return publish(cursor, frame, title=title, quarter=quarter, sheet=sheet, made=utc_now(), unit=unit,
+                           agencies=agencies)
+
     csv_column, xlsx_column, _ = container.columns([1, 1, 3])
-    download_button(csv_column, "CSV", partial(csv_bytes, frame), f"{name}.csv", CSV_MIME, width="stretch",
-                    key=f"{name}-csv")
-    download_button(xlsx_column, "Excel", partial(xlsx_bytes, {sheet: frame}), f"{name}.xlsx", XLSX_MIME,
+    download_button(csv_column, "CSV", lambda: publication_csv(publication()), f"{name}.csv", CSV_MIME,
+                    width="stretch", key=f"{name}-csv")
+    download_button(xlsx_column, "Excel", lambda: publication_xlsx(publication()), f"{name}.xlsx", XLSX_MIME,
                     width="stretch", key=f"{name}-xlsx")
 
 

@@ -91,7 +91,9 @@ else:
         table = trend[["period", "value", "status", "numerator", "denominator", "spc_mean", "spc_lower",
                        "spc_upper", "spc_signal", "spc_rules", "comment"]]
         st.dataframe(table, hide_index=True, width="stretch")
-        download_buttons(table, f"thinktank-{indicator_id}-trend-{quarter.label.replace(' ', '-')}", "Trend")
+        download_buttons(table, f"thinktank-{indicator_id}-trend-{quarter.label.replace(' ', '-')}", sheet="Trend",
+                         title=f"{indicator_id} {definition['name']}: trend and SPC", quarter=quarter, unit=unit,
+                         agencies=[definition["owner"]])
 
 st.header("Breakdowns", divider="gray")
 groups = rows[rows["breakdown"] != "All"]
@@ -109,7 +111,8 @@ for breakdown, frame in groups.groupby("breakdown", sort=False):
     with st.expander(f"The table behind the {str(breakdown).lower()} chart"):
         st.dataframe(table, hide_index=True, width="stretch")
         download_buttons(table, f"thinktank-{indicator_id}-{breakdown}-{quarter.label.replace(' ', '-')}".replace(" ", "-").lower(),
-                         str(breakdown)[:31])
+                         sheet=str(breakdown), title=f"{indicator_id} {definition['name']} by {str(breakdown).lower()}",
+                         quarter=quarter, unit=unit, agencies=[definition["owner"]])
 
 st.header("Benchmarks", divider="gray")
 comparison = pd.DataFrame({

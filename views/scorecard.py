@@ -66,4 +66,5 @@ else:
 st.header("Every indicator", divider="gray")
 st.dataframe(every_indicator, hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
 st.caption("Breakdown groups are on each theme's and indicator's page, and in the downloads.")
-download_buttons(card, f"thinktank-scorecard-{quarter.label.replace(' ', '-')}", "Scorecard")
+download_buttons(card, f"thinktank-scorecard-{quarter.label.replace(' ', '-')}", sheet="Scorecard", quarter=quarter,
+                 title="Balanced scorecard" + (f" for {priority_names[priority]}" if priority else ""))

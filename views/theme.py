@@ -55,7 +55,8 @@ groups = card[card["breakdown"] != "All"]
 if not groups.empty:
     with st.expander(f"Breakdown groups ({len(groups):,})"):
         st.dataframe(scorecard_table(groups), hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
-download_buttons(card, f"thinktank-{theme}-{quarter.label.replace(' ', '-')}", "Theme")
+download_buttons(card, f"thinktank-{theme}-{quarter.label.replace(' ', '-')}", sheet="Theme", quarter=quarter,
+                 title=f"Theme {details['number']}: {details['name']}")
 
 st.header("Evidence and commentary", divider="gray")
 st.caption("Audits, surveys and the voice of children, families and practitioners sent with the "
