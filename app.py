@@ -23,6 +23,9 @@ navigation = st.navigation(
             st.Page("views/catalogue.py", title="Indicator catalogue", icon=":material/menu_book:",
                     url_path="catalogue"),
         ],
+        "Help": [
+            st.Page("views/help.py", title="Help", icon=":material/help:", url_path="help"),
+        ],
     }
 )
 # The one error boundary: a problem a person can fix, raised anywhere in a page (a store
