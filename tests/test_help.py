@@ -1,10 +1,10 @@
 """The Help page: for each of the three roles, what to do each quarter, linked to the pages."""
 
-import ast
 import datetime as dt
 
 import pytest
 import streamlit as st
+from navigation_support import app_pages
 from streamlit.testing.v1 import AppTest
 
 import thinktank.store
@@ -16,19 +16,6 @@ from thinktank.settings import (
     REPO_ROOT,
     RETURN_DUE_DAYS,
 )
-
-
-def app_pages() -> dict[str, str]:
-    """Every page registered in app.py's navigation, by its address (url_path): its script."""
-    pages = {}
-    for node in ast.walk(ast.parse((REPO_ROOT / "app.py").read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
-            keywords = {keyword.arg: keyword.value.value for keyword in node.keywords
-                        if isinstance(keyword.value, ast.Constant)}
-            pages[keywords["url_path"]] = node.args[0].value
-            if keywords.get("default"):
-                pages[""] = node.args[0].value  # Streamlit links to the default page at the root
-    return pages
 
 
 @pytest.fixture
