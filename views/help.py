@@ -149,7 +149,7 @@ st.markdown(
    what we are worried about, what is working well, and what needs to happen.
 3. Open an indicator for its chart over time and its definition: who sends it, how it is counted
    and what its target is.
-4. Read the words below the same way on every page and in every download.
+4. The words below mean the same on every page.
 """
 )
 st.page_link(SCORECARD, label="The balanced scorecard", icon=":material/dashboard:")
