@@ -111,10 +111,13 @@ def test_a_full_disk_while_storing_a_return_stores_nothing_and_says_so(store, mo
         cursor.execute("INSERT INTO submissions VALUES (999, 'police', '2024-25 Q1', 1, 'f', 's', 1, 'u', now(), false)")
         raise DISK_FULL_ON_WRITE
 
+    pauses = []
     monkeypatch.setattr(submit, "save_return", disk_full)
+    monkeypatch.setattr(transactions, "pause_before_retry", pauses.append)
     with pytest.raises(StoreError) as raised:
         send(store, police())
     assert raised.value.title == "The disk that holds the database is full"
+    assert pauses == []  # a full disk stays full: not tried again
     assert stored_versions(store) == 0
 
 
