@@ -41,8 +41,7 @@ def store_error(error: duckdb.Error, path: Path | None = None) -> StoreError | N
         # same rows, or to take the same version number, is the one rolled back.
         return WriteConflictError(
             "Someone else was storing changes to the same figures at the same moment",
-            "Nothing of yours was stored. Wait a minute and do it again: the other change is "
-            "kept, and yours will be stored after it.",
+            "Nothing of yours was stored; the other change was. Wait a minute, then do it again.",
         )
     if any(text in message for text in DISK_FULL_MESSAGES):
         return StoreError(
