@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from views.common import prepare_page
+from thinktank.errors import ThinkTankError
+from thinktank.store.transactions import store_errors_translated
+from views.common import prepare_page, show_error
 
 st.set_page_config(page_title="Think Tank", page_icon=":material/insights:", layout="wide")
 
@@ -21,7 +23,16 @@ navigation = st.navigation(
             st.Page("views/catalogue.py", title="Indicator catalogue", icon=":material/menu_book:",
                     url_path="catalogue"),
         ],
+        "Help": [
+            st.Page("views/help.py", title="Help", icon=":material/help:", url_path="help"),
+        ],
     }
 )
-prepare_page()
-navigation.run()
+# The one error boundary: a problem a person can fix, raised anywhere in a page (a store
+# problem from DuckDB included), is shown with its hint rather than as a traceback.
+try:
+    with store_errors_translated():
+        prepare_page()
+        navigation.run()
+except ThinkTankError as error:
+    show_error(error)

@@ -33,6 +33,7 @@ from thinktank.reference import ReferenceData, load_reference
 from thinktank.settings import Settings
 from thinktank.store import Store, utc_now
 from thinktank.store.returns import stored_figures, submission_history
+from thinktank.store.transactions import store_errors_translated
 from thinktank.templates import template_csv, template_rows, template_xlsx
 from thinktank.users import LOCAL_ANALYST
 
@@ -119,7 +120,8 @@ class UsageError(ThinkTankError):
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     try:
-        return arguments.handler(arguments)
+        with store_errors_translated():
+            return arguments.handler(arguments)
     except (UsageError, UnknownAgencyError, PeriodError) as error:
         _print_error(error)
         return EXIT_USAGE

@@ -33,7 +33,14 @@ class PeriodError(ThinkTankError):
 
 
 class StoreError(ThinkTankError):
-    """The database cannot be opened or upgraded."""
+    """The database cannot be opened, upgraded or written to."""
+
+
+class WriteConflictError(StoreError):
+    """Another writer changed the same rows first, so this transaction was rolled back.
+
+    Running the whole transaction again, on the data as it now is, usually succeeds.
+    """
 
 
 class AccessDeniedError(ThinkTankError):

@@ -15,7 +15,7 @@ from thinktank.periods import Quarter
 from thinktank.store import Store, utc_now
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.returns import StoredVersion, identical_submission, save_return
-from thinktank.store.transactions import transaction
+from thinktank.store.transactions import run_transaction_retrying
 from thinktank.users import User
 
 Outcome = Literal["stored", "refused", "needs_confirmation", "already_stored"]
@@ -81,13 +81,16 @@ def ingest_return(
         record(cursor, actor, _audit_entry(report, result.outcome), now)
         return result
 
-    with transaction(cursor):
+    def store_versions() -> list[StoredVersion]:
+        # Re-runnable: the version numbers and the series are worked out inside the transaction.
         versions = save_return(
             cursor, agency_id, file_name, report.sha256, report.rows_read, report.observations,
             report.evidence, actor.id, now, warnings_confirmed=bool(report.warnings),
         )
         record(cursor, actor, _audit_entry(report, "stored", versions), now)
-    return IngestResult(report, "stored", versions)
+        return versions
+
+    return IngestResult(report, "stored", run_transaction_retrying(cursor, store_versions))
 
 
 def _audit_entry(report: ValidationReport, outcome: str, versions: list[StoredVersion] | None = None) -> AuditEntry:

@@ -19,7 +19,7 @@ from thinktank.settings import Settings
 from thinktank.store.migrations import migrate
 from thinktank.store.series_points import refresh_series_points
 from thinktank.store.sync import sync
-from thinktank.store.transactions import transaction
+from thinktank.store.transactions import store_error, store_errors_translated, transaction
 from thinktank.users import SYSTEM, User
 
 
@@ -46,12 +46,13 @@ class Store:
         connection = _connect(settings.database_path)
         try:
             now = utc_now()
-            migrated = migrate(connection, now)
-            synced = sync(connection, catalogue, reference, actor, now)
-            if migrated and not synced:
-                # A new schema may change what the derived series hold.
-                with transaction(connection):
-                    refresh_series_points(connection)
+            with store_errors_translated():
+                migrated = migrate(connection, now)
+                synced = sync(connection, catalogue, reference, actor, now)
+                if migrated and not synced:
+                    # A new schema may change what the derived series hold.
+                    with transaction(connection):
+                        refresh_series_points(connection)
         except BaseException:
             connection.close()
             raise
@@ -76,12 +77,16 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         path.parent.mkdir(parents=True, exist_ok=True)
         return duckdb.connect(str(path))
     except duckdb.IOException as error:
-        if "lock" in str(error).lower():
+        message = str(error)
+        if "lock" in message.lower():
             raise StoreError(
                 f"The database {path} is in use by another program",
                 "Only one program may open it at a time: close the dashboard or the other "
                 "command using it, or point this one at another file with --db.",
             ) from error
+        translated = store_error(error, path)
+        if translated is not None:
+            raise translated from error
         raise StoreError(
             f"The database {path} cannot be opened",
             f"It may not be a Think Tank database ({error}). Move it aside and start again "

@@ -1,0 +1,24 @@
+"""The pages app.py registers, read from its source: the tests that visit or link every page use this."""
+
+from __future__ import annotations
+
+import ast
+
+from thinktank.settings import REPO_ROOT
+
+# Streamlit serves the default page at the root, and links to it there.
+DEFAULT_ADDRESS = ""
+
+
+def app_pages() -> dict[str, str]:
+    """Every page in app.py's navigation, by its address (url_path, and the root for the default
+    page): its script."""
+    pages = {}
+    for node in ast.walk(ast.parse((REPO_ROOT / "app.py").read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
+            keywords = {keyword.arg: keyword.value.value for keyword in node.keywords
+                        if isinstance(keyword.value, ast.Constant)}
+            pages[keywords["url_path"]] = node.args[0].value
+            if keywords.get("default"):
+                pages[DEFAULT_ADDRESS] = node.args[0].value
+    return pages

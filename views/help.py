@@ -1,0 +1,167 @@
+"""Help for the people who use Think Tank each quarter, none of them developers: an agency's
+uploader, a Think Tank analyst and a member of the Performance and Learning Group."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from thinktank.formatting import DIRECTION_LABELS, POSITION_LABELS, RAG_LABELS, SIGNAL_LABELS
+from thinktank.periods import Quarter, format_date, latest_complete_quarter
+from thinktank.settings import RETURN_DUE_DAYS
+from thinktank.store import utc_now
+
+UPLOAD = "views/upload.py"
+SUBMISSIONS = "views/submissions.py"
+SCORECARD = "views/scorecard.py"
+THEMES = "views/theme.py"
+INDICATORS = "views/indicator.py"
+AGENCIES = "views/agencies.py"
+CATALOGUE = "views/catalogue.py"
+
+RAG_MEANINGS = {
+    "green": "on the right side of the indicator's target.",
+    "amber": "on the wrong side of the target, but within its tolerance.",
+    "red": "on the wrong side of the target, beyond its tolerance.",
+    "no target": "the partnership has set no target for this indicator.",
+    "no data": "there is no figure for the quarter.",
+}
+DIRECTION_MEANINGS = {
+    "improving": "better than last quarter, by more than a small amount.",
+    "declining": "worse than last quarter, by more than a small amount.",
+    "no significant change": "within half a point (percentages and scores) or 2% (other figures) of last quarter.",
+    "not assessed": "there is no better direction for this indicator (it is read against benchmarks), "
+                    "or no figure last quarter to compare with.",
+}
+SIGNAL_MEANINGS = {
+    "concern": "the chart shows a real change for the worse (a special cause), not the usual ups and downs.",
+    "improvement": "the chart shows a real change for the better (a special cause).",
+    "neither": "a real change, for an indicator with no better direction.",
+    "common cause": "the figure is moving within its usual range: nothing to act on from the chart alone.",
+    "not enough data": "fewer than 6 quarters with a figure, too few to tell a real change from the usual ones.",
+    "not assessed": "there is no figure for the quarter.",
+}
+POSITION_MEANINGS = {
+    "better": "better than England, the North East or similar areas (statistical neighbours).",
+    "similar": "within a point (percentages and scores) or 5% of the benchmark.",
+    "worse": "worse than the benchmark.",
+}
+
+
+def due_sentence(today: dt.date) -> str:
+    """The agencies' deadline, with the dates for the latest quarter to have ended, and for the
+    quarter after it once that deadline has passed."""
+    quarter = latest_complete_quarter(today)
+    sentence = f"Each agency's return is due **{RETURN_DUE_DAYS} days after the quarter ends**."
+    if _due(quarter) >= today:
+        return f"{sentence} Returns for {_quarter_dates(quarter)} are due by **{format_date(_due(quarter))}**."
+    return (f"{sentence} Returns for {_quarter_dates(quarter)} were due by {format_date(_due(quarter))}; "
+            f"returns for {_quarter_dates(quarter.next())} are due by **{format_date(_due(quarter.next()))}**.")
+
+
+def _due(quarter: Quarter) -> dt.date:
+    return quarter.end + dt.timedelta(days=RETURN_DUE_DAYS)
+
+
+def _quarter_dates(quarter: Quarter) -> str:
+    return f"{quarter.label} (1 {quarter.start:%B} to {format_date(quarter.end)})"
+
+
+def meanings(labels: dict[str, str], explanations: dict[str, str]) -> str:
+    """Each word as the pages show it, with what it means."""
+    return "\n".join(f"- **{labels[key]}**: {explanation}" for key, explanation in explanations.items())
+
+
+st.title("Help: what to do each quarter")
+st.markdown(
+    "Think Tank brings together the figures the partner agencies send each quarter, so that the "
+    "Think Tank can read them across the 12 themes and report the headlines to the Performance "
+    "and Learning Group (PLG). Quarters are financial-year quarters: Q1 is April to June, Q2 July "
+    "to September, Q3 October to December and Q4 January to March. Find your role below."
+)
+st.page_link(CATALOGUE, label="What each indicator measures: the indicator catalogue", icon=":material/menu_book:")
+
+st.header("If you send your agency's figures", divider="gray")
+st.markdown(due_sentence(utc_now().date()))
+st.markdown(
+    """
+1. Open **Upload a return**, choose your agency and the quarter.
+2. Download the **template** (Excel or csv). It lists every indicator your agency sends, with
+   last quarter's figure beside each to compare with. The workbook's About sheet says how to fill it in.
+3. Fill in a figure on each row: the value, or for a percentage or a rate the numerator and
+   denominator. Where you have no figure, write a symbol instead of leaving a gap or a zero:
+   `c` for a small number held back to protect children, `x` for not available, `z` for not
+   applicable. Add findings from audits, surveys and what children and families say on the
+   Evidence sheet.
+4. Upload the filled file. Think Tank checks every row and lists each problem with its row and
+   column, and you can download the list. **Errors** must be fixed in your file before anything
+   is stored: correct them and upload the file again.
+5. **Warnings** (an indicator left out, a big change since last quarter, groups that do not add
+   up to the total) do not stop the return. Check each one; if the figures are right, press
+   **I have checked the warnings: store this return**. The page then says the return is stored,
+   with its version number.
+6. **To correct a return**, upload the whole corrected return for the same quarter. It is kept as
+   a new version and replaces the earlier one in every report; the earlier one stays in the
+   history. Send the whole return, not only the changed rows: anything left out is no longer reported.
+"""
+)
+st.caption(
+    "Being added: the Upload page will check your file first and store it only when you press "
+    "Store; and a Rules page will explain every problem code (such as R213) with an example."
+)
+st.page_link(UPLOAD, label="Upload a return", icon=":material/upload_file:")
+
+st.header("If you are a Think Tank analyst", divider="gray")
+st.markdown(
+    """
+1. After the deadline, open **Submissions**. Its completeness table shows, for each agency and
+   quarter, whether the return came on time, came late, is missing or was refused (every attempt
+   had errors). Contact the agencies whose return is missing or refused. Below it is every
+   version received; the one ticked *In force* is the one reported.
+2. Open the **Scorecard** and choose the quarter (and a partnership priority if you want one).
+   Each theme's tile counts its indicators by RAG rating, direction and SPC signal; *Look at
+   first* lists the indicators that most need a look, with the reason.
+3. Open each theme on **Themes**: its indicators, the evidence agencies sent, and the Think
+   Tank's commentary under the Signs of Safety headings. Write your commentary for the quarter
+   at the foot of the page and press **Save commentary**.
+4. Open an indicator on **Indicators** (or from its theme) for its SPC chart, its breakdown
+   groups and its definition, before you report a signal.
+5. Use **Agencies** for each agency's own view: what it feeds into the scorecard, how its
+   indicators are moving, and how complete and timely its returns are.
+6. Every table downloads as csv or Excel, for the PLG papers.
+"""
+)
+links = st.columns(5)
+links[0].page_link(SUBMISSIONS, label="Submissions", icon=":material/fact_check:")
+links[1].page_link(SCORECARD, label="Scorecard", icon=":material/dashboard:")
+links[2].page_link(THEMES, label="Themes", icon=":material/category:")
+links[3].page_link(INDICATORS, label="Indicators", icon=":material/query_stats:")
+links[4].page_link(AGENCIES, label="Agencies", icon=":material/groups:")
+
+st.header("If you sit on the Performance and Learning Group", divider="gray")
+st.markdown(
+    """
+1. Open the **Scorecard** for the latest quarter. Each theme's tile shows how many of its
+   indicators are red, amber or green, improving or declining, and showing an SPC concern or
+   improvement; *Look at first* names the ones to ask about.
+2. Open a theme for its indicators, the evidence from agencies, and the Think Tank's commentary:
+   what we are worried about, what is working well, and what needs to happen.
+3. Open an indicator for its chart over time and its definition: who sends it, how it is counted
+   and what its target is.
+4. The words below mean the same on every page.
+"""
+)
+st.page_link(SCORECARD, label="The balanced scorecard", icon=":material/dashboard:")
+
+st.subheader("What the words mean")
+st.markdown("**RAG rating**: the figure against the partnership's target.\n\n" + meanings(RAG_LABELS, RAG_MEANINGS))
+st.markdown("**Direction of travel**: the figure against last quarter.\n\n"
+            + meanings(DIRECTION_LABELS, DIRECTION_MEANINGS))
+st.markdown(
+    "**SPC (statistical process control)**: the figure against its own history, on an XmR chart "
+    "drawn as NHS England's *Making Data Count* does. The grey dashed lines are the upper and "
+    "lower process limits: the range the figure usually falls within.\n\n" + meanings(SIGNAL_LABELS, SIGNAL_MEANINGS)
+)
+st.markdown("**Benchmarks**: the figure against the latest published figures for other areas.\n\n"
+            + meanings(POSITION_LABELS, POSITION_MEANINGS))
