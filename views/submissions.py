@@ -13,7 +13,7 @@ from thinktank.settings import RETURN_DUE_DAYS
 from thinktank.store import utc_now
 from thinktank.store.returns import completeness, submission_history
 from thinktank.users import person_name
-from views.common import download_button, store
+from views.common import SCORECARD_ROW_HEIGHT, download_button, store
 
 QUARTERS_SHOWN = 8
 
@@ -51,20 +51,21 @@ else:
                      "evidence_items", "submitted_at"]].assign(
         submitted_by=history["submitted_by"].map(lambda user_id: person_name(user_id, names)))
     st.dataframe(
-        shown, hide_index=True, width="stretch",
+        shown, hide_index=True, width="stretch", row_height=SCORECARD_ROW_HEIGHT,
         column_order=["period", "agency", "version", "in_force", "file_name", "figures", "evidence_items",
                       "submitted_by", "submitted_at"],
+        # Sized to fit beside the navigation at 1,440 px, long names and dates wrapping in their rows.
         column_config={
-            "period": st.column_config.TextColumn("Quarter", width=90),
-            "agency": st.column_config.TextColumn("Agency", width=170),
-            "version": st.column_config.NumberColumn("Version", width=70),
-            "in_force": st.column_config.CheckboxColumn("In force", width=70,
+            "period": st.column_config.TextColumn("Quarter", width=84),
+            "agency": st.column_config.TextColumn("Agency", width=124),
+            "version": st.column_config.NumberColumn("Version", width=66),
+            "in_force": st.column_config.CheckboxColumn("In force", width=66,
                                                         help="The latest version is the one reported"),
-            "file_name": st.column_config.TextColumn("File", width=240),
-            "figures": st.column_config.NumberColumn("Figures", width=70),
-            "evidence_items": st.column_config.NumberColumn("Evidence", width=80),
-            "submitted_by": st.column_config.TextColumn("Sent by", width=200),
-            "submitted_at": st.column_config.DatetimeColumn("Sent (UTC)", format="D MMMM YYYY, HH:mm", width=190),
+            "file_name": st.column_config.TextColumn("File", width=160),
+            "figures": st.column_config.NumberColumn("Figures", width=66),
+            "evidence_items": st.column_config.NumberColumn("Evidence", width=74),
+            "submitted_by": st.column_config.TextColumn("Sent by", width=144),
+            "submitted_at": st.column_config.DatetimeColumn("Sent (UTC)", format="D MMMM YYYY, HH:mm", width=172),
         },
     )
     download_button(st, "Versions (csv)", partial(csv_bytes, history), "submissions.csv", CSV_MIME)
