@@ -206,8 +206,8 @@ SCORECARD_ROW_HEIGHT = 66
 # navigation; a breakdown table's Group column scrolls sideways with the figures. No column is
 # pinned: Streamlit greys a pinned column's text.
 SCORECARD_COLUMNS = {
-    "ID": st.column_config.TextColumn(width=56),
-    "Indicator": st.column_config.TextColumn(width=188),
+    "ID": st.column_config.TextColumn(width=64),
+    "Indicator": st.column_config.TextColumn(width=180),
     "Group": st.column_config.TextColumn(width=120),
     "Latest": st.column_config.TextColumn(width=100),
     "Last quarter": st.column_config.TextColumn(width=100),
