@@ -159,3 +159,4 @@ def test_the_trend_column_is_an_image_with_gaps_or_an_empty_cell(app):
     assert rows["HO01"]["Last 8 quarters"].startswith("data:image/svg+xml;base64,")  # a gap at the end
     assert rows["HO04"]["Last 8 quarters"] is None  # z every quarter: nothing to draw
     assert json.loads(table.proto.columns)["Last 8 quarters"]["type_config"]["type"] == "image"
+    assert table.proto.placeholder == ""  # not Streamlit's "None"

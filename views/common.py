@@ -195,8 +195,9 @@ def scorecard_table(card: pd.DataFrame) -> pd.DataFrame:
 
 def show_scorecard_table(table: pd.DataFrame, container: Any = st) -> None:
     """A table from `scorecard_table`, each column sized to be read at 1,440 px."""
+    # A trend with no figure to draw is an empty cell: Streamlit's own placeholder reads "None".
     container.dataframe(table, hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS,
-                        row_height=SCORECARD_ROW_HEIGHT)
+                        row_height=SCORECARD_ROW_HEIGHT, placeholder="")
 
 
 # Rows tall enough for Streamlit to wrap text (it does above 4rem, 64 px), so that a long
@@ -207,11 +208,11 @@ SCORECARD_ROW_HEIGHT = 66
 # pinned: Streamlit greys a pinned column's text.
 SCORECARD_COLUMNS = {
     "ID": st.column_config.TextColumn(width=64),
-    "Indicator": st.column_config.TextColumn(width=180),
+    "Indicator": st.column_config.TextColumn(width=172),
     "Group": st.column_config.TextColumn(width=120),
     "Latest": st.column_config.TextColumn(width=100),
     "Last quarter": st.column_config.TextColumn(width=100),
-    "Change": st.column_config.TextColumn(width=80),
+    "Change": st.column_config.TextColumn(width=96),
     "Direction": st.column_config.TextColumn(
         width=100, help="Against last quarter, read through the indicator's polarity",
     ),
@@ -219,7 +220,7 @@ SCORECARD_COLUMNS = {
     "England": st.column_config.TextColumn(
         width=80, help="Against the latest England figure, read through the polarity",
     ),
-    "SPC": st.column_config.TextColumn(width=110, help="Making Data Count signal for the latest point"),
+    "SPC": st.column_config.TextColumn(width=104, help="Making Data Count signal for the latest point"),
     "Last 8 quarters": st.column_config.ImageColumn(
         "Trend", width=92, help="The last 8 quarters, oldest on the left; a gap is a quarter with no figure",
     ),
