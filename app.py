@@ -8,6 +8,17 @@ from views.common import prepare_page, show_error
 
 st.set_page_config(page_title="Think Tank", page_icon=":material/insights:", layout="wide")
 
+# Streamlit serves the default page at "/" only: its own url_path is just its key, and opening
+# that path says "Page not found". A hidden page answers /scorecard by opening the scorecard
+# with the link's choices (?period=...), so the address people expect works too.
+scorecard_page = st.Page("views/scorecard.py", title="Scorecard", icon=":material/dashboard:",
+                         url_path="balanced-scorecard", default=True)
+
+
+def open_the_scorecard() -> None:
+    st.switch_page(scorecard_page, query_params=st.query_params.to_dict())
+
+
 navigation = st.navigation(
     {
         "Returns": [
@@ -15,8 +26,8 @@ navigation = st.navigation(
             st.Page("views/submissions.py", title="Submissions", icon=":material/fact_check:", url_path="submissions"),
         ],
         "Explore": [
-            st.Page("views/scorecard.py", title="Scorecard", icon=":material/dashboard:", url_path="scorecard",
-                    default=True),
+            scorecard_page,
+            st.Page(open_the_scorecard, title="Scorecard", url_path="scorecard", visibility="hidden"),
             st.Page("views/theme.py", title="Themes", icon=":material/category:", url_path="theme"),
             st.Page("views/indicator.py", title="Indicators", icon=":material/query_stats:", url_path="indicator"),
             st.Page("views/agencies.py", title="Agencies", icon=":material/groups:", url_path="agencies"),

@@ -33,7 +33,7 @@ def test_a_suppressed_quarter_is_a_gap_in_the_line_never_a_zero():
     assert math.isnan(line.y[1])
     assert 0 not in list(line.y)
     assert charts.gaps(series([18, None, 22], statuses=[None, "c", None])) == [
-        "2024-25 Q2 (c: confidential or suppressed)"]
+        "2024-25 Q2 (c: suppressed)"]
 
 
 def test_every_line_is_named_on_the_chart_itself_not_only_by_colour():
@@ -61,7 +61,7 @@ def test_axes_are_titled_with_units():
 def test_signals_differ_in_shape_and_name_as_well_as_colour():
     figure = charts.spc_chart(series([18, 20, 35], signals=["improvement", "common cause", "concern"]), "count")
     marked = {trace.name: trace.marker.symbol for trace in figure.data if trace.mode == "markers"}
-    assert marked == {"Concern (special cause)": "x", "Improvement (special cause)": "star"}
+    assert marked == {"⚠ Concern": "x", "★ Improvement": "star"}
     symbols = [style[2] for style in charts.SIGNAL_STYLES.values()]
     assert len(set(symbols)) == len(symbols)
 
@@ -90,7 +90,7 @@ def test_a_suppressed_group_has_no_bar_and_says_why(groups):
     figure = charts.breakdown_chart(groups, "count", "Locality")
     bars = figure.data[0]
     assert math.isnan(bars.x[1])
-    assert list(bars.text) == ["42", "c: confidential or suppressed", "12"]
+    assert list(bars.text) == ["42", "c: suppressed", "12"]
     assert charts.breakdown_alt_text("Missing episodes", groups, "count", "Locality", "2025-26 Q2") == (
         "Bar chart of Missing episodes by locality, 2025-26 Q2: Durham 42; Easington no figure (c); Teesdale 12.")
 

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from thinktank.errors import CatalogueError, PeriodError
+from thinktank.formatting import UNIT_LABELS
 from thinktank.periods import Quarter
 from thinktank.yaml_lines import LocatedYaml, YamlSyntaxError, read_located_yaml
 
@@ -40,14 +41,6 @@ Sector = Literal[
     "local_authority", "police", "health", "justice", "education", "voluntary", "partnership"
 ]
 
-UNIT_LABELS: dict[str, str] = {
-    "count": "count",
-    "percent": "%",
-    "rate_per_10k": "per 10,000",
-    "days": "days",
-    "score": "score (0-10)",
-    "gbp": "£",
-}
 RATIO_UNITS = frozenset({"percent", "rate_per_10k"})
 DEFAULT_POPULATION = "children_0_17"
 DEFAULT_CHANGE_TOLERANCE_PERCENT = 50.0

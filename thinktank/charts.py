@@ -12,8 +12,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from thinktank.formatting import format_value
-from thinktank.ingest.cells import STATUS_MEANINGS
+from thinktank.formatting import SIGNAL_LABELS, STATUS_MEANINGS, UNIT_LABELS, format_value
 
 # The Analysis Function's categorical palette (dark blue, turquoise, dark pink, orange,
 # dark grey, light purple): distinguishable with the common colour-vision deficiencies.
@@ -23,28 +22,19 @@ DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = (
 # Making Data Count marks signals by colour (orange concern, blue improvement, purple neither);
 # each also has its own marker shape and legend entry here, so that colour is never the only cue.
 SIGNAL_STYLES = {
-    "concern": ("Concern (special cause)", ORANGE, "x"),
-    "improvement": ("Improvement (special cause)", TURQUOISE, "star"),
-    "neither": ("Special cause, neither better nor worse", LIGHT_PURPLE, "diamond"),
+    "concern": (SIGNAL_LABELS["concern"], ORANGE, "x"),
+    "improvement": (SIGNAL_LABELS["improvement"], TURQUOISE, "star"),
+    "neither": (SIGNAL_LABELS["neither"], LIGHT_PURPLE, "diamond"),
 }
 BENCHMARK_STYLES = {"england": ("England", "dot"), "north_east": ("North East", "dashdot"),
                     "neighbours": ("Statistical neighbours", "longdash")}
-AXIS_TITLES = {
-    "count": "Number",
-    "percent": "Per cent (%)",
-    "rate_per_10k": "Rate per 10,000",
-    "days": "Days",
-    "score": "Score (0 to 10)",
-    "gbp": "Pounds (£)",
-}
-NO_FIGURE = {**STATUS_MEANINGS, "missing": "nothing in force", "count only": "a count with no rate"}
 FONT = {"family": "Arial, Helvetica, sans-serif", "size": 14, "color": DARK_GREY}
 
 
 def gaps(series: pd.DataFrame) -> list[str]:
-    """Quarters drawn as gaps, each with why: ``2024-25 Q3 (c: confidential or suppressed)``."""
+    """Quarters drawn as gaps, each with why: ``2024-25 Q3 (c: suppressed)``."""
     missing = series[series["value"].isna()]
-    return [f"{row.period} ({row.status}: {NO_FIGURE.get(row.status, 'no figure')})"
+    return [f"{row.period} ({row.status}: {STATUS_MEANINGS.get(row.status, 'no figure')})"
             for row in missing.itertuples()]
 
 
@@ -106,7 +96,7 @@ def spc_chart(
         ))
         labels.append((level, f"{area} {format_value(level, unit)}"))
     _label_line_ends(figure, periods[-1], labels, [*series["value"].dropna(), *(level for level, _ in labels)])
-    _layout(figure, "Quarter (financial year)", axis_title or AXIS_TITLES[unit])
+    _layout(figure, "Quarter (financial year)", axis_title or UNIT_LABELS[unit])
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=periods)
     figure.update_layout(height=560)
     return figure
@@ -145,7 +135,7 @@ def breakdown_chart(groups: pd.DataFrame, unit: str, breakdown: str) -> go.Figur
     shown["plotted"] = shown["value"].where(~counts_only, shown["numerator"])
     shown["label"] = [
         (f"{format_value(value, 'count')} (count)" if count_only else format_value(value, unit))
-        if not math.isnan(value) else f"{status}: {NO_FIGURE.get(status, 'no figure')}"
+        if not math.isnan(value) else f"{status}: {STATUS_MEANINGS.get(status, 'no figure')}"
         for value, status, count_only in zip(shown["plotted"], shown["status"], counts_only, strict=True)
     ]
     figure = go.Figure(go.Bar(
@@ -153,7 +143,7 @@ def breakdown_chart(groups: pd.DataFrame, unit: str, breakdown: str) -> go.Figur
         text=shown["label"], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{text}<extra></extra>", name=breakdown,
     ))
-    axis = "Number (counts: no population for the groups)" if counts_only.all() else AXIS_TITLES[unit]
+    axis = "Number (counts: no population for the groups)" if counts_only.all() else UNIT_LABELS[unit]
     _layout(figure, axis, breakdown)
     figure.update_yaxes(autorange="reversed", type="category")
     figure.update_layout(showlegend=False, height=max(260, 60 + 42 * len(shown)))

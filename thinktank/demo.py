@@ -30,7 +30,7 @@ from thinktank.periods import Quarter, latest_complete_quarter, quarters_between
 from thinktank.store import Store
 from thinktank.store.audit import AuditEntry, record
 from thinktank.templates import template_csv, template_rows, template_stamp, template_xlsx
-from thinktank.users import Role, User
+from thinktank.users import DEMO_ANALYST, demo_agency_user
 
 DEMO_QUARTERS = 14
 DEMO_SEED = 2026
@@ -205,7 +205,6 @@ class DemoNotEmptyError(ThinkTankError):
 
 # The Think Tank's commentary on the latest quarter, under Signs of Safety headings, reading
 # the demo's own series (made up, like every figure here).
-DEMO_ANALYST = User(id="demo-analyst", name="Demo analyst", role=Role.ANALYST)
 COMMENTARY = (
     ("front_door", "worried",
      ("Re-referrals have risen for several quarters and now sit above the target and the England "
@@ -217,11 +216,6 @@ COMMENTARY = (
      ("CAMHS waits need a joint plan between the ICB and TEWV, with schools told what support "
       "children can have while they wait.")),
 )
-
-
-def demo_agency_user(agency_id: str) -> User:
-    return User(id=f"demo-{agency_id}", name=f"Demo uploader ({agency_id})", role=Role.AGENCY_UPLOADER,
-                agency_id=agency_id)
 
 
 def is_demo(store: Store) -> bool:

@@ -1,9 +1,21 @@
-"""Figures and labels written the way UK public-sector readers expect: thousands
-separators, units always shown, plain-English polarity."""
+"""Everything a person reads for a value the engine works with: the one home of the display
+vocabularies (statuses, units, directions, movements, RAG, SPC signals, benchmark positions,
+polarities, period bases, return states) and of the rule for an agency's name, and the
+functions that write figures with them, the way UK public-sector readers expect: thousands
+separators, units always shown.
+
+The words and the functions that write figures live together because they change together: a
+status is shown in words exactly where a figure would be. Pages, charts, templates, downloads
+and the command line all import from here; no other module keeps a dict of these words
+(`tests/test_vocabulary.py` checks both that and that every value the engine can produce has
+its words here).
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import Protocol
 
 POLARITY_LABELS = {
     "higher_is_better": "Higher is better",
@@ -18,7 +30,87 @@ PERIOD_BASIS_LABELS = {
     "year_to_date": "Financial year to date",
 }
 
+# A unit's name, as a table's Unit column and a chart's axis title give it.
+UNIT_LABELS = {
+    "count": "Count",
+    "percent": "Per cent (%)",
+    "rate_per_10k": "Rate per 10,000",
+    "days": "Days",
+    "score": "Score (0 to 10)",
+    "gbp": "Pounds (£)",
+}
+# A figure written in its unit: the number goes where the braces are.
+UNIT_FORMATS = {
+    "count": "{}",
+    "percent": "{}%",
+    "rate_per_10k": "{} per 10,000",
+    "days": "{} days",
+    "score": "{} out of 10",
+    "gbp": "£{}",
+}
 _DECIMALS = {"count": 0, "days": 1, "gbp": 0, "percent": 1, "rate_per_10k": 1, "score": 1}
+
+# What each status means. c, x, z, low and u are the Government statistical symbols a return
+# may carry (`ingest.cells.SYMBOLS`); the scorecard adds the rest.
+STATUS_MEANINGS = {
+    "c": "suppressed",
+    "x": "not available",
+    "z": "not applicable",
+    "low": "rounds to zero",
+    "u": "low reliability",
+    "missing": "no return",
+    "count only": "no rate for the group",
+    "no earlier quarter": "the data starts here",
+}
+# A status where a figure would be: the symbol or word and what it means, e.g. ``c (suppressed)``.
+STATUS_LABELS = {status: f"{status} ({meaning})" for status, meaning in STATUS_MEANINGS.items()}
+
+DIRECTION_LABELS = {
+    "improving": "✓ Improving",
+    "declining": "✗ Declining",
+    "no significant change": "= No significant change",
+    "not assessed": "○ Not assessed",
+}
+MOVEMENT_LABELS = {"up": "↑ Up", "down": "↓ Down", "no significant change": "= No significant change"}
+# Words, not coloured dots: the RAG rating must read without colour (and without emoji fonts).
+RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "no target": "No target", "no data": "No data"}
+SIGNAL_LABELS = {
+    "concern": "⚠ Concern",
+    "improvement": "★ Improvement",
+    "neither": "◆ Special cause",
+    "common cause": "Common cause",
+    "not enough data": "Too few points",
+    "not assessed": "Not assessed",
+}
+# Against a benchmark; a row with no figure or no benchmark has no position (None).
+POSITION_LABELS = {"better": "Better", "similar": "Similar", "worse": "Worse", "not assessed": "Not assessed"}
+NO_POSITION = "Not compared"
+# A return for an agency and quarter (`store.returns.completeness`).
+RETURN_STATE_LABELS = {
+    "on_time": "✓ On time", "late": "◷ Late", "refused": "✗ Refused", "missing": "○ Missing",
+    "not_due": "Not yet due",
+}
+
+
+def position_label(position: str | None) -> str:
+    return NO_POSITION if position is None or position != position else POSITION_LABELS[position]
+
+
+class NamedAgency(Protocol):
+    id: str
+    short_name: str
+
+
+def agency_name(agency: NamedAgency) -> str:
+    """An agency is shown by its short name wherever a person reads it (tables, choices, titles,
+    files), so that it is the same on every page: the full name belongs to its description."""
+    return agency.short_name
+
+
+def agency_names(agencies: Iterable[NamedAgency]) -> dict[str, str]:
+    """Each agency's id to its name as shown, from the catalogue's agencies or the rows of
+    `browse.agencies` (``itertuples()``)."""
+    return {agency.id: agency_name(agency) for agency in agencies}
 
 
 def format_number(value: float, decimals: int = 0) -> str:
@@ -37,15 +129,7 @@ def format_value(value: float | None, unit: str) -> str:
     """A figure with its unit: ``1,234``, ``45.0%``, ``50.2 per 10,000``, ``£1,200``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "no figure"
-    number = format_number(value, figure_decimals(value, unit))
-    return {
-        "count": number,
-        "percent": f"{number}%",
-        "rate_per_10k": f"{number} per 10,000",
-        "days": f"{number} days",
-        "score": f"{number} out of 10",
-        "gbp": f"£{number}",
-    }[unit]
+    return UNIT_FORMATS[unit].format(format_number(value, figure_decimals(value, unit)))
 
 
 def describe_target(
@@ -70,45 +154,13 @@ def describe_target(
     return "no target set"
 
 
-STATUS_LABELS = {
-    "c": "c (suppressed)",
-    "x": "x (not available)",
-    "z": "z (not applicable)",
-    "low": "low (rounds to zero)",
-    "u": "u (low reliability)",
-    "missing": "missing (no return in force)",
-    "count only": "count only (no rate for the group)",
-}
-DIRECTION_LABELS = {
-    "improving": "✓ Improving",
-    "declining": "✗ Declining",
-    "no significant change": "= No significant change",
-    "not assessed": "○ Not assessed",
-}
-MOVEMENT_LABELS = {"up": "↑ up", "down": "↓ down", "no significant change": "= level"}
-# Short enough for a headline figure.
-DIRECTION_SHORT = {"improving": "Improving", "declining": "Declining",
-                   "no significant change": "No change", "not assessed": "Not assessed"}
-# Words, not coloured dots: the RAG rating must read without colour (and without emoji fonts).
-RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "no target": "No target", "no data": "No data"}
-SIGNAL_LABELS = {
-    "concern": "⚠ Concern",
-    "improvement": "★ Improvement",
-    "neither": "◆ Special cause",
-    "common cause": "Common cause",
-    "not enough data": "Too few points",
-    "not assessed": "Not assessed",
-}
-POSITION_LABELS = {"better": "Better", "similar": "Similar", "worse": "Worse", "not assessed": "Not compared"}
-
-
 def format_figure(value: float | None, unit: str, status: str | None) -> str:
     """A scorecard figure: the value with its unit, or the status that says why there is none.
     A suppressed figure is never shown as a number."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return STATUS_LABELS.get(status or "", "no figure")
     shown = format_value(value, unit)
-    return f"{shown} (u: low reliability)" if status == "u" else shown
+    return f"{shown} (u: {STATUS_MEANINGS['u']})" if status == "u" else shown
 
 
 def format_change(change: float | None, unit: str) -> str:

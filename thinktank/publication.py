@@ -28,16 +28,17 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from thinktank import browse
-from thinktank.catalogue import UNIT_LABELS
 from thinktank.downloads import CSV_LINE_END, fit_columns, safe_text, write_cell, write_header
 from thinktank.formatting import (
     DIRECTION_LABELS,
     MOVEMENT_LABELS,
+    NO_POSITION,
     POLARITY_LABELS,
     POSITION_LABELS,
     RAG_LABELS,
     SIGNAL_LABELS,
     STATUS_LABELS,
+    UNIT_LABELS,
     figure_decimals,
     format_number,
 )
@@ -46,7 +47,7 @@ from thinktank.periods import Quarter, format_date
 SOURCE = "Durham Safeguarding Children Partnership Think Tank"
 COVER_SHEET = "Cover"
 # The statuses that leave a figure empty; `u` keeps its figure.
-NO_FIGURE_STATUSES = frozenset(STATUS_LABELS) - {"u"}
+NO_FIGURE_STATUSES = frozenset(STATUS_LABELS) - {"u", "no earlier quarter"}
 _TITLE_FONT = Font(bold=True, size=14)
 _HEADING_FONT = Font(bold=True, size=12)
 _ENGINE_NAME = re.compile(r"^[a-z0-9_]+$")
@@ -161,10 +162,10 @@ _LABELLED = {
     "movement": ("Movement since last quarter", _words(MOVEMENT_LABELS)),
     "direction": ("Direction of travel", _words(DIRECTION_LABELS)),
     "rag": ("Against target (RAG)", _words(RAG_LABELS)),
-    "england_position": ("Against England", _words(POSITION_LABELS, POSITION_LABELS["not assessed"])),
-    "north_east_position": ("Against North East", _words(POSITION_LABELS, POSITION_LABELS["not assessed"])),
+    "england_position": ("Against England", _words(POSITION_LABELS, NO_POSITION)),
+    "north_east_position": ("Against North East", _words(POSITION_LABELS, NO_POSITION)),
     "neighbours_position": ("Against statistical neighbours",
-                            _words(POSITION_LABELS, POSITION_LABELS["not assessed"])),
+                            _words(POSITION_LABELS, NO_POSITION)),
     "spc_signal": ("SPC signal", _words(SIGNAL_LABELS)),
     "spc_rules": ("SPC rules met", _text),
 }

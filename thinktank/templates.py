@@ -22,8 +22,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from thinktank.catalogue import Catalogue, Indicator
 from thinktank.downloads import stamped_workbook_bytes
-from thinktank.formatting import format_value
-from thinktank.ingest.cells import STATUS_MEANINGS
+from thinktank.formatting import STATUS_LABELS, format_value
+from thinktank.ingest.cells import SYMBOLS
 from thinktank.periods import Quarter
 from thinktank.rules.evidence import SIGNS_OF_SAFETY, SOURCES
 from thinktank.store.returns import figures_in_force
@@ -42,7 +42,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HELPER_FILL = PatternFill("solid", fgColor="E7E6E6")
 _WIDTHS = {"A": 14, "B": 12, "C": 14, "D": 18, "E": 12, "F": 13, "G": 12, "H": 30,
            "I": 50, "J": 14, "K": 70, "L": 22}
-_SYMBOLS_HINT = ", ".join(f"{symbol} ({meaning})" for symbol, meaning in STATUS_MEANINGS.items())
+# The statuses a return's cell may carry, each with its meaning.
+_SYMBOLS_HINT = ", ".join(STATUS_LABELS[status] for status in dict.fromkeys(SYMBOLS.values()))
 
 
 def template_rows(
@@ -80,7 +81,7 @@ def _last_figure(last: pd.DataFrame, indicator: Indicator, previous: str) -> str
     if pd.notna(row["figure"]):
         shown = format_value(float(row["figure"]), indicator.unit)
         return f"{shown} ({row['status']})" if isinstance(row["status"], str) else shown
-    return f"{row['status']} ({STATUS_MEANINGS.get(row['status'], '')})"
+    return STATUS_LABELS.get(row["status"], row["status"])
 
 
 def template_csv(rows: pd.DataFrame) -> bytes:

@@ -3,6 +3,7 @@ roles can be enforced in the core once sign-in arrives."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -25,3 +26,25 @@ class User:
 SYSTEM = User(id="system", name="Think Tank start-up", role=Role.ADMIN)
 # Until sign-in arrives, whoever runs the dashboard on their machine acts as an analyst.
 LOCAL_ANALYST = User(id="local-analyst", name="Local analyst", role=Role.ANALYST)
+# The demo partnership's people: an analyst who writes its commentary, and one uploader for
+# each agency, whose id names the agency.
+DEMO_ANALYST = User(id="demo-analyst", name="Demo analyst", role=Role.ANALYST)
+DEMO_UPLOADER_PREFIX = "demo-"
+KNOWN_USERS = {user.id: user for user in (SYSTEM, LOCAL_ANALYST, DEMO_ANALYST)}
+
+
+def demo_agency_user(agency_id: str) -> User:
+    return User(id=f"{DEMO_UPLOADER_PREFIX}{agency_id}", name="Demo uploader", role=Role.AGENCY_UPLOADER,
+                agency_id=agency_id)
+
+
+def person_name(user_id: str, agency_names: Mapping[str, str]) -> str:
+    """Who a stored user id is, as a person reads it: ``Local analyst``, ``Demo uploader for
+    Police``. An id we hold no name for (one from a sign-in) is shown as it is: it is then the
+    person's own login, which is how they are known."""
+    if user_id in KNOWN_USERS:
+        return KNOWN_USERS[user_id].name
+    agency = user_id.removeprefix(DEMO_UPLOADER_PREFIX)
+    if user_id.startswith(DEMO_UPLOADER_PREFIX) and agency in agency_names:
+        return f"Demo uploader for {agency_names[agency]}"
+    return user_id

@@ -9,12 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from thinktank import scorecard
+from thinktank.formatting import RETURN_STATE_LABELS, agency_names
 from thinktank.periods import format_date, quarters_between
 from thinktank.settings import RETURN_DUE_DAYS
 from thinktank.store import utc_now
-from thinktank.store.returns import COMPLETENESS_LABELS, completeness
+from thinktank.store.returns import completeness
 from views.common import (
-    SCORECARD_COLUMNS,
     catalogue_table,
     choose_from_link,
     choose_quarter,
@@ -22,20 +22,21 @@ from views.common import (
     download_buttons,
     scorecard_for,
     scorecard_table,
+    show_scorecard_table,
     store,
 )
 
 QUARTERS_SHOWN = 8
-STATE_SYMBOLS = {"on_time": "✓ On time", "late": "◷ Late", "refused": "✗ Refused", "missing": "○ Missing",
-                 "not_due": "Not yet due"}
 
 agencies = catalogue_table("agencies", data_version())
 agencies = agencies[agencies["active_indicators"] > 0]
-agency_names = dict(zip(agencies["id"], agencies["name"], strict=True))
+names = agency_names(agencies.itertuples())
 agency_column, quarter_column = st.columns([2, 1])
-agency = choose_from_link(agency_column, "Agency", agency_names, "agency")
+agency = choose_from_link(agency_column, "Agency", dict(sorted(names.items(), key=lambda item: item[1])), "agency")
 quarter = choose_quarter(quarter_column)
-st.title(agency_names[agency])
+st.title(names[agency])
+about = agencies.set_index("id").loc[agency]
+st.caption(about["name"] + (f": {about['description']}" if isinstance(about["description"], str) else ""))
 
 card = scorecard_for(quarter.label, data_version())
 owned = card[card["owner"] == agency]
@@ -57,9 +58,9 @@ st.dataframe(
 )
 
 st.header(f"How its indicators are moving ({quarter.label})", divider="gray")
-st.dataframe(scorecard_table(whole), hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
+show_scorecard_table(scorecard_table(whole))
 download_buttons(owned, f"thinktank-{agency}-{quarter.label.replace(' ', '-')}", sheet="Indicators", quarter=quarter,
-                 title=f"{agency_names[agency]}: its indicators")
+                 title=f"{names[agency]}: its indicators")
 
 st.header("Completeness and timeliness", divider="gray")
 first = quarter
@@ -74,11 +75,11 @@ returns = pd.DataFrame({
     "Quarter": mine["period"],
     "Due": mine["due"].map(format_date),
     "First accepted": mine["received"].map(lambda day: format_date(day) if isinstance(day, dt.date) else "not received"),
-    "Return": mine["state"].map(COMPLETENESS_LABELS),
+    "Return": mine["state"].map(RETURN_STATE_LABELS),
 })
-st.dataframe(returns.assign(Return=mine["state"].map(STATE_SYMBOLS)), hide_index=True)
+st.dataframe(returns, hide_index=True)
 states = mine["state"].value_counts()
-st.markdown(" · ".join(f"**{states.get(state, 0):,}** {label.lower()}" for state, label in COMPLETENESS_LABELS.items()))
+st.markdown(" · ".join(f"**{states.get(state, 0):,}** {label}" for state, label in RETURN_STATE_LABELS.items()))
 download_buttons(returns, f"thinktank-{agency}-returns-to-{quarter.label.replace(' ', '-')}", sheet="Returns",
                  quarter=quarter, agencies=[agency],
-                 title=f"{agency_names[agency]}: returns for the {QUARTERS_SHOWN} quarters to {quarter.label}")
+                 title=f"{names[agency]}: returns for the {QUARTERS_SHOWN} quarters to {quarter.label}")

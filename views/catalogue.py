@@ -9,7 +9,7 @@ import streamlit as st
 
 from thinktank import browse
 from thinktank.downloads import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
-from thinktank.formatting import PERIOD_BASIS_LABELS, format_value
+from thinktank.formatting import PERIOD_BASIS_LABELS, UNIT_LABELS, agency_names, format_value
 from thinktank.periods import latest_complete_quarter
 from thinktank.store import utc_now
 from views.common import download_button, store
@@ -24,8 +24,6 @@ TABLE_COLUMNS = {
     "polarity_label": "Polarity", "owner_name": "Owner", "target": "Target",
     "benchmarks": "Benchmarks", "status": "Status",
 }
-UNIT_LABELS = {"count": "Count", "percent": "%", "rate_per_10k": "Per 10,000",
-               "days": "Days", "score": "Score (0-10)", "gbp": "£"}
 
 
 @st.cache_data(show_spinner=False)
@@ -93,7 +91,7 @@ for row_start in range(0, len(all_themes), 4):
 st.header("Indicators", divider="gray")
 theme_names = dict(zip(all_themes["id"], all_themes["name"], strict=True))
 agency_frame = agencies()
-agency_names = dict(zip(agency_frame["id"], agency_frame["name"], strict=True))
+owner_names = dict(sorted(agency_names(agency_frame.itertuples()).items(), key=lambda item: item[1]))
 priority_frame = priorities()
 priority_names = dict(zip(priority_frame["id"], priority_frame["name"], strict=True))
 
@@ -106,8 +104,8 @@ theme = theme_column.selectbox(
     format_func=lambda value: theme_names.get(value, "All themes"),
 )
 owner = owner_column.selectbox(
-    "Owner", [ALL, *agency_names], key=OWNER_KEY,
-    format_func=lambda value: agency_names.get(value, "All agencies"),
+    "Owner", [ALL, *owner_names], key=OWNER_KEY,
+    format_func=lambda value: owner_names.get(value, "All agencies"),
 )
 priority = priority_column.selectbox(
     "Partnership priority", [ALL, *priority_names], key=PRIORITY_KEY,
@@ -168,7 +166,7 @@ with facts:
     st.markdown("\n".join(f"- **{label}:** {value}" for label, value in rows if isinstance(value, str) and value))
 with context:
     rows = [
-        ("Owner", agency_names[chosen["owner"]]),
+        ("Owner", owner_names[chosen["owner"]]),
         ("Source", chosen["source"]),
         ("Breakdowns", ", ".join(chosen["breakdown_names"]) or "none"),
         ("Priorities", ", ".join(chosen["priority_names"]) or "none"),

@@ -21,15 +21,16 @@ from thinktank.downloads import CSV_MIME, XLSX_MIME
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import (
     DIRECTION_LABELS,
-    POSITION_LABELS,
     RAG_LABELS,
     SIGNAL_LABELS,
     format_change,
     format_figure,
+    position_label,
 )
 from thinktank.periods import Quarter, format_date
 from thinktank.publication import Publication, publication_csv, publication_xlsx, publish
 from thinktank.settings import Settings, demo_on_first_start
+from thinktank.sparklines import sparkline_image
 from thinktank.store import Store, utc_now
 
 
@@ -182,7 +183,8 @@ def download_buttons(frame: pd.DataFrame, name: str, *, title: str, quarter: Qua
 
 def scorecard_table(card: pd.DataFrame) -> pd.DataFrame:
     """The scorecard as people read it: figures with units, statuses in words, never a zero
-    for a suppressed figure. The group column appears only when there are groups."""
+    for a suppressed figure, and each series' last eight quarters drawn with its gaps. The
+    group column appears only when there are groups."""
     table = pd.DataFrame({
         "ID": card["indicator_id"],
         "Indicator": card["name"],
@@ -195,19 +197,42 @@ def scorecard_table(card: pd.DataFrame) -> pd.DataFrame:
         "Change": [format_change(change, unit) for change, unit in zip(card["change"], card["unit"], strict=True)],
         "Direction": card["direction"].map(DIRECTION_LABELS),
         "RAG": card["rag"].map(RAG_LABELS),
-        "England": card["england_position"].map(POSITION_LABELS).fillna("No benchmark"),
+        "England": card["england_position"].map(position_label),
         "SPC": card["spc_signal"].map(SIGNAL_LABELS),
-        "Last 8 quarters": card["recent_values"].tolist(),
+        "Last 8 quarters": card["recent_values"].map(sparkline_image),
     }, index=card.index)
     return table if (card["breakdown"] != "All").any() else table.drop(columns="Group")
 
 
-SCORECARD_COLUMNS = {
-    "Indicator": st.column_config.TextColumn(width="medium"),
-    "Last 8 quarters": st.column_config.LineChartColumn(
-        "Last 8 quarters", help="Oldest on the left; a gap is a quarter with no figure", width="small",
-    ),
-    "England": st.column_config.TextColumn(help="Against the latest England figure, read by polarity"),
-    "SPC": st.column_config.TextColumn(help="Making Data Count signal for the latest point"),
-}
+def show_scorecard_table(table: pd.DataFrame, container: Any = st) -> None:
+    """A table from `scorecard_table`, each column sized to be read at 1,440 px."""
+    # A trend with no figure to draw is an empty cell: Streamlit's own placeholder reads "None".
+    container.dataframe(table, hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS,
+                        row_height=SCORECARD_ROW_HEIGHT, placeholder="")
 
+
+# Rows tall enough for Streamlit to wrap text (it does above 4rem, 64 px), so that a long
+# indicator name or status takes two or three lines instead of being cut off at 1,440 px.
+SCORECARD_ROW_HEIGHT = 66
+# Widths that fit the Scorecard's ten columns in the 980 px a 1,440 px window leaves beside the
+# navigation; a breakdown table's Group column scrolls sideways with the figures. No column is
+# pinned: Streamlit greys a pinned column's text.
+SCORECARD_COLUMNS = {
+    "ID": st.column_config.TextColumn(width=64),
+    "Indicator": st.column_config.TextColumn(width=172),
+    "Group": st.column_config.TextColumn(width=120),
+    "Latest": st.column_config.TextColumn(width=100),
+    "Last quarter": st.column_config.TextColumn(width=100),
+    "Change": st.column_config.TextColumn(width=96),
+    "Direction": st.column_config.TextColumn(
+        width=100, help="Against last quarter, read through the indicator's polarity",
+    ),
+    "RAG": st.column_config.TextColumn(width=64, help="Against the target: red, amber or green"),
+    "England": st.column_config.TextColumn(
+        width=80, help="Against the latest England figure, read through the polarity",
+    ),
+    "SPC": st.column_config.TextColumn(width=104, help="Making Data Count signal for the latest point"),
+    "Last 8 quarters": st.column_config.ImageColumn(
+        "Trend", width=92, help="The last 8 quarters, oldest on the left; a gap is a quarter with no figure",
+    ),
+}

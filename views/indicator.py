@@ -10,16 +10,16 @@ import streamlit as st
 
 from thinktank import browse, charts, scorecard
 from thinktank.formatting import (
-    DIRECTION_SHORT,
+    DIRECTION_LABELS,
     PERIOD_BASIS_LABELS,
     POLARITY_LABELS,
-    POSITION_LABELS,
     RAG_LABELS,
     SIGNAL_LABELS,
     describe_target,
     format_change,
     format_figure,
     format_value,
+    position_label,
 )
 from thinktank.periods import Quarter
 from views.common import (
@@ -62,7 +62,7 @@ metrics = [*st.columns(3), *st.columns(3)]
 metrics[0].metric(f"Latest ({quarter.label})", format_figure(latest["value"], unit, latest["status"]))
 metrics[1].metric("Since last quarter", format_change(latest["change"], unit))
 metrics[2].metric("Since a year ago", format_change(latest["change_from_last_year"], unit))
-metrics[3].metric("Direction", DIRECTION_SHORT[latest["direction"]],
+metrics[3].metric("Direction", DIRECTION_LABELS[latest["direction"]],
                   help="Against last quarter, read through the polarity; within half a point (percentages "
                   "and scores) or 2% (other units) is no significant change")
 metrics[4].metric("Against target", RAG_LABELS[latest["rag"]])
@@ -119,8 +119,7 @@ comparison = pd.DataFrame({
     "Comparator": ["England", "North East", "Statistical neighbours"],
     "Latest published": [format_value(latest[f"{key}_value"], unit) if not math.isnan(latest[f"{key}_value"])
                          else "none held" for key in charts.BENCHMARK_STYLES],
-    "Our figure is": [POSITION_LABELS.get(latest[f"{key}_position"] or "", "not compared")
-                      for key in charts.BENCHMARK_STYLES],
+    "Our figure is": [position_label(latest[f"{key}_position"]) for key in charts.BENCHMARK_STYLES],
 })
 st.dataframe(comparison, hide_index=True)
 published = browse.benchmarks(store().cursor(), indicator_id)

@@ -9,13 +9,13 @@ import streamlit as st
 from thinktank import scorecard
 from thinktank.overview_html import look_at_first_list, theme_tiles
 from views.common import (
-    SCORECARD_COLUMNS,
     catalogue_table,
     choose_quarter,
     data_version,
     download_buttons,
     scorecard_for,
     scorecard_table,
+    show_scorecard_table,
     store,
 )
 
@@ -64,7 +64,7 @@ else:
     st.html(look_at_first_list(first, quarter.label))
 
 st.header("Every indicator", divider="gray")
-st.dataframe(every_indicator, hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
+show_scorecard_table(every_indicator)
 st.caption("Breakdown groups are on each theme's and indicator's page, and in the downloads.")
 download_buttons(card, f"thinktank-scorecard-{quarter.label.replace(' ', '-')}", sheet="Scorecard", quarter=quarter,
                  title="Balanced scorecard" + (f" for {priority_names[priority]}" if priority else ""))

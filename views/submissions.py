@@ -7,15 +7,15 @@ from functools import partial
 import streamlit as st
 
 from thinktank.downloads import CSV_MIME, csv_bytes
+from thinktank.formatting import RETURN_STATE_LABELS, agency_names
 from thinktank.periods import format_date, latest_complete_quarter, quarters_between
 from thinktank.settings import RETURN_DUE_DAYS
 from thinktank.store import utc_now
-from thinktank.store.returns import COMPLETENESS_LABELS, completeness, submission_history
-from views.common import download_button, store
+from thinktank.store.returns import completeness, submission_history
+from thinktank.users import person_name
+from views.common import SCORECARD_ROW_HEIGHT, download_button, store
 
 QUARTERS_SHOWN = 8
-SYMBOLS = {"on_time": "✓ On time", "late": "◷ Late", "refused": "✗ Refused", "missing": "○ Missing",
-           "not_due": "Not yet due"}
 
 st.title("Submissions")
 today = utc_now().date()
@@ -32,10 +32,12 @@ st.caption(
 )
 matrix = completeness(store().cursor(), store().catalogue, quarters, RETURN_DUE_DAYS, today)
 table = matrix.pivot(index="agency", columns="period", values="state")[[q.label for q in quarters]]
-table.index.name = "Agency"
-st.dataframe(table.map(lambda state: SYMBOLS.get(state, "")), width="stretch")
+# The agency as a column, not the index: Streamlit greys an index's text.
+table = table.map(lambda state: RETURN_STATE_LABELS.get(state, "")).rename_axis(index="Agency").reset_index()
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={"Agency": st.column_config.TextColumn(width=190)})
 counts = matrix["state"].value_counts()
-st.markdown(" · ".join(f"**{counts.get(state, 0):,}** {label.lower()}" for state, label in COMPLETENESS_LABELS.items()))
+st.markdown(" · ".join(f"**{counts.get(state, 0):,}** {label}" for state, label in RETURN_STATE_LABELS.items()))
 download_button(st, "Completeness (csv)", partial(csv_bytes, matrix.assign(due=matrix["due"].map(format_date))),
                 "completeness.csv", CSV_MIME)
 
@@ -44,15 +46,26 @@ history = submission_history(store().cursor())
 if history.empty:
     st.info("No returns have been stored yet. Agencies send them from the Upload page.")
 else:
+    names = agency_names(store().catalogue.agencies)
     shown = history[["period", "agency", "version", "in_force", "file_name", "figures",
-                     "evidence_items", "submitted_by", "submitted_at"]]
+                     "evidence_items", "submitted_at"]].assign(
+        submitted_by=history["submitted_by"].map(lambda user_id: person_name(user_id, names)))
     st.dataframe(
-        shown, hide_index=True, width="stretch",
+        shown, hide_index=True, width="stretch", row_height=SCORECARD_ROW_HEIGHT,
+        column_order=["period", "agency", "version", "in_force", "file_name", "figures", "evidence_items",
+                      "submitted_by", "submitted_at"],
+        # Sized to fit beside the navigation at 1,440 px, long names and dates wrapping in their rows.
         column_config={
-            "period": "Quarter", "agency": "Agency", "version": "Version", "file_name": "File",
-            "figures": "Figures", "evidence_items": "Evidence", "submitted_by": "Sent by",
-            "in_force": st.column_config.CheckboxColumn("In force", help="The latest version is the one reported"),
-            "submitted_at": st.column_config.DatetimeColumn("Sent (UTC)", format="D MMMM YYYY, HH:mm"),
+            "period": st.column_config.TextColumn("Quarter", width=84),
+            "agency": st.column_config.TextColumn("Agency", width=124),
+            "version": st.column_config.NumberColumn("Version", width=66),
+            "in_force": st.column_config.CheckboxColumn("In force", width=66,
+                                                        help="The latest version is the one reported"),
+            "file_name": st.column_config.TextColumn("File", width=160),
+            "figures": st.column_config.NumberColumn("Figures", width=66),
+            "evidence_items": st.column_config.NumberColumn("Evidence", width=74),
+            "submitted_by": st.column_config.TextColumn("Sent by", width=144),
+            "submitted_at": st.column_config.DatetimeColumn("Sent (UTC)", format="D MMMM YYYY, HH:mm", width=172),
         },
     )
     download_button(st, "Versions (csv)", partial(csv_bytes, history), "submissions.csv", CSV_MIME)

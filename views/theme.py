@@ -10,7 +10,6 @@ from thinktank.errors import ThinkTankError
 from thinktank.store import utc_now
 from thinktank.users import LOCAL_ANALYST
 from views.common import (
-    SCORECARD_COLUMNS,
     catalogue_table,
     choose_from_link,
     choose_quarter,
@@ -19,6 +18,7 @@ from views.common import (
     scorecard_for,
     scorecard_table,
     show_error,
+    show_scorecard_table,
     store,
 )
 
@@ -43,7 +43,7 @@ counts[3].metric("SPC concerns", f"{summary['concerns']:,}")
 counts[4].metric("SPC improvements", f"{summary['improvements']:,}")
 
 st.header("Indicators", divider="gray")
-st.dataframe(scorecard_table(whole), hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
+show_scorecard_table(scorecard_table(whole))
 st.markdown("**Open an indicator** for its SPC chart, breakdowns and definition:")
 link_columns = st.columns(3)
 for position, row in enumerate(whole.itertuples()):
@@ -54,7 +54,7 @@ for position, row in enumerate(whole.itertuples()):
 groups = card[card["breakdown"] != "All"]
 if not groups.empty:
     with st.expander(f"Breakdown groups ({len(groups):,})"):
-        st.dataframe(scorecard_table(groups), hide_index=True, width="stretch", column_config=SCORECARD_COLUMNS)
+        show_scorecard_table(scorecard_table(groups))
 download_buttons(card, f"thinktank-{theme}-{quarter.label.replace(' ', '-')}", sheet="Theme", quarter=quarter,
                  title=f"Theme {details['number']}: {details['name']}")
 

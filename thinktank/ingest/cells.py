@@ -10,15 +10,9 @@ import math
 import re
 from dataclasses import dataclass
 
-# Symbol -> stored status. `:` is "not available" like `x`; `k` rounds to zero like `low`.
+# Symbol -> stored status (`formatting.STATUS_MEANINGS` says what each means). `:` is "not
+# available" like `x`; `k` rounds to zero like `low`.
 SYMBOLS = {"c": "c", "x": "x", ":": "x", "z": "z", "low": "low", "k": "low", "u": "u"}
-STATUS_MEANINGS = {
-    "c": "confidential or suppressed",
-    "x": "not available",
-    "z": "not applicable",
-    "low": "rounds to zero",
-    "u": "low reliability",
-}
 NOT_PROVIDED = frozenset({"", "-", "n/a", "na"})
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")

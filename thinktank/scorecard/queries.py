@@ -276,8 +276,12 @@ current AS (
                                   WHEN now.value IS NULL THEN 'count only' END) AS status,
         now.numerator, now.denominator, now.comment,
         h.previous_value,
-        coalesce(h.previous_given_status, CASE WHEN h.previous_in_force IS NOT TRUE THEN 'missing' END)
-            AS previous_status,
+        -- Nothing in force last quarter is a missing return, unless the data or the indicator
+        -- starts this quarter: then there is no earlier quarter to have sent.
+        coalesce(h.previous_given_status, CASE WHEN h.previous_in_force IS NOT TRUE THEN
+            CASE WHEN $period_index <= greatest(quarter_index(a.applies_from),
+                    (SELECT min(quarter_index(period)) FROM submissions_in_force))
+                 THEN 'no earlier quarter' ELSE 'missing' END END) AS previous_status,
         h.last_year_value,
         coalesce(h.recent_values, list_transform(range(8), lambda quarter: NULL::DOUBLE)) AS recent_values,
         b.england_value, b.north_east_value, b.neighbours_value

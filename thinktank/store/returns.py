@@ -172,12 +172,6 @@ def submission_history(
     ).reset_index(drop=True)
 
 
-COMPLETENESS_LABELS = {
-    "on_time": "On time", "late": "Late", "refused": "Refused", "missing": "Missing",
-    "not_due": "Not yet due",
-}
-
-
 def completeness(
     cursor: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
