@@ -209,11 +209,21 @@ def _denominator_not_zero(frame: pd.DataFrame) -> pd.Series:
     return ~(frame["unit"].isin(["percent", "rate_per_10k"]) & (frame["denominator"] == 0))
 
 
+def _worked_out(row: pd.Series) -> str:
+    """How the figure a value is compared with was worked out: from the denominator, or (a rate's
+    All row given as its numerator) from the population held."""
+    scale = "100" if row.unit == "percent" else "10,000"
+    if pd.notna(row.denominator):
+        return f"{_figure(row.numerator)} / {_figure(row.denominator)} × {scale}"  # noqa: RUF001 (the multiplication sign a person reads)
+    return (f"{_figure(row.numerator)} / {_figure(row.population_value)} ({row.population_name}, "
+            f"{row.population_year}) × {scale}")  # noqa: RUF001 (the multiplication sign a person reads)
+
+
 @_check("R213", "error", "Value disagrees with numerator and denominator",
         "When value, numerator and denominator are all given they must agree to within half of "
         "the value's last shown decimal place.",
         "The value 45.0 does not match 46 / 100 = 46.0. Correct one of them.", "value",
-        describe=lambda row: f"The value {_figure(row.value)} does not match {_figure(row.numerator)} / {_figure(row.denominator)} = {row.computed_value:,.{int(row.value_decimals) + 1}f}. Correct one of them, or leave the value empty.",
+        describe=lambda row: f"The value {_figure(row.value)} does not match {_worked_out(row)} = {row.computed_value:,.{int(row.value_decimals) + 1}f}. Correct one of them, or leave the value empty.",
         fields=FIGURE_COLUMNS)
 def _figures_agree(frame: pd.DataFrame) -> pd.Series:
     computed = frame["computed_value"]
@@ -234,7 +244,9 @@ def _population_known(frame: pd.DataFrame) -> pd.Series:
         (frame["unit"] == "rate_per_10k") & frame["numerator"].notna()
         & frame["denominator"].isna() & frame["value"].isna()
     )
-    return ~(numerator_only & frame["population_value"].isna())
+    # Only the whole area has a population: a group's numerator alone is shown as a count.
+    whole_area = frame["breakdown"] == "All"
+    return ~(numerator_only & whole_area & frame["population_value"].isna())
 
 
 def return_rows_schema() -> pa.DataFrameSchema:

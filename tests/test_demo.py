@@ -3,6 +3,7 @@
 import datetime as dt
 import shutil
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -161,3 +162,31 @@ def test_the_dashboard_builds_the_demo_on_first_start_and_says_so(tmp_path, monk
     st.cache_resource.clear()
     with Store.open(Settings.from_environment(tmp_path / "first.duckdb")) as store:
         assert len(submission_history(store.cursor())) >= 19
+
+
+def test_every_denominator_is_the_count_the_catalogue_says_it_is(demo_store):
+    catalogue = demo_store.catalogue
+    pairs = pd.DataFrame([
+        {"percent_id": indicator.id, "count_id": indicator.denominator_is,
+         "count_column": "value" if catalogue.indicator_by_id[indicator.denominator_is].unit == "count"
+         else "numerator"}
+        for indicator in catalogue.indicators if indicator.denominator_is
+    ])
+    cursor = demo_store.cursor()
+    cursor.register("pairs", pairs)
+    compared = cursor.execute(
+        """
+        SELECT p.indicator_id, p.period, p.denominator,
+               CASE pair.count_column WHEN 'numerator' THEN c.numerator ELSE c.value END AS count
+        FROM observations_in_force p
+        JOIN pairs pair ON pair.percent_id = p.indicator_id
+        JOIN observations_in_force c ON c.indicator_id = pair.count_id AND c.period = p.period
+             AND c.breakdown = p.breakdown AND c.breakdown_value = p.breakdown_value
+        WHERE p.denominator IS NOT NULL
+        """
+    ).df()
+    # FD04 and FD03 among them, in every quarter, the corrected return's too.
+    assert len(compared[compared["indicator_id"] == "FD04"]) == 14
+    assert compared["indicator_id"].nunique() >= 10
+    disagreeing = compared[compared["denominator"] != compared["count"]]
+    assert disagreeing.empty, disagreeing

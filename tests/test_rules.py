@@ -1,8 +1,10 @@
 """One small exact test per rule: a few rows in, the code at the right row and column out."""
 
+import pandas as pd
 import pytest
 from returns_support import codes, csv_return, located, police, send
 
+from schemas.returns import _population_known
 from thinktank.rules import CODES, RULES, Finding, Rule
 from thinktank.rules import returns as cross_row
 
@@ -66,6 +68,37 @@ def test_a_future_quarter_is_refused(store):
 def test_a_rate_from_a_numerator_needs_a_population(store):
     result = send(store, csv_return("DA02,2024-25 Q1,All,All,350,,,"), agency="domestic_abuse_service")
     assert ("R218", "csv", 2, "E") in located(result)
+
+
+def test_a_group_of_a_rate_is_not_worked_out_from_the_whole_areas_population(store):
+    # The group's value stands on its own: there is no population of under-ones to check it
+    # against, and its numerator alone would be a count, not a rate per 10,000 children.
+    content = csv_return(
+        "CP02,2024-25 Q1,All,All,420,,42.4,", "CP02,2024-25 Q1,Age band,Under 1,43,,520,",
+        "CP02,2024-25 Q1,Age band,1-4,61,,,",
+    )
+    result = send(store, content, agency="childrens_social_care")
+    assert not {"R213", "R218"} & set(codes(result))
+    figures = result.report.rows["figure"]
+    assert figures.loc[3] == 520 and pd.isna(figures.loc[4])
+    assert figures.loc[2] == 42.4
+
+
+def test_a_rate_checked_against_the_population_names_the_population(store):
+    result = send(store, csv_return("CP02,2024-25 Q1,All,All,420,,50,"), agency="childrens_social_care")
+    (message,) = [item.message for item in result.report.issues if item.code == "R213"]
+    assert message == (
+        "The value 50 does not match 420 / 98,957 (children aged 0-17, 2023-24) × 10,000 = 42.4. "  # noqa: RUF001 (the multiplication sign a person reads)
+        "Correct one of them, or leave the value empty."
+    )
+
+
+def test_only_the_whole_area_needs_a_population_for_a_rate_given_as_its_numerator():
+    frame = pd.DataFrame({
+        "unit": ["rate_per_10k"] * 2, "numerator": [350.0, 40.0], "denominator": [None, None],
+        "value": [None, None], "breakdown": ["All", "Locality"], "population_value": [None, None],
+    }).astype({"denominator": float, "value": float, "population_value": float})
+    assert _population_known(frame).tolist() == [False, True]
 
 
 def test_a_score_is_on_the_0_to_10_scale(store):
@@ -132,7 +165,7 @@ def test_every_registered_code_has_a_test_in_this_suite():
 
 
 def test_the_cross_row_rules_are_registered():
-    assert {rule.code for rule in RULES} == {"R301", "R302", "R303", "R304", "R305"}
+    assert {rule.code for rule in RULES} == {"R301", "R302", "R303", "R304", "R305", "R306"}
 
 
 def test_a_backfill_compares_each_quarter_with_the_one_before_in_the_same_file(store):

@@ -182,3 +182,13 @@ def test_a_transaction_that_ends_stores_everything(store):
     with transaction(cursor):
         record(cursor, SYSTEM, AuditEntry(action="upload", outcome="stored"), utc_now())
     assert store.cursor().execute("SELECT count(*) FROM audit_log").fetchone() == (before + 1,)
+
+
+def test_declaring_a_denominators_count_is_a_new_version_of_that_indicator_only(store):
+    from thinktank.store.sync import indicator_document
+
+    fd04 = store.catalogue.indicator_by_id["FD04"]
+    undeclared = fd04.model_copy(update={"denominator_is": None})
+    # The document (and so the hash) an indicator had before the key existed is kept.
+    assert "denominator_is" not in indicator_document(undeclared)
+    assert indicator_document(fd04.model_copy(update={"denominator_is": "FD03"}))["denominator_is"] == "FD03"

@@ -42,6 +42,8 @@ Sector = Literal[
 ]
 
 RATIO_UNITS = frozenset({"percent", "rate_per_10k"})
+# Indicators that count something: a count in its value, a percentage or a rate in its numerator.
+COUNTING_UNITS = frozenset({"count", *RATIO_UNITS})
 DEFAULT_POPULATION = "children_0_17"
 DEFAULT_CHANGE_TOLERANCE_PERCENT = 50.0
 
@@ -127,6 +129,9 @@ class Indicator(_Strict):
     definition: str = Field(min_length=1)
     numerator: str | None = None
     denominator: str | None = None
+    # The id of the indicator that counts this percentage's denominator (FD04's referrals in
+    # the quarter are FD03's count), so that uploads can check the two figures agree.
+    denominator_is: Annotated[str, Field(pattern=r"^[A-Z]{2,3}[0-9]{2}$")] | None = None
     unit: Unit
     polarity: Polarity
     population: Slug | None = None
@@ -161,6 +166,8 @@ class Indicator(_Strict):
                     "a rate_per_10k indicator is per 10,000 of its 'population'; "
                     "remove 'denominator' and name the population instead"
                 )
+        if self.denominator_is and self.unit != "percent":
+            raise ValueError("'denominator_is' applies only to percent indicators, whose denominator is a count")
         if self.unit not in RATIO_UNITS:
             for key in ("numerator", "denominator", "population"):
                 if getattr(self, key):
@@ -494,9 +501,22 @@ def _check_references(
     registers: dict[str, list[Any]],
     problems: _Problems,
 ) -> None:
+    by_id = {entry[0].id: entry[0] for entry in indicators}
     for indicator, path, located, index in indicators:
         location = ("indicators", index)
         subject = f"indicator {indicator.id}"
+        counted = indicator.denominator_is
+        if counted and counted not in by_id:
+            problems.add(
+                path, located.line_of((*location, "denominator_is")), subject,
+                f"denominator_is '{counted}' is not an indicator in the catalogue{_suggest(counted, list(by_id))}",
+            )
+        elif counted and by_id[counted].unit not in COUNTING_UNITS:
+            problems.add(
+                path, located.line_of((*location, "denominator_is")), subject,
+                f"denominator_is '{counted}' must name an indicator that counts (a count, or a "
+                f"percent or rate_per_10k whose numerator is the count), not a {by_id[counted].unit} indicator",
+            )
         references = [
             ("owner", [indicator.owner], "agencies"),
             ("priorities", list(indicator.priorities), "priorities"),

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import openpyxl
 import pandas as pd
 
-from thinktank.catalogue import Catalogue, Indicator
+from thinktank.catalogue import RATIO_UNITS, Catalogue, Indicator
 from thinktank.downloads import stamped_workbook_bytes
 from thinktank.errors import ThinkTankError
 from thinktank.ingest.submit import ingest_return
@@ -50,7 +50,9 @@ SUMMER_PEAK = (1.0, 1.12, 0.98, 0.9)
 class Series:
     """How one indicator moves: ``level`` in its unit (for a rate, the quarter's count),
     ``trend`` per quarter in the same unit, seasonal multipliers, relative noise, and for a
-    percentage the size of its denominator when the agency sends the two counts."""
+    percentage the size of its denominator when the agency sends the two counts. A percentage
+    whose denominator is another indicator's count (the catalogue's ``denominator_is``) sends
+    the two counts, with that indicator's count for the quarter as its denominator."""
 
     level: float
     trend: float = 0.0
@@ -66,12 +68,12 @@ SERIES: dict[str, Series] = {
     "EH02": Series(74, 0.2, denominator=640),
     "EH03": Series(17, 0.1),
     "EH04": Series(265, 3, noise=0.08),
-    "EH05": Series(41, 0.6, denominator=1450),
+    "EH05": Series(41, 0.6),
     "EH06": Series(66, -0.5, denominator=1300),
     "FD01": Series(6150, 25, SUMMER_DIP, groups="referral_source"),
-    "FD02": Series(88, 0.3, denominator=6100),
+    "FD02": Series(88, 0.3),
     "FD03": Series(1240, 4, SUMMER_DIP),
-    "FD04": Series(19.5, 0.0, denominator=1240, step=(8, 0.22)),  # re-referrals rising lately
+    "FD04": Series(19.5, 0.0, step=(8, 0.22)),  # re-referrals rising lately
     "FD05": Series(5.5, 0.0, noise=0.1),
     "FD06": Series(1610, 5, SUMMER_PEAK, groups="locality"),
     "FD07": Series(23, 0.0, (1.05, 0.7, 1.12, 1.08)),
@@ -79,12 +81,12 @@ SERIES: dict[str, Series] = {
     "AS02": Series(24, 0.0, noise=0.05),
     "AS03": Series(3560, 4, noise=0.015),
     "AS04": Series(810, 3, noise=0.05),
-    "AS05": Series(82, 0.4, denominator=790),
+    "AS05": Series(82, 0.4),
     "AS06": Series(96, 0.0, noise=0.01),
     "AS07": Series(39, -0.4, noise=0.05),
     "CP01": Series(660, 3, SUMMER_DIP, noise=0.05),
     "CP02": Series(497, 2, noise=0.03, groups="age_band"),
-    "CP03": Series(81, 0.3, denominator=240),
+    "CP03": Series(81, 0.3),
     "CP04": Series(250, 1, noise=0.06),
     "CP05": Series(21, 0.0, denominator=210),
     "CP06": Series(2.5, 0.0, noise=0.3),
@@ -268,7 +270,7 @@ def build_demo(
             if (agency_id, back) != REFUSED_NEVER_FIXED:
                 attempts.append((filled, sent_at + dt.timedelta(days=3 if attempts else 0)))
             if (agency_id, back) == CORRECTED:
-                attempts.append((_corrected(filled), sent_at + dt.timedelta(days=8)))
+                attempts.append((_corrected(filled, catalogue), sent_at + dt.timedelta(days=8)))
             for content_rows, moment in attempts:
                 content, name = _file(content_rows, catalogue, agency_id, quarter, back)
                 result = ingest_return(
@@ -323,20 +325,42 @@ def _fill(rows: pd.DataFrame, catalogue: Catalogue, quarter: Quarter, index: int
     for row in rows.to_dict("records"):
         indicator = catalogue.indicator_by_id[row["indicator_id"]]
         series = series_for(indicator)
-        rng = random.Random(f"{seed}-{indicator.id}-{quarter.label}")
-        figure = _figure(indicator, series, quarter, index, rng)
-        filled.append({**row, **_cells(indicator, series, figure)})
+        figure, rng = _drawn(indicator, quarter, index, seed)
+        denominator = _denominator(catalogue, indicator, quarter, index, seed)
+        filled.append({**row, **_cells(indicator, figure, denominator)})
         if series.groups and series.groups in indicator.breakdowns:
             filled.extend(_groups(row, catalogue, indicator, series, figure, rng))
     # Figures and symbols share a column, as they do in a spreadsheet.
     return pd.DataFrame(filled, columns=rows.columns).astype(object)
 
 
-def _cells(indicator: Indicator, series: Series, figure: float) -> dict:
+def _drawn(indicator: Indicator, quarter: Quarter, index: int, seed: int) -> tuple[float, random.Random]:
+    """The indicator's figure for the quarter, and the generator that drew it (its groups are
+    drawn from it next). Seeded by indicator and quarter, so any agency's return can work out
+    another indicator's figure."""
+    rng = random.Random(f"{seed}-{indicator.id}-{quarter.label}")
+    return _figure(indicator, series_for(indicator), quarter, index, rng), rng
+
+
+def _denominator(catalogue: Catalogue, indicator: Indicator, quarter: Quarter, index: int, seed: int) -> int | None:
+    """A percentage's denominator when the agency sends its two counts: the count that the
+    indicator named by ``denominator_is`` sends for the quarter (FD04's referrals are FD03's),
+    else the series' own size."""
+    counted_id = indicator.denominator_is
+    if counted_id is None:
+        return series_for(indicator).denominator
+    counted = catalogue.indicator_by_id[counted_id]
+    cells = _cells(counted, _drawn(counted, quarter, index, seed)[0], None)
+    count = cells.get("numerator" if counted.unit in RATIO_UNITS else "value")
+    # A count sent suppressed, or a rate sent as the rate itself, gives no count to share.
+    return count if isinstance(count, int) and count > 0 else series_for(indicator).denominator
+
+
+def _cells(indicator: Indicator, figure: float, denominator: int | None) -> dict:
     unit = indicator.unit
-    if unit == "percent" and series.denominator:
-        numerator = round(figure / 100 * series.denominator)
-        return {"numerator": numerator, "denominator": series.denominator}
+    if unit == "percent" and denominator:
+        numerator = round(figure / 100 * denominator)
+        return {"numerator": numerator, "denominator": denominator}
     if unit == "rate_per_10k" and indicator.population in ("adult_females", "people_10_24"):
         return {"value": round(figure, 1)}  # no published population: the agency sends the rate
     if unit == "rate_per_10k":
@@ -376,12 +400,19 @@ def _with_a_typing_slip(rows: pd.DataFrame) -> pd.DataFrame:
     return slipped
 
 
-def _corrected(rows: pd.DataFrame) -> pd.DataFrame:
+def _corrected(rows: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     corrected = rows.copy()
     first = corrected.index[0]
     column = "value" if pd.notna(corrected.at[first, "value"]) else "numerator"
-    corrected.at[first, column] = round(float(corrected.at[first, column]) * 1.03)
+    count = round(float(corrected.at[first, column]) * 1.03)
+    corrected.at[first, column] = count
     corrected.at[first, "comment"] = "Corrected after a data quality check"
+    # A percentage whose denominator is the corrected count is corrected with it.
+    counted_id = corrected.at[first, "indicator_id"]
+    for row in corrected.index[pd.notna(corrected["denominator"])]:
+        indicator = catalogue.indicator_by_id[corrected.at[row, "indicator_id"]]
+        if indicator.denominator_is == counted_id and corrected.at[row, "breakdown"] == "All":
+            corrected.at[row, "denominator"] = count
     return corrected
 
 

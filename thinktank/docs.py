@@ -75,7 +75,8 @@ def _indicator_section(
     rows = [
         ("Definition", indicator.definition),
         ("Numerator", indicator.numerator),
-        ("Denominator", indicator.denominator
+        ("Denominator", (f"{indicator.denominator.rstrip('.')}, as counted by {indicator.denominator_is}."
+                         if indicator.denominator_is else indicator.denominator)
          or (f"{populations[indicator.population]} (per 10,000)" if indicator.population else None)),
         ("Unit", indicator.unit_label),
         ("Polarity", POLARITY_LABELS[indicator.polarity]),

@@ -10,7 +10,6 @@ import math
 import duckdb
 import pandas as pd
 
-from thinktank import browse
 from thinktank.catalogue import Catalogue
 from thinktank.ingest.normalise import ALL, quarter_of
 from thinktank.periods import Quarter
@@ -72,26 +71,42 @@ def with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duck
 
     population_names = {population.id: population.name.lower() for population in catalogue.populations}
     frame["population_name"] = frame["population"].map(lambda p: population_names.get(p) if p else None)
-    figures: dict[tuple[str, str], float | None] = {}
-    for population_id, label in set(zip(frame["population"], frame["period"], strict=True)):
-        if isinstance(population_id, str) and isinstance(label, str):
-            figure = browse.population_for(cursor, population_id, Quarter.parse(label))
-            figures[(population_id, label)] = float(figure.value) if figure else None
-    frame["population_value"] = [
-        figures.get((p, label)) if isinstance(p, str) and isinstance(label, str) else None
-        for p, label in zip(frame["population"], frame["period"], strict=True)
-    ]
-    frame["population_value"] = frame["population_value"].astype(float)
-    scale = frame["unit"].map({"percent": 100.0, "rate_per_10k": 10_000.0})
-    denominator = frame["denominator"].where(frame["denominator"] != 0)
-    frame["computed_value"] = frame["numerator"] / denominator * scale
-    rate_from_population = (frame["unit"] == "rate_per_10k") & frame["denominator"].isna()
-    frame.loc[rate_from_population, "computed_value"] = (
-        frame["numerator"] / frame["population_value"] * 10_000
-    )[rate_from_population]
-    # The figure used for comparisons over time: as given, else worked out.
-    frame["figure"] = frame["value"].where(frame["value"].notna(), frame["computed_value"])
+    worked = _figures(frame, cursor)
+    for name in worked.columns:
+        frame[name] = worked[name]
     return frame
+
+
+def _figures(frame: pd.DataFrame, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each row's population (for its quarter's financial year, or the latest earlier one), its
+    figure (what is compared over time) and the figure its parts alone give (what a value given
+    beside them must match), by the store's one definition of a figure, in one statement."""
+    fy_start = {label: Quarter.parse(label).fy_start for label in frame["period"].dropna().unique()}
+    rows = pd.DataFrame({
+        "position": range(len(frame)),
+        "unit": frame["unit"].astype(object), "status": frame["status"].astype(object),
+        "breakdown": frame["breakdown"].astype(object), "population_id": frame["population"].astype(object),
+        "fy_start": frame["period"].map(fy_start).astype("Int64"),
+        **{name: frame[name].astype(float) for name in ("value", "numerator", "denominator")},
+    })
+    cursor.register("return_rows", rows)
+    try:
+        worked = cursor.execute(
+            """
+            SELECT CAST(p.value AS DOUBLE) AS population_value, p.financial_year AS population_year,
+                   figure_value(r.unit, NULL, r.numerator, r.denominator, r.status, r.breakdown, p.value)
+                       AS computed_value,
+                   figure_value(r.unit, r.value, r.numerator, r.denominator, r.status, r.breakdown, p.value)
+                       AS figure
+            FROM return_rows r
+            ASOF LEFT JOIN population p ON p.population_id = r.population_id AND r.fy_start >= p.fy_start
+            ORDER BY r.position
+            """
+        ).df()
+    finally:
+        cursor.unregister("return_rows")
+    worked.index = frame.index
+    return worked.astype({"population_value": float, "population_year": object, "computed_value": float, "figure": float})
 
 
 def quarter_key(label: object) -> float:

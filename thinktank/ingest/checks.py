@@ -7,6 +7,7 @@ import math
 
 import pandas as pd
 
+import thinktank.rules.related  # noqa: F401  (importing it registers R306 with the cross-row rules)
 from schemas.returns import ROW_CHECKS, failed_rows
 from thinktank.ingest.reader import SheetRows
 from thinktank.rules import RULES, Issue, issue

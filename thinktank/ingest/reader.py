@@ -21,6 +21,7 @@ from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ExpatError
 
 import openpyxl
+from defusedxml import DefusedXmlException
 from openpyxl.utils import get_column_letter
 
 from thinktank.ingest.cells import clean_text
@@ -122,6 +123,8 @@ def _read_workbook(content: bytes, file_name: str, known_columns: dict[str, set[
             # openpyxl warns about features it skips (data validation, conditional formats).
             warnings.simplefilter("ignore")
             workbook = StreamedWorkbook(content)
+    except DefusedXmlException as refusal:
+        return ReadResult(None, None, [_declarations_refused(file_name, refusal)])
     except Exception as error:  # openpyxl raises many types for a damaged file
         return ReadResult(None, None, [issue(
             "F109", f"{file_name} cannot be opened as a workbook ({type(error).__name__}). Save it again from Excel.",
@@ -146,6 +149,8 @@ def _read_workbook(content: bytes, file_name: str, known_columns: dict[str, set[
                     key="theme", may_be_empty=True,
                 )
                 issues += evidence_issues
+        except DefusedXmlException as refusal:
+            return ReadResult(None, None, [_declarations_refused(file_name, refusal)])
         except DAMAGED_WORKBOOK_ERRORS as error:
             # Sheets are parsed as they are streamed, so damage inside one shows up here.
             return ReadResult(None, None, [issue(
@@ -153,6 +158,15 @@ def _read_workbook(content: bytes, file_name: str, known_columns: dict[str, set[
                 "Save it again from Excel.",
             )])
         return ReadResult(returns, evidence, issues)
+
+
+def _declarations_refused(file_name: str, refusal: DefusedXmlException) -> Issue:
+    """The parsers' own refusal of a DTD or entity, should a part ever get past the sniffing:
+    the same problem, under the same code."""
+    return issue(
+        "F108", f"{file_name} holds XML declarations ({type(refusal).__name__}), which Excel never "
+        "writes. Copy the figures into a new template and upload that.",
+    )
 
 
 def _decode(content: bytes) -> tuple[str, str | None]:

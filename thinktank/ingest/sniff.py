@@ -1,16 +1,19 @@
 """Refuse a file before parsing it: too big, empty, not what its name says, an old or
 macro-enabled or encrypted workbook, a zip bomb, or XML carrying entity declarations.
 
-Only the bytes' own signature and the zip directory are read here; nothing is parsed.
+Only the bytes' own signature, the zip directory and the start of each part are read here;
+nothing is parsed.
 """
 
 from __future__ import annotations
 
+import codecs
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Literal
+from typing import IO, Literal
 
 from thinktank.ingest.limits import Limits
 from thinktank.rules import Issue, issue, register
@@ -183,15 +186,82 @@ def _sniff_workbook(content: bytes, name: str, limits: Limits) -> Sniffed:
             )
         if any(member.flag_bits & 0x1 for member in members):
             return refused("F106", f"{name} is encrypted. Remove the password and upload it again.")
+        # Every part, whatever its name: a workbook's parts are found through its relationships,
+        # so an XML part may be called anything.
         for member in members:
-            if not member.filename.endswith((".xml", ".rels", ".vml")):
-                continue
             with archive.open(member) as part:
-                prolog = part.read(_PROLOG_BYTES)
-            if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                problem = xml_prolog_problem(part)
+            if problem:
                 return refused(
                     "F108",
-                    f"{member.filename} inside {name} declares XML entities, which Excel never "
-                    "writes. Copy the figures into a new template and upload that.",
+                    f"{member.filename} inside {name} {problem}, which Excel never writes. Copy the "
+                    "figures into a new template and upload that.",
                 )
     return Sniffed("xlsx", ())
+
+
+# How an XML part's first bytes give its encoding (XML 1.0, appendix F, as expat reads them): a
+# byte-order mark, or the zero bytes of UTF-32 or UTF-16. Otherwise the bytes are ASCII up to
+# the end of the declaration, which may name another encoding.
+_BYTE_ORDER_MARKS = (
+    (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+)
+_DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_CHUNK_BYTES = 4 * 1024
+
+
+def xml_prolog_problem(part: IO[bytes]) -> str | None:
+    """What is wrong with an XML part's prolog (its declaration, comments and processing
+    instructions before the root element), or None: a DTD, which is where entities are
+    declared, or a prolog longer than any Excel writes. A DTD can only come before the root
+    element, so only the prolog is read, a few kilobytes at a time; a part that is not XML
+    (a picture) is left alone."""
+    head = part.read(_CHUNK_BYTES)
+    encoding, declaration = _encoding(head)
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    except LookupError:
+        return f"is written in an encoding ({encoding}) that cannot be read"
+    # The declaration is ASCII whatever encoding it names for the rest.
+    text = head[:declaration].decode("ascii", "replace") + decoder.decode(head[declaration:]).lstrip("\ufeff")
+    read, position = len(head), 0
+    while True:
+        while position < len(text) and text[position] in " \t\r\n":
+            position += 1
+        rest = text[position:]
+        opening = next((start for start in ("<?", "<!--") if rest.startswith(start)), None)
+        if opening:
+            closing = "?>" if opening == "<?" else "-->"
+            if closing in rest[len(opening):]:
+                position += rest.index(closing, len(opening)) + len(closing)
+                continue
+        elif "<!--".startswith(rest):
+            pass  # too little read to tell a comment from a declaration
+        elif rest.startswith("<!"):
+            return "declares a DTD or XML entities"
+        else:
+            return None  # the root element, after which no DTD may come; or not XML at all
+        if read >= _PROLOG_BYTES:
+            return f"has more than {_PROLOG_BYTES // 1024} KB before its first element"
+        chunk = part.read(_CHUNK_BYTES)
+        if not chunk:
+            return None  # it ends before any element: not a document openpyxl could read
+        text, read = text + decoder.decode(chunk), read + len(chunk)
+
+
+def _encoding(head: bytes) -> tuple[str, int]:
+    """The part's encoding, and how many of its first bytes are an ASCII declaration naming it."""
+    encoding = next((name for mark, name in _BYTE_ORDER_MARKS if head.startswith(mark)), None)
+    if encoding is not None:
+        return encoding, 0
+    if head[:3] == b"\x00\x00\x00":
+        return "utf-32-be", 0
+    if head[1:4] == b"\x00\x00\x00":
+        return "utf-32-le", 0
+    if len(head) >= 2 and (head[0] == 0) != (head[1] == 0):
+        return ("utf-16-be" if head[0] == 0 else "utf-16-le"), 0
+    declared = _DECLARED_ENCODING.match(head)
+    if declared is None:
+        return "utf-8", 0
+    return declared[1].decode("ascii"), (head.index(b"?>") + 2 if b"?>" in head else declared.end())

@@ -13,19 +13,13 @@ from thinktank.catalogue import Catalogue
 from thinktank.periods import Quarter
 from thinktank.store.series_points import indicators_in_returns, refresh_series_points
 
-# A quarter's figure for comparisons: as given, else worked out from its parts.
+# A quarter's figure for comparisons, by the one definition of a figure (migration 006), with
+# the population for the quarter's financial year or the latest earlier one.
 FIGURE_SQL = """
-    coalesce(
-        o.value,
-        CASE i.unit
-            WHEN 'percent' THEN o.numerator / nullif(o.denominator, 0) * 100
-            WHEN 'rate_per_10k' THEN o.numerator / nullif(coalesce(o.denominator, (
-                SELECT p.value FROM population p
-                WHERE p.population_id = i.population_id
-                  AND p.fy_start <= CAST(substr(o.period, 1, 4) AS INTEGER)
-                ORDER BY p.fy_start DESC LIMIT 1)), 0) * 10000
-        END
-    )
+    figure_value(i.unit, o.value, o.numerator, o.denominator, o.status, o.breakdown, (
+        SELECT p.value FROM population p
+        WHERE p.population_id = i.population_id AND p.fy_start <= o.period_index // 4
+        ORDER BY p.fy_start DESC LIMIT 1))
 """
 OBSERVATION_COLUMNS = [
     "indicator_id", "period", "period_index", "breakdown", "breakdown_value", "numerator",

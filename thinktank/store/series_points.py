@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
-# Counts are made percentages or rates here. The population is the whole area's, so only a
-# whole-area count becomes a rate of it; a breakdown group's count needs its own denominator.
+# Counts are made percentages or rates by the one definition of a figure (migration 006).
 _POINTS = """
 WITH chosen AS (
     SELECT id, unit, population_id FROM indicators
@@ -34,14 +33,7 @@ population_years AS (
 ),
 figures AS (
     SELECT s.id AS series_id, o.indicator_id, o.period_index, o.numerator, o.denominator, o.status, o.comment,
-        CASE
-            WHEN o.status IN ('c', 'x', 'z', 'low') THEN NULL
-            WHEN o.value IS NOT NULL THEN o.value
-            WHEN c.unit = 'percent' AND o.denominator > 0 THEN o.numerator / o.denominator * 100
-            WHEN c.unit = 'rate_per_10k' AND o.denominator > 0 THEN o.numerator / o.denominator * 10000
-            WHEN c.unit = 'rate_per_10k' AND o.denominator IS NULL AND o.breakdown = 'All'
-                 AND p.value > 0 THEN o.numerator / p.value * 10000
-        END AS value
+        figure_value(c.unit, o.value, o.numerator, o.denominator, o.status, o.breakdown, p.value) AS value
     FROM observations_in_force o
     JOIN chosen c ON c.id = o.indicator_id
     JOIN series s ON s.indicator_id = o.indicator_id AND s.breakdown = o.breakdown

@@ -67,7 +67,9 @@ def sync(
 
 
 def indicator_document(indicator: Indicator) -> dict[str, Any]:
-    return indicator.model_dump(mode="json")
+    # An indicator that does not use `denominator_is` keeps the document (and so the hash) it
+    # had before the key existed, so that adding the key is not a new version of every one.
+    return indicator.model_dump(mode="json", exclude=set() if indicator.denominator_is else {"denominator_is"})
 
 
 def _catalogue_document(catalogue: Catalogue) -> dict[str, Any]:
