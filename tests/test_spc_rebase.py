@@ -5,6 +5,7 @@ chart, and who may re-base (audited)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 
 import pandas as pd
@@ -15,7 +16,8 @@ from hypothesis import strategies as st
 from scorecard_support import FIRST, put, quarterly, rounded
 
 from thinktank import scorecard
-from thinktank.errors import AccessDeniedError
+from thinktank.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, main
+from thinktank.errors import AccessDeniedError, ThinkTankError
 from thinktank.periods import Quarter
 from thinktank.spc_baselines import RebaseError, add_rebase, rebases, remove_rebase
 from thinktank.store.audit import audit_entries
@@ -179,7 +181,7 @@ def test_an_agency_uploader_may_neither_add_nor_remove_a_rebase(store):
     ("FD4", "MASH restructure", "'FD4' is not an indicator in the catalogue"),
 ])
 def test_a_rebase_without_a_reason_or_a_known_indicator_is_refused(store, indicator, reason, title):
-    with pytest.raises(RebaseError) as refused:
+    with pytest.raises(ThinkTankError) as refused:
         add_rebase(store.cursor(), LOCAL_ANALYST, indicator, quarter_at(8), reason, NOW)
     assert refused.value.title == title
     assert rebases(store.cursor()).empty
@@ -247,3 +249,21 @@ def test_the_scorecards_latest_point_reads_a_rebased_series_as_the_chart_does(st
     assert row["spc_points"] == point["spc_points"]
     for column in ("spc_mean", "spc_lower", "spc_upper"):
         assert rounded(row[column]) == rounded(point[column])
+
+
+def test_the_command_line_adds_lists_and_removes_a_rebase(store, settings, capsys):
+    store.close()
+    database = ["--db", str(settings.database_path)]
+    assert main(["rebase", "add", "FD04", "2024-25", "Q1", "--reason", "MASH restructure", *database]) == EXIT_OK
+    assert "FD04 re-based from 2024-25 Q1: MASH restructure." in capsys.readouterr().out
+    assert main(["rebase", "list", "--json", *database]) == EXIT_OK
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert {key: listed[key] for key in ("indicator_id", "period", "reason", "recorded_by")} == {
+        "indicator_id": "FD04", "period": "2024-25 Q1", "reason": "MASH restructure", "recorded_by": "Local analyst"}
+    assert main(["rebase", "add", "FD4", "2024-25 Q1", "--reason", "MASH restructure", *database]) == EXIT_USAGE
+    assert "Did you mean FD04?" in capsys.readouterr().err
+    assert main(["rebase", "remove", "FD04", "2024-25 Q2", *database]) == EXIT_PROBLEM
+    assert main(["rebase", "remove", "FD04", "2024-25 Q1", *database]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["rebase", "list", "--json", *database]) == EXIT_OK
+    assert json.loads(capsys.readouterr().out) == []

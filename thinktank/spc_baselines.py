@@ -15,7 +15,7 @@ import difflib
 import duckdb
 import pandas as pd
 
-from thinktank.errors import AccessDeniedError, ThinkTankError
+from thinktank.errors import AccessDeniedError, ThinkTankError, UnknownIndicatorError
 from thinktank.periods import Quarter
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.series_points import refresh_series_points
@@ -102,7 +102,7 @@ def _check_indicator(cursor: duckdb.DuckDBPyConnection, indicator_id: str) -> No
     known = [identifier for (identifier,) in cursor.execute("SELECT id FROM indicators ORDER BY id").fetchall()]
     if indicator_id not in known:
         close = difflib.get_close_matches(indicator_id.upper(), known, n=2)
-        raise RebaseError(
+        raise UnknownIndicatorError(
             f"'{indicator_id}' is not an indicator in the catalogue",
             ("Did you mean " + " or ".join(close) + "? " if close else "")
             + "python -m thinktank indicators lists them.",
