@@ -14,12 +14,14 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from scorecard_support import FIRST, put, quarterly, rounded
+from test_app_scorecard import _app as page_app
 
 from thinktank import scorecard
 from thinktank.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, main
 from thinktank.errors import AccessDeniedError, ThinkTankError
 from thinktank.periods import Quarter
 from thinktank.spc_baselines import RebaseError, add_rebase, rebases, remove_rebase
+from thinktank.store import Store
 from thinktank.store.audit import audit_entries
 from thinktank.store.series_points import refresh_series_points
 from thinktank.users import LOCAL_ANALYST, Role, User
@@ -267,3 +269,30 @@ def test_the_command_line_adds_lists_and_removes_a_rebase(store, settings, capsy
     capsys.readouterr()
     assert main(["rebase", "list", "--json", *database]) == EXIT_OK
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_an_analyst_rebases_and_removes_a_rebase_on_the_indicator_page_with_the_reason_as_plain_text(
+        monkeypatch, settings):
+    with Store.open(settings) as opened:
+        put(opened, quarterly("FD04", STEP))
+    app = page_app(monkeypatch, settings)
+    app.query_params["indicator"] = "FD04"
+    app.switch_page("views/indicator.py").run()
+    assert any("has not been re-based" in element.value for element in app.caption)
+    (start,) = [box for box in app.selectbox if box.label == "The process changed from"]
+    start.set_value(quarter_at(8).label)
+    (why,) = [box for box in app.text_input if box.label == "Why"]
+    why.input("**MASH** <b>restructure</b>")
+    next(button for button in app.button if button.label == "Save re-base").click().run()
+    assert not app.exception
+    with Store.open(settings) as opened:
+        assert rebases(opened.cursor())["reason"].tolist() == ["**MASH** <b>restructure</b>"]
+    shown = [element.value for element in app.text]
+    assert any(value.startswith("From 2024-25 Q1: **MASH** <b>restructure</b> (recorded by Local analyst")
+               for value in shown)
+    assert not any("MASH" in element.value for element in app.markdown)
+    assert any("since the re-base in 2024-25 Q1" in element.value for element in app.markdown)
+    next(button for button in app.button if button.label == "Remove").click().run()
+    assert not app.exception
+    with Store.open(settings) as opened:
+        assert rebases(opened.cursor()).empty

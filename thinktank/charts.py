@@ -43,6 +43,7 @@ AXIS_TITLES = {
 SPC_LINES = (("spc_mean", "Mean", "solid"), ("spc_upper", "Upper process limit", "dash"),
              ("spc_lower", "Lower process limit", "dash"))
 REBASE_LABEL_WIDTH = 32  # characters a line of a re-base's reason on the chart
+TOP_MARGIN, REASON_LINE_HEIGHT = 30, 17  # pixels
 COUNT_UNIT_TICKS_BELOW = 10  # a count axis reaching no higher than this has a tick at every whole number
 NO_FIGURE = {**STATUS_MEANINGS, "missing": "nothing in force", "count only": "a count with no rate"}
 FONT = {"family": "Arial, Helvetica, sans-serif", "size": 14, "color": DARK_GREY}
@@ -98,8 +99,8 @@ def spc_chart(
                 figure.add_annotation(x=segment["period"].iloc[0], y=level, text=f"{label} {format_value(level, unit)}",
                                       showarrow=False, xanchor="left", yanchor="bottom",
                                       font={"size": 11, "color": DARK_GREY})
-    for segment in segments[1:]:
-        _mark_rebase(figure, periods.index(segment["period"].iloc[0]), segment)
+    reason_lines = [_mark_rebase(figure, periods.index(segment["period"].iloc[0]), segment)
+                    for segment in segments[1:]]
     for signal, (label, colour, symbol) in SIGNAL_STYLES.items():
         points = series[series["spc_signal"] == signal]
         if points.empty:
@@ -135,6 +136,9 @@ def spc_chart(
     _value_axis(figure, unit, levels)
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=periods)
     figure.update_layout(height=560)
+    if reason_lines:
+        # Room above the plot for the re-bases' reasons, so that they cover no line.
+        figure.update_layout(margin_t=TOP_MARGIN + REASON_LINE_HEIGHT * max(reason_lines))
     return figure
 
 
@@ -174,17 +178,19 @@ def _segments(series: pd.DataFrame) -> list[pd.DataFrame]:
     return [segment for _, segment in series.groupby(changes, sort=True)]
 
 
-def _mark_rebase(figure: go.Figure, position: int, segment: pd.DataFrame) -> None:
+def _mark_rebase(figure: go.Figure, position: int, segment: pd.DataFrame) -> int:
     """A dotted line between the last quarter before a re-base and the first after it, with the
-    re-base's reason, set as plain text (an analyst's words are never markup)."""
+    re-base's reason above the plot, set as plain text (an analyst's words are never markup).
+    Gives the number of lines of text."""
     reason = segment["rebase_reason"].iloc[0]
     lines = [f"Re-based from {segment['period'].iloc[0]}",
              *textwrap.wrap(reason or "", REBASE_LABEL_WIDTH)]
     figure.add_shape(type="line", x0=position - 0.5, x1=position - 0.5, y0=0, y1=1, yref="paper",
                      line={"color": DARK_GREY, "width": 1.5, "dash": "dot"})
-    figure.add_annotation(x=position - 0.5, y=1, yref="paper", xanchor="left", yanchor="top", xshift=4,
-                          text="<br>".join(html.escape(line) for line in lines), showarrow=False, align="left",
-                          bgcolor="rgba(255, 255, 255, 0.85)", font={"size": 12, "color": DARK_GREY})
+    figure.add_annotation(x=position - 0.5, y=1, yref="paper", xanchor="left", yanchor="bottom", xshift=4,
+                          text="<br>".join(html.escape(line, quote=False) for line in lines), showarrow=False,
+                          align="left", font={"size": 12, "color": DARK_GREY})
+    return len(lines)
 
 
 def _value_axis(figure: go.Figure, unit: str, levels: list[float]) -> None:
@@ -258,7 +264,7 @@ def _label_line_ends(figure: go.Figure, period: str, labels: list[tuple[float, s
 
 def _layout(figure: go.Figure, x_title: str, y_title: str) -> None:
     figure.update_layout(
-        template="simple_white", font=FONT, margin={"l": 70, "r": 230, "t": 30, "b": 40},
+        template="simple_white", font=FONT, margin={"l": 70, "r": 230, "t": TOP_MARGIN, "b": 40},
         legend={"orientation": "h", "yanchor": "top", "y": -0.32, "x": 0},
         hoverlabel={"font_size": 14},
     )

@@ -92,14 +92,16 @@ else:
     current = trend[trend["segment"] == trend["segment"].iloc[-1]]
     rebased_from = current["period"].iloc[0] if current["rebase_reason"].iloc[0] else None
     since = f" since the re-base in {rebased_from}" if rebased_from else ""
-    points = int(latest["spc_points"])
-    if points >= SPC_MINIMUM_POINTS:
-        reading = f"Mean and process limits from {points:,} quarters{since} up to {quarter.label}."
-    elif latest["spc_signal"] == "not enough data":
-        reading = (f"{points:,} quarter{'s' if points != 1 else ''} with a figure{since} up to {quarter.label}: "
-                   f"a mean and process limits need at least {SPC_MINIMUM_POINTS}, so none is drawn.")
+    figures = int(current["value"].notna().sum())
+    too_few = (f"{figures:,} quarter{'s' if figures != 1 else ''} with a figure{since} up to {quarter.label}: "
+               f"a mean and process limits need at least {SPC_MINIMUM_POINTS}, so none is drawn.")
+    if pd.isna(latest["value"]):
+        reading = f"No figure for {quarter.label}, so no signal is read." + (
+            f" {too_few}" if figures < SPC_MINIMUM_POINTS else "")
+    elif figures < SPC_MINIMUM_POINTS:
+        reading = too_few
     else:
-        reading = f"No figure for {quarter.label}, so no signal is read."
+        reading = f"Mean and process limits from {figures:,} quarters{since} up to {quarter.label}."
     st.markdown(f"**SPC for {quarter.label}: {signal}**"
                 + (f" ({latest['spc_rules']})" if latest["spc_rules"] else "") + f". {reading}")
     missing = charts.gaps(trend)
@@ -118,7 +120,7 @@ st.caption("When the process behind the figures changes (a restructure, a new de
            "audited.")
 held = spc_baselines.rebases(store().cursor(), indicator_id)
 if held.empty:
-    st.caption(f"{indicator_id} has not been re-based: its mean and limits come from every quarter.")
+    st.caption(f"{indicator_id} has not been re-based: its SPC reads every quarter as one process.")
 may_rebase = ACTOR.role in spc_baselines.REBASE_WRITERS
 for rebase in held.itertuples():
     described, removing = st.columns([5, 1], vertical_alignment="center")
