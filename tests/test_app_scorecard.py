@@ -129,7 +129,7 @@ def test_the_indicator_page_shows_breakdowns_with_a_suppressed_group_as_words(ap
     app.switch_page("views/indicator.py").run()
     assert not app.exception
     assert len(app.get("plotly_chart")) == 2  # the trend and the locality bars
-    assert [element.value for element in app.subheader] == ["Locality"]
+    assert [element.value for element in app.subheader] == ["Re-bases", "Locality"]
 
 
 def test_the_agencies_page_shows_what_an_agency_feeds_and_its_returns(app):

@@ -20,7 +20,7 @@ def series(values: list, statuses: list | None = None, signals: list | None = No
         "value": [math.nan if value is None else value for value in values],
         "status": statuses or [None] * count,
         "spc_mean": [20.0] * count, "spc_lower": [10.0] * count, "spc_upper": [30.0] * count,
-        "spc_points": [count] * count,
+        "spc_points": [count] * count, "segment": [0] * count, "rebase_reason": [None] * count,
         "spc_signal": signals or ["common cause"] * count,
         "spc_rules": ["above the upper limit" if signal == "concern" else "" for signal in (signals or [""] * count)],
     })
@@ -74,6 +74,64 @@ def test_alt_text_gives_the_latest_figure_limits_signals_and_gaps():
         "Mean 20.0%; process limits 10.0% to 30.0%. Signals: 2024-25 Q3 concern (above the upper limit). "
         "No figure for 2024-25 Q2 (x: not available)."
     )
+
+
+def rebased(reason: str = "MASH restructure") -> pd.DataFrame:
+    """Eight quarters re-based at the fifth: the first segment's limits 17 to 23 about 20, the
+    second's 25 to 31 about 28."""
+    frame = series([19, 21, 20, 20, 27, 29, 28, 28])
+    frame["segment"] = [0] * 4 + [1] * 4
+    frame["rebase_reason"] = [None] * 4 + [reason] + [None] * 3
+    frame["spc_mean"] = [20.0] * 4 + [28.0] * 4
+    frame["spc_lower"] = [17.0] * 4 + [25.0] * 4
+    frame["spc_upper"] = [23.0] * 4 + [31.0] * 4
+    return frame
+
+
+def test_each_segment_of_a_rebased_series_draws_its_own_lines_only_over_its_quarters():
+    figure = charts.spc_chart(rebased(), "percent")
+    means = [trace for trace in figure.data if trace.name == "Mean"]
+    assert [(list(trace.x), set(trace.y)) for trace in means] == [
+        (["2024-25 Q1", "2024-25 Q2", "2024-25 Q3", "2024-25 Q4"], {20.0}),
+        (["2025-26 Q1", "2025-26 Q2", "2025-26 Q3", "2025-26 Q4"], {28.0}),
+    ]
+    # One legend entry a line, whatever the number of segments.
+    assert [trace.name for trace in figure.data if trace.showlegend is not False] == [
+        "Figure", "Mean", "Upper process limit", "Lower process limit"]
+    texts = [annotation.text for annotation in figure.layout.annotations]
+    assert {"Mean 20.0%", "Mean 28.0%", "Upper process limit 31.0%", "Lower process limit 17.0%"} <= set(texts)
+
+
+def test_a_rebase_is_marked_between_the_quarters_with_its_reason_as_plain_text():
+    figure = charts.spc_chart(rebased("<b>MASH</b> & front door *restructure*"), "percent")
+    (line,) = figure.layout.shapes
+    assert (line.x0, line.x1) == (3.5, 3.5)
+    (mark,) = [annotation for annotation in figure.layout.annotations if "Re-based" in annotation.text]
+    assert mark.text == "Re-based from 2025-26 Q1<br>&lt;b&gt;MASH&lt;/b&gt; &amp; front door<br>*restructure*"
+    assert charts.spc_alt_text("Re-referrals", rebased(), "percent") == (
+        "Line chart of Re-referrals, 2024-25 Q1 to 2025-26 Q4. Latest figure 28.0% in 2025-26 Q4. "
+        "Mean 20.0%; process limits 17.0% to 23.0%. Re-based from 2025-26 Q1: MASH restructure. "
+        "Mean 28.0%; process limits 25.0% to 31.0%. No special-cause signals."
+    )
+
+
+def test_too_few_figures_draw_no_mean_or_limits_and_a_count_axis_starts_at_zero_in_whole_numbers():
+    # As the engine gives two quarters of five children: no mean and no limits.
+    frame = series([5, 5])
+    frame[["spc_mean", "spc_lower", "spc_upper"]] = math.nan
+    frame["spc_signal"] = "not enough data"
+    figure = charts.spc_chart(frame, "count")
+    assert [trace.name for trace in figure.data] == ["Figure"]
+    assert list(figure.layout.annotations) == []
+    assert figure.layout.yaxis.range[0] == 0 and figure.layout.yaxis.range[1] > 5
+    assert figure.layout.yaxis.dtick == 1
+    assert charts.spc_alt_text("Children missing", frame, "count").endswith(
+        "Too few figures for a mean and process limits. No special-cause signals.")
+
+
+def test_a_count_in_the_hundreds_keeps_plotlys_ticks_but_still_starts_at_zero():
+    figure = charts.spc_chart(series([400, 420, 410]), "count")
+    assert figure.layout.yaxis.rangemode == "tozero" and figure.layout.yaxis.dtick is None
 
 
 @pytest.fixture

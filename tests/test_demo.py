@@ -114,10 +114,27 @@ def test_the_scorecard_reads_the_demos_story_as_signals(demo_store):
     from thinktank.periods import Quarter
 
     card = scorecard.whole_area(scorecard.scorecard(demo_store.cursor(), Quarter(2026, 2))).set_index("indicator_id")
-    assert card.loc["FD04", "spc_signal"] == "concern"  # re-referrals rising
+    # Re-referrals stepped up with the MASH restructure, which the demo's analyst re-based: within
+    # the new process they are common cause, but above target.
+    assert (card.loc["FD04", "spc_signal"], card.loc["FD04", "spc_points"]) == ("common cause", 6)
     assert card.loc["FD04", "rag"] == "red"
+    assert (card["spc_signal"] == "concern").sum() >= 1
     assert card.loc["AS01", "spc_signal"] == "improvement"  # assessments in 45 days
     assert (card["status"] == "missing").sum() >= 1  # housing's missing return, early years' refused one
+
+
+def test_fd04s_step_change_is_rebased_by_the_analyst_at_the_quarter_it_began(demo_store):
+    from thinktank import scorecard
+    from thinktank.spc_baselines import rebases
+
+    cursor = demo_store.cursor()
+    (rebase,) = rebases(cursor).to_dict("records")
+    assert (rebase["indicator_id"], rebase["period"], rebase["recorded_by"]) == ("FD04", "2025-26 Q1", "Demo analyst")
+    chart = scorecard.series(cursor, "FD04", Quarter(2026, 2))
+    assert chart["segment"].tolist() == [0] * 8 + [1] * 6
+    assert chart["rebase_reason"].iloc[8] == rebase["reason"]
+    audit = cursor.execute("SELECT actor, detail FROM audit_log WHERE action = 'spc_rebase_added'").fetchall()
+    assert audit == [("demo-analyst", f"FD04: {rebase['reason']}")]
 
 
 def test_the_think_tank_commentary_sits_under_signs_of_safety_headings(demo_store):

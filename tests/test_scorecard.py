@@ -240,6 +240,11 @@ def test_fewer_than_six_points_are_not_enough_for_limits(store):
     put(store, quarterly("HO01", values))
     row = whole_area_row(store, "HO01", last_quarter(values))
     assert (row["spc_signal"], row["spc_rules"]) == ("not enough data", "")
+    # No mean and no limits either, in the scorecard or on the chart: none is drawn from five points.
+    assert all(rounded(row[column]) is None for column in ("spc_mean", "spc_lower", "spc_upper"))
+    chart = scorecard.series(store.cursor(), "HO01", last_quarter(values))
+    assert chart[["spc_mean", "spc_lower", "spc_upper"]].isna().all().all()
+    assert chart["spc_signal"].tolist() == ["not enough data"] * 5
 
 
 def test_suppressed_quarters_are_gaps_in_the_chart_not_points(store):

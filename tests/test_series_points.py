@@ -100,10 +100,12 @@ def test_a_store_upgraded_to_the_series_schema_has_its_points_worked_out(setting
     with Store.open(settings) as store:
         put(store, quarterly("FD04", [20, 22, 25]))
         expected = stored_points(store)
-        # As a store made before migration 005 was: no derived tables, the migration not applied.
+        # As a store made before migration 005 was: no derived tables, neither that migration nor
+        # 007 (which adds the re-bases and the points' segments) applied.
         store.cursor().execute(
+            "DROP VIEW spc_segments; DROP TABLE spc_rebases; DROP SEQUENCE spc_rebase_ids; "
             "DROP TABLE series_points; DROP TABLE series; DROP SEQUENCE series_ids; "
-            "DELETE FROM schema_migrations WHERE version = 5"
+            "DELETE FROM schema_migrations WHERE version IN (5, 7)"
         )
     with Store.open(settings) as store:
         pd.testing.assert_frame_equal(stored_points(store), expected)

@@ -7,7 +7,9 @@ every chart (`*_alt_text`).
 
 from __future__ import annotations
 
+import html
 import math
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -28,6 +30,12 @@ SIGNAL_STYLES = {
 }
 BENCHMARK_STYLES = {"england": ("England", "dot"), "north_east": ("North East", "dashdot"),
                     "neighbours": ("Statistical neighbours", "longdash")}
+# Each segment's mean and process limits: the column, the line's name, and its dash.
+SPC_LINES = (("spc_mean", "Mean", "solid"), ("spc_upper", "Upper process limit", "dash"),
+             ("spc_lower", "Lower process limit", "dash"))
+REBASE_LABEL_WIDTH = 32  # characters a line of a re-base's reason on the chart
+TOP_MARGIN, REASON_LINE_HEIGHT = 30, 17  # pixels
+COUNT_UNIT_TICKS_BELOW = 10  # a count axis reaching no higher than this has a tick at every whole number
 FONT = {"family": "Arial, Helvetica, sans-serif", "size": 14, "color": DARK_GREY}
 
 
@@ -45,8 +53,10 @@ def spc_chart(
     target: dict[str, float | None] | None = None,
     benchmarks: dict[str, float | None] | None = None,
 ) -> go.Figure:
-    """The XmR chart: the figures (gaps where there is none), the mean and process limits, each
-    signal marked, and the target and benchmark lines labelled where they end."""
+    """The XmR chart: the figures (gaps where there is none), each segment's mean and process
+    limits where the engine gives them (a segment of too few points has none), each re-base
+    marked with its reason, each signal marked, and the target and benchmark lines labelled
+    where they end."""
     periods = series["period"].tolist()
     figure = go.Figure()
     labels: list[tuple[float, str]] = []
@@ -57,17 +67,30 @@ def spc_chart(
         customdata=series[["status"]].fillna("").to_numpy(),
         hovertemplate="%{x}: %{y:,.1f}<extra></extra>",
     ))
-    assessed = series["spc_points"].notna() & (series["spc_points"] >= 1)
-    if assessed.any() and not math.isnan(series["spc_mean"].iloc[0]):
-        mean, lower, upper = (float(series[column].iloc[0]) for column in ("spc_mean", "spc_lower", "spc_upper"))
-        for level, label, dash in ((mean, "Mean", "solid"), (upper, "Upper process limit", "dash"),
-                                   (lower, "Lower process limit", "dash")):
+    segments = _segments(series)
+    named: set[str] = set()
+    for number, segment in enumerate(segments):
+        if math.isnan(segment["spc_mean"].iloc[0]):
+            continue
+        current = number == len(segments) - 1
+        for column, label, dash in SPC_LINES:
+            level = float(segment[column].iloc[0])
             figure.add_trace(go.Scatter(
-                x=periods, y=[level] * len(periods), mode="lines", name=label,
+                x=segment["period"], y=[level] * len(segment), mode="lines", name=label,
+                legendgroup=label, showlegend=label not in named,
                 line={"color": DARK_GREY, "width": 1.5, "dash": dash},
                 hovertemplate=f"{label}: %{{y:,.1f}}<extra></extra>",
             ))
-            labels.append((level, f"{label} {format_value(level, unit)}"))
+            named.add(label)
+            if current:
+                labels.append((level, f"{label} {format_value(level, unit)}"))
+            else:
+                # An earlier segment's lines are named where they begin, just above the line.
+                figure.add_annotation(x=segment["period"].iloc[0], y=level, text=f"{label} {format_value(level, unit)}",
+                                      showarrow=False, xanchor="left", yanchor="bottom",
+                                      font={"size": 11, "color": DARK_GREY})
+    reason_lines = [_mark_rebase(figure, periods.index(segment["period"].iloc[0]), segment)
+                    for segment in segments[1:]]
     for signal, (label, colour, symbol) in SIGNAL_STYLES.items():
         points = series[series["spc_signal"] == signal]
         if points.empty:
@@ -95,10 +118,17 @@ def spc_chart(
             hovertemplate=f"{area}: %{{y:,.1f}}<extra></extra>",
         ))
         labels.append((level, f"{area} {format_value(level, unit)}"))
-    _label_line_ends(figure, periods[-1], labels, [*series["value"].dropna(), *(level for level, _ in labels)])
+    levels = [*series["value"].dropna(), *(level for level, _ in labels)]
+    if unit == "count":
+        levels.append(0.0)  # counts are read from zero
+    _label_line_ends(figure, periods[-1], labels, levels)
     _layout(figure, "Quarter (financial year)", axis_title or UNIT_LABELS[unit])
+    _value_axis(figure, unit, levels)
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=periods)
     figure.update_layout(height=560)
+    if reason_lines:
+        # Room above the plot for the re-bases' reasons, so that they cover no line.
+        figure.update_layout(margin_t=TOP_MARGIN + REASON_LINE_HEIGHT * max(reason_lines))
     return figure
 
 
@@ -111,10 +141,15 @@ def spc_alt_text(name: str, series: pd.DataFrame, unit: str) -> str:
     latest = shown.iloc[-1]
     text = (f"Line chart of {name}, {first} to {last}. Latest figure {format_value(latest['value'], unit)} "
             f"in {latest['period']}.")
-    if not math.isnan(series["spc_mean"].iloc[0]):
-        text += (f" Mean {format_value(series['spc_mean'].iloc[0], unit)}; process limits "
-                 f"{format_value(series['spc_lower'].iloc[0], unit)} to "
-                 f"{format_value(series['spc_upper'].iloc[0], unit)}.")
+    for number, segment in enumerate(_segments(series)):
+        if number:
+            text += f" Re-based from {segment['period'].iloc[0]}: {segment['rebase_reason'].iloc[0]}."
+        if math.isnan(segment["spc_mean"].iloc[0]):
+            text += " Too few figures for a mean and process limits."
+        else:
+            text += (f" Mean {format_value(segment['spc_mean'].iloc[0], unit)}; process limits "
+                     f"{format_value(segment['spc_lower'].iloc[0], unit)} to "
+                     f"{format_value(segment['spc_upper'].iloc[0], unit)}.")
     signals = shown[shown["spc_signal"].isin(list(SIGNAL_STYLES))]
     if signals.empty:
         text += " No special-cause signals."
@@ -125,6 +160,37 @@ def spc_alt_text(name: str, series: pd.DataFrame, unit: str) -> str:
     if missing:
         text += " No figure for " + ", ".join(missing) + "."
     return text
+
+
+def _segments(series: pd.DataFrame) -> list[pd.DataFrame]:
+    """The series' quarters in runs of one segment each, in order: one run unless it is re-based."""
+    changes = series["segment"].ne(series["segment"].shift()).cumsum()
+    return [segment for _, segment in series.groupby(changes, sort=True)]
+
+
+def _mark_rebase(figure: go.Figure, position: int, segment: pd.DataFrame) -> int:
+    """A dotted line between the last quarter before a re-base and the first after it, with the
+    re-base's reason above the plot, set as plain text (an analyst's words are never markup).
+    Gives the number of lines of text."""
+    reason = segment["rebase_reason"].iloc[0]
+    lines = [f"Re-based from {segment['period'].iloc[0]}",
+             *textwrap.wrap(reason or "", REBASE_LABEL_WIDTH)]
+    figure.add_shape(type="line", x0=position - 0.5, x1=position - 0.5, y0=0, y1=1, yref="paper",
+                     line={"color": DARK_GREY, "width": 1.5, "dash": "dot"})
+    figure.add_annotation(x=position - 0.5, y=1, yref="paper", xanchor="left", yanchor="bottom", xshift=4,
+                          text="<br>".join(html.escape(line, quote=False) for line in lines), showarrow=False,
+                          align="left", font={"size": 12, "color": DARK_GREY})
+    return len(lines)
+
+
+def _value_axis(figure: go.Figure, unit: str, levels: list[float]) -> None:
+    """Counts are read from zero in whole numbers: a flat or short series of a few children is
+    not stretched into decimals."""
+    if unit != "count" or not levels or min(levels) < 0:
+        return
+    figure.update_yaxes(rangemode="tozero")
+    if max(levels) < COUNT_UNIT_TICKS_BELOW:
+        figure.update_yaxes(dtick=1, range=[0, max(max(levels) * 1.15, 1)])
 
 
 def breakdown_chart(groups: pd.DataFrame, unit: str, breakdown: str) -> go.Figure:
@@ -188,7 +254,7 @@ def _label_line_ends(figure: go.Figure, period: str, labels: list[tuple[float, s
 
 def _layout(figure: go.Figure, x_title: str, y_title: str) -> None:
     figure.update_layout(
-        template="simple_white", font=FONT, margin={"l": 70, "r": 230, "t": 30, "b": 40},
+        template="simple_white", font=FONT, margin={"l": 70, "r": 230, "t": TOP_MARGIN, "b": 40},
         legend={"orientation": "h", "yanchor": "top", "y": -0.32, "x": 0},
         hoverlabel={"font_size": 14},
     )

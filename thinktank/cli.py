@@ -23,7 +23,7 @@ from thinktank.docs import (
     write_indicator_reference,
     write_rules_reference,
 )
-from thinktank.errors import PeriodError, ThinkTankError, UnknownAgencyError
+from thinktank.errors import PeriodError, ThinkTankError, UnknownAgencyError, UnknownIndicatorError
 from thinktank.ingest.access import check_agency
 from thinktank.ingest.limits import Limits
 from thinktank.ingest.submit import IngestResult, ingest_return
@@ -31,6 +31,7 @@ from thinktank.ingest.validate import ValidationReport, validate_return
 from thinktank.periods import Quarter
 from thinktank.reference import ReferenceData, load_reference
 from thinktank.settings import Settings
+from thinktank.spc_baselines import add_rebase, rebases, remove_rebase
 from thinktank.store import Store, utc_now
 from thinktank.store.returns import stored_figures, submission_history
 from thinktank.store.transactions import store_errors_translated
@@ -55,9 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(
-        name: str, help_text: str, handler: Callable[..., int], uses_database: bool = True
+        name: str, help_text: str, handler: Callable[..., int], uses_database: bool = True,
+        within: argparse._SubParsersAction | None = None,
     ) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub = (within or commands).add_parser(name, help=help_text, description=help_text)
         if uses_database:
             sub.add_argument(
                 "--db", metavar="PATH",
@@ -110,6 +112,22 @@ def build_parser() -> argparse.ArgumentParser:
                    "and breakdown group.", _scorecard)
     card.add_argument("--period", required=True, help="the quarter, such as 2025-26 Q2")
     card.add_argument("--theme", help="only this theme (id)")
+
+    rebase_help = ("Re-base an indicator's SPC from the quarter its process changed (Making Data Count): "
+                   "a fresh mean and limits from then on.")
+    rebase = commands.add_parser("rebase", help=rebase_help, description=rebase_help)
+    rebase_actions = rebase.add_subparsers(dest="rebase_action", required=True, metavar="ACTION")
+    rebase_list = command("list", "List the re-bases held.", _rebase_list, within=rebase_actions)
+    rebase_list.add_argument("--indicator", help="only this indicator's (id)")
+    for name, handler, help_text in (
+        ("add", _rebase_add, "Re-base an indicator from a quarter, with the reason."),
+        ("remove", _rebase_remove, "Remove an indicator's re-base from a quarter."),
+    ):
+        sub = command(name, help_text, handler, within=rebase_actions)
+        sub.add_argument("indicator", help="the indicator (id), such as FD04")
+        sub.add_argument("period", nargs="+", help="the quarter, such as 2024-25 Q1")
+        if name == "add":
+            sub.add_argument("--reason", required=True, help="what changed, such as \"MASH restructure\"")
     return parser
 
 
@@ -122,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with store_errors_translated():
             return arguments.handler(arguments)
-    except (UsageError, UnknownAgencyError, PeriodError) as error:
+    except (UsageError, UnknownAgencyError, UnknownIndicatorError, PeriodError) as error:
         _print_error(error)
         return EXIT_USAGE
     except ThinkTankError as error:
@@ -428,4 +446,37 @@ def _demo(arguments: argparse.Namespace) -> int:
             f"Demo partnership built: {summary.stored} returns stored for {summary.quarters[0]} to "
             f"{summary.quarters[-1]}, {summary.refused} refused, {summary.not_sent} not sent."
         )
+    return EXIT_OK
+
+
+REBASE_COLUMNS = ["indicator_id", "period", "reason", "recorded_by", "recorded_at"]
+
+
+def _rebase_list(arguments: argparse.Namespace) -> int:
+    with _open_store(arguments) as store:
+        frame = rebases(store.cursor(), arguments.indicator)
+    frame["recorded_at"] = frame["recorded_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    _emit(arguments, _records(frame, REBASE_COLUMNS), frame[REBASE_COLUMNS])
+    return EXIT_OK
+
+
+def _rebase_add(arguments: argparse.Namespace) -> int:
+    quarter = Quarter.parse(" ".join(arguments.period))
+    with _open_store(arguments) as store:
+        add_rebase(store.cursor(), LOCAL_ANALYST, arguments.indicator, quarter, arguments.reason, utc_now())
+        (held,) = _records(rebases(store.cursor(), arguments.indicator).query("period == @quarter.label"),
+                           ["indicator_id", "period", "reason"])
+    print(json.dumps(held, indent=2, ensure_ascii=False) if arguments.json else
+          f"{held['indicator_id']} re-based from {held['period']}: {held['reason']}. Its mean and process "
+          "limits are worked out afresh from that quarter.")
+    return EXIT_OK
+
+
+def _rebase_remove(arguments: argparse.Namespace) -> int:
+    quarter = Quarter.parse(" ".join(arguments.period))
+    with _open_store(arguments) as store:
+        remove_rebase(store.cursor(), LOCAL_ANALYST, arguments.indicator, quarter, utc_now())
+    removed = {"indicator_id": arguments.indicator, "period": quarter.label}
+    print(json.dumps(removed, indent=2) if arguments.json else
+          f"Removed {arguments.indicator}'s re-base from {quarter.label}.")
     return EXIT_OK

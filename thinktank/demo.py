@@ -27,6 +27,7 @@ from thinktank.errors import ThinkTankError
 from thinktank.ingest.submit import ingest_return
 from thinktank.narrative import add_commentary
 from thinktank.periods import Quarter, latest_complete_quarter, quarters_between
+from thinktank.spc_baselines import add_rebase
 from thinktank.store import Store
 from thinktank.store.audit import AuditEntry, record
 from thinktank.templates import template_csv, template_rows, template_stamp, template_xlsx
@@ -42,6 +43,8 @@ MISSING_RETURN = ("housing", 2)  # agency, quarters before the latest
 REFUSED_NEVER_FIXED = ("early_years", 0)
 REFUSED_THEN_FIXED = ("education", 5)
 CORRECTED = ("childrens_social_care", 4)
+# FD04's step up is a change of process, re-based by the analyst from the quarter it began.
+REBASED = ("FD04", "MASH restructure: one front door for all referrals")
 SUMMER_DIP = (1.0, 0.88, 1.08, 1.04)  # Q1..Q4: school holidays in Q2, autumn peak in Q3
 SUMMER_PEAK = (1.0, 1.12, 0.98, 0.9)
 
@@ -279,6 +282,11 @@ def build_demo(
                 )
                 stored += result.outcome == "stored"
                 refused += result.outcome == "refused"
+    rebased_id, rebase_reason = REBASED
+    step_index = SERIES[rebased_id].step[0]
+    if step_index < len(quarters):  # a demo shorter than that has no step to re-base
+        add_rebase(cursor, DEMO_ANALYST, rebased_id, quarters[step_index], rebase_reason,
+                   dt.datetime.combine(today, dt.time(10, 0)))
     for theme, heading, body in COMMENTARY:
         add_commentary(cursor, DEMO_ANALYST, theme, last, heading, body, dt.datetime.combine(today, dt.time(10, 0)))
     record(cursor, demo_agency_user("partnership"),

@@ -49,3 +49,7 @@ class AccessDeniedError(ThinkTankError):
 
 class UnknownAgencyError(ThinkTankError):
     """An agency id that is not in the catalogue."""
+
+
+class UnknownIndicatorError(ThinkTankError):
+    """An indicator id that is not in the catalogue."""

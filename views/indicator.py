@@ -8,7 +8,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-from thinktank import browse, charts, scorecard
+from thinktank import browse, charts, scorecard, spc_baselines
+from thinktank.errors import ThinkTankError
 from thinktank.formatting import (
     DIRECTION_LABELS,
     PERIOD_BASIS_LABELS,
@@ -21,7 +22,10 @@ from thinktank.formatting import (
     format_value,
     position_label,
 )
-from thinktank.periods import Quarter
+from thinktank.periods import Quarter, format_date
+from thinktank.scorecard.queries import SPC_MINIMUM_POINTS
+from thinktank.store import utc_now
+from thinktank.users import LOCAL_ANALYST
 from views.common import (
     catalogue_table,
     choose_from_link,
@@ -29,8 +33,12 @@ from views.common import (
     data_version,
     download_buttons,
     scorecard_for,
+    show_error,
     store,
 )
+
+# Until sign-in arrives, whoever runs the dashboard acts as an analyst (see thinktank.users).
+ACTOR = LOCAL_ANALYST
 
 
 @st.cache_data(show_spinner=False)
@@ -81,19 +89,71 @@ else:
     figure = charts.spc_chart(trend, unit, target=target, benchmarks=benchmark_lines)
     st.plotly_chart(figure, alt=charts.spc_alt_text(definition["name"], trend, unit), key="spc")
     signal = SIGNAL_LABELS[latest["spc_signal"]]
+    current = trend[trend["segment"] == trend["segment"].iloc[-1]]
+    rebased_from = current["period"].iloc[0] if current["rebase_reason"].iloc[0] else None
+    since = f" since the re-base in {rebased_from}" if rebased_from else ""
+    figures = int(current["value"].notna().sum())
+    too_few = (f"{figures:,} quarter{'s' if figures != 1 else ''} with a figure{since} up to {quarter.label}: "
+               f"a mean and process limits need at least {SPC_MINIMUM_POINTS}, so none is drawn.")
+    if pd.isna(latest["value"]):
+        reading = f"No figure for {quarter.label}, so no signal is read." + (
+            f" {too_few}" if figures < SPC_MINIMUM_POINTS else "")
+    elif figures < SPC_MINIMUM_POINTS:
+        reading = too_few
+    else:
+        reading = f"Mean and process limits from {figures:,} quarters{since} up to {quarter.label}."
     st.markdown(f"**SPC for {quarter.label}: {signal}**"
-                + (f" ({latest['spc_rules']})" if latest["spc_rules"] else "")
-                + f". Mean and process limits from {int(trend['spc_points'].max()):,} quarters up to {quarter.label}.")
+                + (f" ({latest['spc_rules']})" if latest["spc_rules"] else "") + f". {reading}")
     missing = charts.gaps(trend)
     if missing:
         st.caption("Gaps in the line: no figure for " + "; ".join(missing) + ". A gap is never a zero.")
     with st.expander("The table behind the chart"):
         table = trend[["period", "value", "status", "numerator", "denominator", "spc_mean", "spc_lower",
-                       "spc_upper", "spc_signal", "spc_rules", "comment"]]
+                       "spc_upper", "spc_signal", "spc_rules", "rebase_reason", "comment"]]
         st.dataframe(table, hide_index=True, width="stretch")
         download_buttons(table, f"thinktank-{indicator_id}-trend-{quarter.label.replace(' ', '-')}", sheet="Trend",
                          title=f"{indicator_id} {definition['name']}: trend and SPC", quarter=quarter, unit=unit,
                          agencies=[definition["owner"]])
+
+st.subheader("Re-bases")
+st.caption("When the process behind the figures changes (a restructure, a new definition, a new recording "
+           "system), re-base the SPC from the quarter of the change: from then on the mean and process limits "
+           "are worked out afresh, and signals are read against the new process alone. Every re-base is "
+           "audited.")
+held = spc_baselines.rebases(store().cursor(), indicator_id)
+if held.empty:
+    st.caption(f"{indicator_id} has not been re-based: its SPC reads every quarter as one process.")
+may_rebase = ACTOR.role in spc_baselines.REBASE_WRITERS
+for rebase in held.itertuples():
+    described, removing = st.columns([5, 1], vertical_alignment="center")
+    # An analyst's own words: shown as text, never as markdown.
+    described.text(f"From {rebase.period}: {rebase.reason} (recorded by {rebase.recorded_by} on "
+                   f"{format_date(rebase.recorded_at.date())})")
+    if may_rebase and removing.button("Remove", key=f"remove-rebase-{rebase.period}", icon=":material/delete:",
+                                      help=f"Remove the re-base from {rebase.period}"):
+        try:
+            spc_baselines.remove_rebase(store().cursor(), ACTOR, indicator_id, Quarter.parse(rebase.period),
+                                        utc_now())
+        except ThinkTankError as error:
+            show_error(error)
+        else:
+            st.rerun()
+choices = [period for period in trend["period"].iloc[1:] if period not in set(held["period"])]
+if may_rebase and choices:
+    with st.form("add_rebase", clear_on_submit=True):
+        st.markdown("**Re-base from a quarter**")
+        chosen_quarter, reason_column = st.columns([1, 2])
+        start = chosen_quarter.selectbox("The process changed from", choices, index=len(choices) - 1)
+        reason = reason_column.text_input("Why", max_chars=spc_baselines.MAX_REASON_CHARACTERS,
+                                          placeholder="For example: MASH restructure")
+        if st.form_submit_button("Save re-base", icon=":material/save:"):
+            try:
+                spc_baselines.add_rebase(store().cursor(), ACTOR, indicator_id, Quarter.parse(start), reason,
+                                         utc_now())
+            except ThinkTankError as error:
+                show_error(error)
+            else:
+                st.rerun()
 
 st.header("Breakdowns", divider="gray")
 groups = rows[rows["breakdown"] != "All"]

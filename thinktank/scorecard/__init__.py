@@ -66,7 +66,7 @@ def series(
         {"period_index": up_to.index, "theme": None, "indicator": indicator_id,
          "breakdown": breakdown},
     ).df()
-    return _text_gaps_as_none(chart, ["status", "comment"])
+    return _text_gaps_as_none(chart, ["status", "comment", "rebase_reason"])
 
 
 def _lists_in_arrow(arrow_type: pa.DataType) -> pd.ArrowDtype | None:
@@ -91,12 +91,14 @@ def reported_quarters(cursor: duckdb.DuckDBPyConnection) -> list[Quarter]:
 
 
 def data_version(cursor: duckdb.DuckDBPyConnection) -> str:
-    """Changes whenever a return is stored or the catalogue or reference data change: a cache
-    key, so that a cached scorecard is never older than the data."""
+    """Changes whenever a return is stored, the catalogue or reference data change, or a re-base
+    is added or removed: a cache key, so that a cached scorecard is never older than the data."""
     (version,) = cursor.execute(
         """
         SELECT concat_ws('/', (SELECT coalesce(max(id), 0) FROM submissions),
-                         (SELECT string_agg(content_sha256, ',' ORDER BY source) FROM synced_sources))
+                         (SELECT string_agg(content_sha256, ',' ORDER BY source) FROM synced_sources),
+                         -- A re-base's number is never given again, so the numbers held say which are.
+                         (SELECT coalesce(string_agg(id::VARCHAR, ',' ORDER BY id), '') FROM spc_rebases))
         """
     ).fetchone()
     return version

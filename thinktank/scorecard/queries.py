@@ -26,7 +26,8 @@ TREND_LENGTH = 6
 # A point this close to the mean (relative to it) is on the mean, on neither side: a figure that
 # equals the mean must not count for a run because of the last bit of a floating-point sum.
 ON_THE_MEAN = 1e-9
-# Fewer points than this give limits too unsteady to read signals from.
+# Fewer points than this (in a segment: see `series_points`) give limits too unsteady to read
+# signals from: such a segment has no mean, no limits and no signals.
 SPC_MINIMUM_POINTS = 6
 
 
@@ -57,6 +58,9 @@ def _signal_sql(prefix: str) -> tuple[str, str]:
 
 
 RULES, CLASSIFICATION = _signal_sql("m.")
+# The mean and limits shown: none where there are too few points to read them.
+SHOWN_LIMITS = ", ".join(f"CASE WHEN m.spc_assessed THEN m.{column} END AS {column}"
+                         for column in ("spc_mean", "spc_upper", "spc_lower"))
 
 
 ACTIVE_INDICATORS = """
@@ -71,7 +75,9 @@ active AS (
 
 
 # XmR chart of every series (an indicator and one breakdown group) up to the chosen quarter,
-# with Making Data Count's four signals marked on each point.
+# with Making Data Count's four signals marked on each point. A series re-based at a quarter is
+# read segment by segment: each point against its own segment's limits, and runs, trends and
+# two of three only within a segment.
 SPC = f"""
 points AS (
     -- The active indicators' figures in force up to the quarter, from `series_points`: each
@@ -83,9 +89,9 @@ points AS (
     WHERE p.period_index <= $period_index AND ($breakdown IS NULL OR s.breakdown = $breakdown)
 ),
 limits AS (
-    -- The limits are those the series' last point carries, drawn from every point up to it:
-    -- the very numbers the scorecard reads, so that the two never disagree.
-    SELECT series_id,
+    -- The limits are those each segment's last point carries, drawn from every point of the
+    -- segment up to it: the very numbers the scorecard reads, so that the two never disagree.
+    SELECT series_id, segment,
         max_by(spc_points, period_index) AS spc_points,
         max_by(spc_mean, period_index) AS spc_mean,
         max_by(moving_range, period_index) AS moving_range
@@ -95,7 +101,7 @@ limits AS (
 ),
 zoned AS (
     -- Each point against the limits, as 1 or 0, so that the windows below count them.
-    SELECT series_id, p.indicator_id, p.period_index, p.value, l.*,
+    SELECT p.indicator_id, p.period_index, p.value, l.*,
         spc_mean + {PROCESS_LIMIT} * moving_range AS spc_upper,
         spc_mean - {PROCESS_LIMIT} * moving_range AS spc_lower,
         (moving_range > 0 AND value - spc_mean > {ON_THE_MEAN} * greatest(1, abs(spc_mean)))::INTEGER AS above,
@@ -104,9 +110,9 @@ zoned AS (
         coalesce(value < lag(value) OVER in_order, false)::INTEGER AS fell,
         (moving_range > 0 AND value > spc_mean + {NEAR_LIMIT} * moving_range)::INTEGER AS near_upper,
         (moving_range > 0 AND value < spc_mean - {NEAR_LIMIT} * moving_range)::INTEGER AS near_lower
-    FROM (SELECT series_id, indicator_id, period_index, value FROM points WHERE value IS NOT NULL) p
-    JOIN limits l USING (series_id)
-    WINDOW in_order AS (PARTITION BY series_id ORDER BY period_index)
+    FROM (SELECT series_id, segment, indicator_id, period_index, value FROM points WHERE value IS NOT NULL) p
+    JOIN limits l USING (series_id, segment)
+    WINDOW in_order AS (PARTITION BY series_id, segment ORDER BY period_index)
 ),
 ending_here AS (
     -- Whether the stretch ending at each point makes a run, a trend or two of three.
@@ -119,9 +125,9 @@ ending_here AS (
         sum(near_upper) OVER three >= 2 AS two_upper_ends,
         sum(near_lower) OVER three >= 2 AS two_lower_ends
     FROM zoned
-    WINDOW run AS (PARTITION BY series_id ORDER BY period_index ROWS {RUN_LENGTH - 1} PRECEDING),
-           trend AS (PARTITION BY series_id ORDER BY period_index ROWS {TREND_LENGTH - 2} PRECEDING),
-           three AS (PARTITION BY series_id ORDER BY period_index ROWS 2 PRECEDING)
+    WINDOW run AS (PARTITION BY series_id, segment ORDER BY period_index ROWS {RUN_LENGTH - 1} PRECEDING),
+           trend AS (PARTITION BY series_id, segment ORDER BY period_index ROWS {TREND_LENGTH - 2} PRECEDING),
+           three AS (PARTITION BY series_id, segment ORDER BY period_index ROWS 2 PRECEDING)
 ),
 marked AS (
     -- A point belongs to a stretch that ends at it or within the points after it.
@@ -136,12 +142,12 @@ marked AS (
         near_upper = 1 AND bool_or(two_upper_ends) OVER three AS two_of_three_upper,
         near_lower = 1 AND bool_or(two_lower_ends) OVER three AS two_of_three_lower
     FROM ending_here
-    WINDOW run AS (PARTITION BY series_id ORDER BY period_index ROWS BETWEEN CURRENT ROW AND {RUN_LENGTH - 1} FOLLOWING),
-           trend AS (PARTITION BY series_id ORDER BY period_index ROWS BETWEEN CURRENT ROW AND {TREND_LENGTH - 1} FOLLOWING),
-           three AS (PARTITION BY series_id ORDER BY period_index ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING)
+    WINDOW run AS (PARTITION BY series_id, segment ORDER BY period_index ROWS BETWEEN CURRENT ROW AND {RUN_LENGTH - 1} FOLLOWING),
+           trend AS (PARTITION BY series_id, segment ORDER BY period_index ROWS BETWEEN CURRENT ROW AND {TREND_LENGTH - 1} FOLLOWING),
+           three AS (PARTITION BY series_id, segment ORDER BY period_index ROWS BETWEEN CURRENT ROW AND 2 FOLLOWING)
 ),
 classified AS (
-    SELECT m.series_id, m.period_index, m.spc_points, m.spc_mean, m.spc_upper, m.spc_lower,
+    SELECT m.series_id, m.period_index, m.spc_points, {SHOWN_LIMITS},
         {RULES},
         {CLASSIFICATION}
     FROM marked m JOIN active a ON a.id = m.indicator_id
@@ -166,8 +172,8 @@ _TREND_STEPS = list(pairwise(_latest_and_prior(TREND_LENGTH)))
 
 # The same signals for the chosen quarter's point alone, which is all the scorecard needs, read
 # from the point's own row in `series_points`, which carries the values of the six points
-# before it: a run of 7 that includes the latest point is its last 7, a trend of 6 its last 6,
-# and 2 of 3 is it and one of the two before. The tests hold this to the point-by-point `SPC`
+# before it in its segment: a run of 7 that includes the latest point is its last 7, a trend of
+# 6 its last 6, and 2 of 3 is it and one of the two before, none reaching back past a re-base. The tests hold this to the point-by-point `SPC`
 # above for every series they draw.
 LATEST_SPC = f"""
 latest_marked AS (
@@ -193,7 +199,7 @@ latest_marked AS (
     WHERE period_index = $period_index AND value IS NOT NULL
 ),
 latest_spc AS (
-    SELECT m.series_id, m.spc_points, m.spc_mean, m.spc_upper, m.spc_lower,
+    SELECT m.series_id, m.spc_points, {SHOWN_LIMITS},
         {RULES},
         {CLASSIFICATION}
     FROM latest_marked m JOIN active a ON a.id = m.indicator_id
@@ -348,8 +354,9 @@ ORDER BY t.number, c.indicator_id, c.breakdown <> 'All', c.breakdown,
 """
 
 # One indicator's whole series (every breakdown group, or one), each quarter from its first
-# figure to the chosen one, with its chart's SPC lines. A quarter with nothing in force is a
-# row with status "missing", so that a chart shows it as a gap.
+# figure to the chosen one, with its chart's SPC lines: each quarter carries its segment's mean
+# and limits (none where the segment has too few points), and a re-base quarter its reason. A
+# quarter with nothing in force is a row with status "missing", so that a chart shows it as a gap.
 SERIES = f"""
 WITH {ACTIVE_INDICATORS},
 {SPC},
@@ -362,6 +369,13 @@ spans AS (
     SELECT indicator_id, breakdown, breakdown_value,
            unnest(range(first_index, $period_index + 1)) AS period_index
     FROM firsts
+),
+segmented_spans AS (
+    -- Each quarter's segment, as `series_points` numbers them, gaps included.
+    SELECT q.*, coalesce(r.segment, 0) AS segment,
+        CASE WHEN r.starts_at = q.period_index THEN r.reason END AS rebase_reason
+    FROM spans q
+    ASOF LEFT JOIN spc_segments r ON r.indicator_id = q.indicator_id AND q.period_index >= r.starts_at
 )
 SELECT q.indicator_id, quarter_label(q.period_index) AS period, q.period_index,
     q.breakdown, q.breakdown_value, f.value,
@@ -371,15 +385,16 @@ SELECT q.indicator_id, quarter_label(q.period_index) AS period, q.period_index,
         ELSE f.status
     END AS status,
     f.numerator, f.denominator, f.comment,
-    max(s.spc_mean) OVER key AS spc_mean, max(s.spc_lower) OVER key AS spc_lower,
-    max(s.spc_upper) OVER key AS spc_upper, max(s.spc_points) OVER key AS spc_points,
+    q.segment, q.rebase_reason,
+    max(s.spc_mean) OVER segment AS spc_mean, max(s.spc_lower) OVER segment AS spc_lower,
+    max(s.spc_upper) OVER segment AS spc_upper, coalesce(max(s.spc_points) OVER segment, 0) AS spc_points,
     CASE WHEN f.value IS NULL THEN 'not assessed' ELSE s.spc_signal END AS spc_signal,
     coalesce(s.spc_rules, '') AS spc_rules
-FROM spans q
+FROM segmented_spans q
 LEFT JOIN points f USING (indicator_id, breakdown, breakdown_value, period_index)
 LEFT JOIN classified s ON s.series_id = f.series_id AND s.period_index = q.period_index
 LEFT JOIN breakdowns b ON b.name = q.breakdown
-WINDOW key AS (PARTITION BY q.indicator_id, q.breakdown, q.breakdown_value)
+WINDOW segment AS (PARTITION BY q.indicator_id, q.breakdown, q.breakdown_value, q.segment)
 ORDER BY q.breakdown <> 'All', q.breakdown, list_position(b.allowed_values, q.breakdown_value),
     q.breakdown_value, q.period_index
 """

@@ -1,10 +1,10 @@
 """The `series_points` table: every figure in force with its value worked out and its
-series' XmR state up to it (see migration 005).
+series' XmR state up to it within its segment (see migrations 005 and 007).
 
 It is derived data, rewritten in the same transaction as whatever it derives from: a stored
-return rewrites the series of the indicators that return touches, and a change to the
-catalogue or the population, or a new schema, rewrites them all. The scorecard then reads one
-quarter's rows rather than the whole history of every series.
+return or a re-base added or removed rewrites the series of the indicators it touches, and a
+change to the catalogue or the population, or a new schema, rewrites them all. The scorecard
+then reads one quarter's rows rather than the whole history of every series.
 """
 
 from __future__ import annotations
@@ -40,10 +40,19 @@ figures AS (
          AND s.breakdown_value = o.breakdown_value
     LEFT JOIN population_years p ON p.population_id = c.population_id AND p.fy_start = o.period_index // 4
 ),
+-- Each value's segment: the number of its indicator's latest re-base at or before its quarter
+-- (0 before the first). The windows restart at a re-base, so that the mean, the moving range
+-- (which never spans the change) and the prior values are the segment's own.
+segmented AS (
+    SELECT f.series_id, f.period_index, f.value, coalesce(r.segment, 0) AS segment
+    FROM figures f
+    ASOF LEFT JOIN spc_segments r ON r.indicator_id = f.indicator_id AND f.period_index >= r.starts_at
+    WHERE f.value IS NOT NULL
+),
 -- Only the values go through the window passes: the figures' other columns are joined back
 -- after, which is quicker than sorting them with the windows.
 stepped AS (
-    SELECT series_id, period_index,
+    SELECT series_id, period_index, segment,
         value - lag(value) OVER in_order AS step,
         count(*) OVER in_order AS spc_points,
         avg(value) OVER in_order AS spc_mean,
@@ -53,18 +62,17 @@ stepped AS (
         lag(value, 4) OVER in_order AS prior_4,
         lag(value, 5) OVER in_order AS prior_5,
         lag(value, 6) OVER in_order AS prior_6
-    FROM figures
-    WHERE value IS NOT NULL
-    WINDOW in_order AS (PARTITION BY series_id ORDER BY period_index)
+    FROM segmented
+    WINDOW in_order AS (PARTITION BY series_id, segment ORDER BY period_index)
 ),
 state AS (
     SELECT * EXCLUDE (step),
-        avg(abs(step)) OVER (PARTITION BY series_id ORDER BY period_index) AS moving_range
+        avg(abs(step)) OVER (PARTITION BY series_id, segment ORDER BY period_index) AS moving_range
     FROM stepped
 )
 SELECT f.series_id, f.indicator_id, f.period_index, f.numerator, f.denominator, f.status, f.comment,
     f.value, s.spc_points, s.spc_mean, s.moving_range,
-    s.prior_1, s.prior_2, s.prior_3, s.prior_4, s.prior_5, s.prior_6
+    s.prior_1, s.prior_2, s.prior_3, s.prior_4, s.prior_5, s.prior_6, s.segment
 FROM figures f
 LEFT JOIN state s USING (series_id, period_index)
 -- In quarter order, so that reading the latest quarters skips most of the table.
@@ -91,7 +99,8 @@ def refresh_series_points(cursor: duckdb.DuckDBPyConnection, indicator_ids: list
         "DELETE FROM series_points WHERE $indicator_ids IS NULL OR list_contains($indicator_ids, indicator_id)",
         parameters,
     )
-    cursor.execute(f"INSERT INTO series_points {_POINTS}", parameters)
+    # By name: the columns later migrations add sit at the table's end.
+    cursor.execute(f"INSERT INTO series_points BY NAME {_POINTS}", parameters)
 
 
 def indicators_in_returns(cursor: duckdb.DuckDBPyConnection, agency_id: str, periods: list[str]) -> list[str]:
