@@ -34,11 +34,11 @@ def test_a_shortened_resubmission_names_every_row_it_drops_and_waits_for_confirm
     send(store, police(extra=FD06_GROUPS))
     shortened = csv_return(*[row for row in POLICE_Q1 if not row.startswith("HO05")], *FD06_GROUPS[:2])
     result = send(store, shortened)
-    assert _r307(result) == [
+    assert _r307(result) == [(
         "This version of 2024-25 Q1 drops 6 rows now in force: FD06 Locality: Durham, Easington, "
         "Sedgefield, Teesdale, Wear Valley; HO05 (overall figure). Add them back (the template for "
         "2024-25 Q1 holds the figures in force), or confirm if they should no longer be reported."
-    ]
+    )]
     assert result.outcome == "needs_confirmation"
     assert len(stored_figures(store.cursor(), "police", Q1.label)) == 14  # the version in force is untouched
 

@@ -10,7 +10,7 @@ import pandas as pd
 from schemas.returns import ROW_CHECKS, failed_rows
 from thinktank.ingest.reader import SheetRows
 from thinktank.rules import RULES, Issue, issue
-from thinktank.rules import resubmission  # noqa: F401  (registers R307, a cross-row rule)
+from thinktank.rules import resubmission as resubmission_rules  # noqa: F401  (registers R307)
 from thinktank.rules import returns as cross_row_rules
 from thinktank.rules.context import ReturnContext
 
