@@ -219,6 +219,8 @@ def test_a_filled_xlsx_template_round_trips_for_every_unit(store, agency, quarte
     sheet = book["Return"]
     typed = {}
     for row in range(2, len(rows) + 2):
+        if sheet.cell(row, 3).value != "All":
+            continue  # group rows left empty are not sent
         unit = store.catalogue.indicator_by_id[sheet.cell(row, 1).value].unit
         sheet.cell(row, 7).value = TYPED[unit][0]
         typed[sheet.cell(row, 1).value] = TYPED[unit][1]
@@ -238,7 +240,8 @@ def test_the_round_trip_covers_every_unit_of_the_catalogue(store):
 
 def test_a_filled_csv_template_round_trips(store):
     rows = template_rows(store.cursor(), store.catalogue, "police", Q1)
-    rows["value"] = [410, 95.5, 1540, 97.5, 410, 23, 9]
+    overall = rows["breakdown"] == "All"
+    rows.loc[overall, "value"] = [410, 95.5, 1540, 97.5, 410, 23, 9]
     result = send(store, template_csv(rows), "police.csv")
     assert result.outcome == "stored", result.report.issue_table()
     stored = stored_figures(store.cursor(), "police", Q1.label)
@@ -255,8 +258,9 @@ def test_the_template_layout(store):
     ]
     assert sheet.freeze_panes == "B2"
     assert sheet.protection.sheet
-    assert [sheet.cell(row, 1).value for row in range(2, 9)] == ["FD06", "AS06", "DA01", "DA05", "HO01", "HO04", "HO05"]
-    assert {sheet.cell(row, 2).value for row in range(2, 9)} == {"2024-25 Q1"}
+    overall = [row for row in range(2, sheet.max_row + 1) if sheet.cell(row, 3).value == "All"]
+    assert [sheet.cell(row, 1).value for row in overall] == ["FD06", "AS06", "DA01", "DA05", "HO01", "HO04", "HO05"]
+    assert {sheet.cell(row, 2).value for row in range(2, sheet.max_row + 1)} == {"2024-25 Q1"}
     validations = {str(v.sqref): (v.type, v.formula1, v.formula2, v.errorStyle) for v in sheet.data_validations.dataValidation}
     assert ("decimal", "0", "100", "warning") in validations.values()
     assert ("whole", "0", None, "warning") in validations.values()
@@ -269,6 +273,7 @@ def test_the_template_layout(store):
 def test_the_template_shows_last_quarters_figure(store):
     send(store, police())
     rows = template_rows(store.cursor(), store.catalogue, "police", Quarter(2024, 2))
+    rows = rows[rows["breakdown"] == "All"]
     last = dict(zip(rows["indicator_id"], rows["last quarter (for reference)"], strict=True))
     assert last["FD06"] == "1,180"
     assert last["AS06"] == "95.7%"

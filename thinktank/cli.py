@@ -35,7 +35,7 @@ from thinktank.spc_baselines import add_rebase, rebases, remove_rebase
 from thinktank.store import Store, utc_now
 from thinktank.store.returns import stored_figures, submission_history
 from thinktank.store.transactions import store_errors_translated
-from thinktank.templates import template_csv, template_rows, template_xlsx
+from thinktank.templates import template_csv, template_rows, template_xlsx, version_in_force
 from thinktank.users import LOCAL_ANALYST
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
@@ -291,16 +291,19 @@ def _template(arguments: argparse.Namespace) -> int:
     with _open_store(arguments) as store:
         check_agency(store.catalogue, arguments.agency, LOCAL_ANALYST)
         rows = template_rows(store.cursor(), store.catalogue, arguments.agency, quarter)
+        correcting = version_in_force(store.cursor(), arguments.agency, quarter)
         content = (
-            template_xlsx(rows, store.catalogue, arguments.agency, quarter)
+            template_xlsx(rows, store.catalogue, arguments.agency, quarter, correcting)
             if suffix == ".xlsx" else template_csv(rows)
         )
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_bytes(content)
+    indicators = rows["indicator_id"].nunique()
     summary = {"file": str(arguments.out), "agency": arguments.agency, "period": quarter.label,
-               "indicators": len(rows)}
+               "indicators": indicators, "rows": len(rows), "correction": correcting}
     print(json.dumps(summary, indent=2) if arguments.json else
-          f"Wrote {arguments.out}: {len(rows)} indicators for {arguments.agency}, {quarter.label}.")
+          f"Wrote {arguments.out}: {indicators} indicators in {len(rows)} rows for {arguments.agency}, "
+          f"{quarter.label}" + (", filled with the figures in force to correct." if correcting else "."))
     return EXIT_OK
 
 

@@ -330,7 +330,9 @@ def _figure(indicator: Indicator, series: Series, quarter: Quarter, index: int, 
 
 def _fill(rows: pd.DataFrame, catalogue: Catalogue, quarter: Quarter, index: int, seed: int) -> pd.DataFrame:
     filled = []
-    for row in rows.to_dict("records"):
+    # The demo agencies send the overall figures and their own groups (below); the template's
+    # other group rows stay empty, so they are not sent.
+    for row in rows[rows["breakdown"] == "All"].to_dict("records"):
         indicator = catalogue.indicator_by_id[row["indicator_id"]]
         series = series_for(indicator)
         figure, rng = _drawn(indicator, quarter, index, seed)

@@ -1,7 +1,8 @@
 """Ready-to-fill return templates for an agency and a quarter, as xlsx or csv.
 
-The Return sheet has the contract's columns and one row per indicator the agency owns, with
-read-only helper columns to its right (name, unit, definition, last quarter's figure) that
+The Return sheet has the contract's columns and a row per indicator the agency owns and per
+group of each breakdown it is collected by (a resubmission made from it leaves nothing out),
+with read-only helper columns to its right (name, unit, definition, last quarter's figure) that
 the reader ignores. Excel's data validation nudges towards the right kind of figure but
 still lets symbols such as c or x be typed.
 """
@@ -24,6 +25,7 @@ from thinktank.catalogue import Catalogue, Indicator
 from thinktank.downloads import stamped_workbook_bytes
 from thinktank.formatting import STATUS_LABELS, format_value
 from thinktank.ingest.cells import SYMBOLS
+from thinktank.ingest.normalise import ALL
 from thinktank.periods import Quarter
 from thinktank.rules.evidence import SIGNS_OF_SAFETY, SOURCES
 from thinktank.store.returns import figures_in_force
@@ -49,39 +51,110 @@ _SYMBOLS_HINT = ", ".join(STATUS_LABELS[status] for status in dict.fromkeys(SYMB
 def template_rows(
     cursor: duckdb.DuckDBPyConnection, catalogue: Catalogue, agency_id: str, quarter: Quarter
 ) -> pd.DataFrame:
-    """One row per indicator the agency owns for the quarter, helper columns included."""
+    """One row per indicator the agency owns for the quarter and per group it is collected by,
+    helper columns included.
+
+    Where a version for the quarter is in force already (the agency is correcting it), every
+    row carries the figures in force, so that a resubmission that changes one cell keeps the
+    rest. Otherwise the figures are empty, with last quarter's figure beside each for reference.
+    """
     indicators = [
         indicator for indicator in catalogue.indicators
         if indicator.owner == agency_id and indicator.is_active_in(quarter)
     ]
     previous = quarter.previous().label
-    last = figures_in_force(cursor, agency_id, [previous])
-    last = last[last["breakdown"] == "All"].set_index("indicator_id")
-    return pd.DataFrame(
-        [
-            {
-                "indicator_id": indicator.id, "period": quarter.label, "breakdown": "All",
-                "breakdown_value": "All", "numerator": None, "denominator": None, "value": None,
+    stored = figures_in_force(cursor, agency_id, [previous])
+    last = {_key(line): line for line in stored.itertuples(index=False)}
+    in_force = _rows_in_force(cursor, agency_id, quarter.label)
+    current = {_key(line): line for line in in_force.itertuples(index=False)}
+    records = []
+    for indicator in indicators:
+        for breakdown, group in _groups_of(indicator, catalogue, [*last, *current]):
+            key = (indicator.id, breakdown, group)
+            record = {
+                "indicator_id": indicator.id, "period": quarter.label, "breakdown": breakdown,
+                "breakdown_value": group, "numerator": None, "denominator": None, "value": None,
                 "comment": None,
                 "name (for reference)": indicator.name,
                 "unit (for reference)": indicator.unit_label,
                 "definition (for reference)": indicator.definition,
-                "last quarter (for reference)": _last_figure(last, indicator, previous),
+                "last quarter (for reference)": _last_figure(last.get(key), indicator, previous),
             }
-            for indicator in indicators
-        ],
-        columns=RETURN_COLUMNS + HELPER_COLUMNS,
-    )
+            if key in current:
+                record.update(_figures_as_typed(current[key]))
+            records.append(record)
+    # Figures and symbols share a column, as they do in a spreadsheet, and 12 stays 12, not 12.0.
+    return pd.DataFrame(records, columns=RETURN_COLUMNS + HELPER_COLUMNS, dtype=object)
 
 
-def _last_figure(last: pd.DataFrame, indicator: Indicator, previous: str) -> str:
-    if indicator.id not in last.index:
+def version_in_force(cursor: duckdb.DuckDBPyConnection, agency_id: str, quarter: Quarter) -> bool:
+    """Whether the agency has a return in force for the quarter, so that a template for it is
+    a correction."""
+    (count,) = cursor.execute(
+        "SELECT count(*) FROM submissions_in_force WHERE agency_id = ? AND period = ?",
+        [agency_id, quarter.label],
+    ).fetchone()
+    return count > 0
+
+
+def _key(line) -> tuple[str, str, str]:
+    return (line.indicator_id, line.breakdown, line.breakdown_value)
+
+
+def _groups_of(
+    indicator: Indicator, catalogue: Catalogue, stored_keys: list[tuple[str, str, str]]
+) -> list[tuple[str, str]]:
+    """The overall figure, then each group of each breakdown the indicator is collected by:
+    the register's groups, or for a breakdown that lists none the groups stored before.
+    Groups stored for this indicator that the catalogue no longer lists come last, so that a
+    correction made on the template leaves nothing in force out."""
+    registered = {breakdown.id: breakdown for breakdown in catalogue.breakdowns}
+    stored = [(breakdown, group) for indicator_id, breakdown, group in stored_keys
+              if indicator_id == indicator.id and breakdown != ALL]
+    groups = [(ALL, ALL)]
+    for breakdown_id in indicator.breakdowns:
+        breakdown = registered[breakdown_id]
+        listed = breakdown.values or sorted({group for name, group in stored if name == breakdown.name})
+        groups += [(breakdown.name, group) for group in listed]
+    return list(dict.fromkeys([*groups, *stored]))
+
+
+def _rows_in_force(cursor: duckdb.DuckDBPyConnection, agency_id: str, period: str) -> pd.DataFrame:
+    """The rows of the version in force for the quarter, as the agency sent them."""
+    return cursor.execute(
+        "SELECT indicator_id, breakdown, breakdown_value, numerator, denominator, value, status, "
+        "comment FROM observations_in_force WHERE agency_id = ? AND period = ?",
+        [agency_id, period],
+    ).df()
+
+
+def _figures_as_typed(line) -> dict:
+    """A stored row written back into the template's cells: figures as numbers, a symbol
+    where there is no figure, and 'u' after the figure it qualifies."""
+    cells = {
+        column: None if pd.isna(getattr(line, column)) else float(getattr(line, column))
+        for column in ("numerator", "denominator", "value")
+    }
+    cells = {column: int(number) if number is not None and number.is_integer() else number
+             for column, number in cells.items()}
+    status = line.status if isinstance(line.status, str) else None
+    qualified = next((column for column in ("value", "numerator", "denominator") if cells[column] is not None), None)
+    if status == "u" and qualified:
+        cells[qualified] = f"{cells[qualified]} u"
+    elif status is not None and cells["value"] is None:
+        cells["value"] = status
+    cells["comment"] = line.comment if isinstance(line.comment, str) else None
+    return cells
+
+
+def _last_figure(row, indicator: Indicator, previous: str) -> str:
+    if row is None:
         return f"none stored for {previous}"
-    row = last.loc[indicator.id]
-    if pd.notna(row["figure"]):
-        shown = format_value(float(row["figure"]), indicator.unit)
-        return f"{shown} ({row['status']})" if isinstance(row["status"], str) else shown
-    return STATUS_LABELS.get(row["status"], row["status"])
+    status = row.status if isinstance(row.status, str) else None
+    if pd.notna(row.figure):
+        shown = format_value(float(row.figure), indicator.unit)
+        return f"{shown} ({status})" if status else shown
+    return STATUS_LABELS.get(status, status)
 
 
 def template_csv(rows: pd.DataFrame) -> bytes:
@@ -90,7 +163,10 @@ def template_csv(rows: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def template_xlsx(rows: pd.DataFrame, catalogue: Catalogue, agency_id: str, quarter: Quarter) -> bytes:
+def template_xlsx(
+    rows: pd.DataFrame, catalogue: Catalogue, agency_id: str, quarter: Quarter, correcting: bool = False
+) -> bytes:
+    """The Excel template; ``correcting`` says that ``rows`` hold the version in force."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Return"
@@ -122,14 +198,17 @@ def template_xlsx(rows: pd.DataFrame, catalogue: Catalogue, agency_id: str, quar
     sheet["G1"].comment = Comment(
         f"The figure in the indicator's unit. Or a symbol: {_SYMBOLS_HINT}.", "Think Tank"
     )
-    # The helper columns are read-only; the figures, and spare rows for breakdowns, are not.
+    # Protection keeps the helper columns read-only. In a sheet's protection a flag set to
+    # False means "not protected": people may insert rows (for a group the template does not
+    # list), delete or sort them, and widen columns; the input cells of new rows are unlocked
+    # through their columns' style.
     protection = sheet.protection
     protection.sheet = True
     protection.formatColumns = protection.formatRows = protection.insertRows = False
     protection.deleteRows = protection.sort = protection.autoFilter = False
 
     _evidence_sheet(workbook.create_sheet("Evidence"), catalogue, quarter)
-    _about_sheet(workbook.create_sheet("About"), catalogue, agency_id, quarter)
+    _about_sheet(workbook.create_sheet("About"), catalogue, agency_id, quarter, correcting)
     return stamped_workbook_bytes(workbook, template_stamp(quarter))
 
 
@@ -197,19 +276,31 @@ def _evidence_sheet(sheet, catalogue: Catalogue, quarter: Quarter) -> None:
     sheet["F1"].comment = Comment(f"Leave empty for {quarter.label}, the quarter of this return.", "Think Tank")
 
 
-def _about_sheet(sheet, catalogue: Catalogue, agency_id: str, quarter: Quarter) -> None:
+def _about_sheet(sheet, catalogue: Catalogue, agency_id: str, quarter: Quarter, correcting: bool) -> None:
     agency = catalogue.agency_by_id[agency_id]
+    if correcting:
+        opening = (
+            f"You have already sent {quarter.label}, so this template holds the figures now in force. "
+            "Change the ones that need correcting and upload it: the new version replaces the "
+            "whole of the earlier one, so keep every row you are not changing."
+        )
+    else:
+        opening = (
+            "Each indicator has a row for its overall figure (breakdown 'All') and a row for each "
+            "group it is collected by, such as breakdown 'Locality' and group 'Easington'."
+        )
     lines = [
         (f"Quarterly return for {agency.name}, {quarter.label} "
         f"({quarter.start:%-d %B %Y} to {quarter.end:%-d %B %Y})"),
+        opening,
         "",
         "How to fill it in",
-        ("1. On the Return sheet, give each indicator's figure in the 'value' column, in the unit "
+        ("1. On the Return sheet, give each row's figure in the 'value' column, in the unit "
         "shown to the right. For a percentage or a rate you may give the numerator and "
         "denominator instead; a rate per 10,000 may give just the numerator."),
-        ("2. Keep the period as it is. Breakdown and breakdown_value stay 'All' for the overall "
-        "figure; add rows below for groups, such as breakdown 'Locality' and breakdown_value "
-        "'Easington'."),
+        ("2. Keep the period, breakdown and breakdown_value as they are. A group row left empty "
+        "is not sent. To send a group that is not listed, insert a row (or use the empty rows "
+        "below the last one) and type the indicator, period, breakdown and group yourself."),
         (f"3. Where there is no figure, write a symbol instead: {_SYMBOLS_HINT}. '12 u' keeps 12 "
         "and marks it as of low reliability."),
         ("4. Numbers may carry commas, % or £ signs. Percentages are 0 to 100 (45, 45% or 0.45 in a "
@@ -219,11 +310,13 @@ def _about_sheet(sheet, catalogue: Catalogue, agency_id: str, quarter: Quarter) 
         "and practitioners say, with a theme, a source and a Signs of Safety heading."),
         "",
         "What happens when you upload",
-        ("Every problem is listed with its row and column. Errors must be fixed: nothing is stored "
-        "until there are none. Warnings (a missing indicator, a big change from last quarter, "
-        "groups that do not add up) can be accepted once you have checked them."),
-        ("Uploading again later stores a new version, which replaces the earlier one in reports; "
-        "the earlier one is kept in the history."),
+        ("The upload page checks the file first and lists every problem with its row and column. "
+        "Errors must be fixed: nothing can be stored until there are none. Warnings (a missing "
+        "indicator, a big change from last quarter, groups that do not add up, rows in force "
+        "that this version leaves out) can be accepted once you have checked them. Nothing is "
+        "stored until you press 'Store this return'."),
+        ("Uploading again later stores a new version, which replaces the whole of the earlier one "
+        "in reports; the earlier one is kept in the history."),
     ]
     for line in lines:
         sheet.append([line])
@@ -232,5 +325,6 @@ def _about_sheet(sheet, catalogue: Catalogue, agency_id: str, quarter: Quarter) 
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet["A1"].font = Font(bold=True, size=14)
-    for row_number in (3, 12):
-        sheet[f"A{row_number}"].font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value in ("How to fill it in", "What happens when you upload"):
+            row[0].font = Font(bold=True)

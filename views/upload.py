@@ -44,9 +44,11 @@ quarter = quarter_column.selectbox(
 
 st.subheader("1. Download the template")
 rows = template_rows(store().cursor(), catalogue, agency_id, quarter)
+indicators = rows["indicator_id"].nunique()
 st.markdown(
-    f"The template lists the **{len(rows)} indicator{'s' if len(rows) != 1 else ''}** {agencies[agency_id]} sends, with last "
-    "quarter's figure beside each for reference."
+    f"The template lists the **{indicators} indicator{'s' if indicators != 1 else ''}** {agencies[agency_id]} sends, "
+    f"in {len(rows)} rows: the overall figure and each group it is collected by, with last quarter's figure "
+    "beside each for reference."
 )
 name = f"return-{agency_id}-{quarter.label.replace(' ', '-')}"
 xlsx_column, csv_column, _ = st.columns([1, 1, 3])

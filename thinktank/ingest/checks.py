@@ -11,6 +11,7 @@ import thinktank.rules.related  # noqa: F401  (importing it registers R306 with 
 from schemas.returns import ROW_CHECKS, failed_rows
 from thinktank.ingest.reader import SheetRows
 from thinktank.rules import RULES, Issue, issue
+from thinktank.rules import resubmission as resubmission_rules  # noqa: F401  (registers R307)
 from thinktank.rules import returns as cross_row_rules
 from thinktank.rules.context import ReturnContext
 

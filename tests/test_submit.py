@@ -1,0 +1,55 @@
+"""Taking a return in two steps: a check that writes nothing, then a store that is audited."""
+
+import datetime as dt
+
+from returns_support import POLICE_Q1, Q1, TODAY, csv_return, police
+
+from thinktank.ingest.submit import check_return, store_return
+from thinktank.store.audit import audit_entries
+from thinktank.users import LOCAL_ANALYST
+
+NOW = dt.datetime(2026, 11, 23, 9, 0)
+
+
+def _check(store, content):
+    return check_return(store, content, "return.csv", "police", Q1, LOCAL_ANALYST, TODAY)
+
+
+def _written(store) -> tuple[int, int]:
+    """Submissions stored and upload attempts audited (opening the store audits the catalogue)."""
+    cursor = store.cursor()
+    uploads = audit_entries(cursor).query("action == 'upload'")
+    return (cursor.execute("SELECT count(*) FROM submissions").fetchone()[0], len(uploads))
+
+
+def test_a_check_writes_nothing_whatever_it_finds(store):
+    for content in (police(), police((0, "FD06,2024-25 Q1,All,All,,,about 1700,")),
+                    police((0, "FD06,2024-25 Q1,All,All,,,9999,"))):
+        _check(store, content)
+    assert _written(store) == (0, 0)
+    assert _check(store, police()).outcome == "ready"
+
+
+def test_storing_a_checked_return_stores_it_once_and_audits_it(store):
+    checked = _check(store, police())
+    stored = store_return(store, checked, LOCAL_ANALYST, now=NOW)
+    assert stored.outcome == "stored" and [v.version for v in stored.versions] == [1]
+    assert _written(store) == (1, 1)
+    assert _check(store, police()).outcome == "already_stored"
+
+
+def test_a_refused_store_attempt_is_audited_and_counts_as_refused(store):
+    refused = _check(store, police((0, "FD06,2024-25 Q1,All,All,,,about 1700,")))
+    assert refused.outcome == "refused"
+    assert _written(store) == (0, 0)
+    store_return(store, refused, LOCAL_ANALYST, now=NOW)
+    uploads = audit_entries(store.cursor()).query("action == 'upload'")
+    assert uploads["outcome"].tolist() == ["refused"]
+
+
+def test_warnings_need_confirming_when_storing(store):
+    store_return(store, _check(store, police()), LOCAL_ANALYST, now=NOW)
+    moved = _check(store, csv_return(*POLICE_Q1[:-1]))  # HO05 left out: R303 and R307
+    assert moved.outcome == "needs_confirmation" and moved.warnings_shown
+    assert store_return(store, moved, LOCAL_ANALYST, now=NOW).outcome == "needs_confirmation"
+    assert store_return(store, moved, LOCAL_ANALYST, confirm_warnings=True, now=NOW).outcome == "stored"
