@@ -51,6 +51,15 @@ def test_the_core_never_imports_the_pages():
     assert offenders == []
 
 
+def test_the_pages_never_build_the_demo():
+    # First start (the demo included) is the core's: the pages show its progress.
+    pages = [REPO_ROOT / "app.py", *(REPO_ROOT / "views").rglob("*.py")]
+    offenders = [str(path.relative_to(REPO_ROOT)) for path in pages
+                 if any(module == "thinktank.demo" or module.startswith("thinktank.demo.")
+                        for module in imported_modules(path))]
+    assert offenders == []
+
+
 def test_the_audit_log_is_only_ever_appended_to():
     changes = re.compile(r"\b(UPDATE|DELETE\s+FROM|TRUNCATE|DROP\s+TABLE)\s+audit_log\b", re.IGNORECASE)
     sources = [*CORE.rglob("*.py"), *CORE.rglob("*.sql"), *(REPO_ROOT / "views").rglob("*.py")]
