@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 import streamlit as st
+from conftest import CATALOGUE, REFERENCE
 from streamlit.testing.v1 import AppTest
 from test_store import table_contents
 
@@ -149,7 +150,7 @@ def test_the_demo_goes_only_into_an_empty_database(demo_store):
 def test_first_start_builds_the_demo_once_into_a_database_it_created(tmp_path, monkeypatch):
     monkeypatch.setattr(demo, "DEMO_QUARTERS", 2)
     monkeypatch.setenv(DEMO_ENV, "1")
-    settings = Settings(tmp_path / "first.duckdb", REPO_ROOT / "indicators", REPO_ROOT / "data" / "reference")
+    settings = Settings(tmp_path / "first.duckdb", CATALOGUE, REFERENCE)
     told = []
     started = first_start.open_store(settings)
     with started.store:
@@ -166,8 +167,7 @@ def test_first_start_builds_the_demo_once_into_a_database_it_created(tmp_path, m
 
 def test_first_start_leaves_a_new_database_empty_when_the_demo_is_switched_off(tmp_path, monkeypatch):
     monkeypatch.setenv(DEMO_ENV, "0")
-    started = first_start.open_store(Settings(tmp_path / "real.duckdb", REPO_ROOT / "indicators",
-                                              REPO_ROOT / "data" / "reference"))
+    started = first_start.open_store(Settings(tmp_path / "real.duckdb", CATALOGUE, REFERENCE))
     with started.store:
         assert started.created and not started.demo_due
         assert first_start.build_demo_if_due(started, TODAY) is None
@@ -177,8 +177,8 @@ def test_first_start_leaves_a_new_database_empty_when_the_demo_is_switched_off(t
 def test_the_dashboard_builds_the_demo_on_first_start_and_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(demo, "DEMO_QUARTERS", 2)
     monkeypatch.setenv(DATABASE_ENV, str(tmp_path / "first.duckdb"))
-    monkeypatch.setenv(CATALOGUE_ENV, str(REPO_ROOT / "indicators"))
-    monkeypatch.setenv(REFERENCE_ENV, str(REPO_ROOT / "data" / "reference"))
+    monkeypatch.setenv(CATALOGUE_ENV, str(CATALOGUE))
+    monkeypatch.setenv(REFERENCE_ENV, str(REFERENCE))
     monkeypatch.setenv(DEMO_ENV, "1")
     st.cache_resource.clear()
     st.cache_data.clear()
