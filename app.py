@@ -24,6 +24,7 @@ navigation = st.navigation(
         "Returns": [
             st.Page("views/upload.py", title="Upload a return", icon=":material/upload_file:", url_path="upload"),
             st.Page("views/submissions.py", title="Submissions", icon=":material/fact_check:", url_path="submissions"),
+            st.Page("views/rules.py", title="Problem codes", icon=":material/rule:", url_path="rules"),
         ],
         "Explore": [
             scorecard_page,

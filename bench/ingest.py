@@ -118,8 +118,9 @@ def run_case(size: int, without_dimension: bool) -> dict:
                 confirm_warnings=True, today=dt.date(2026, 11, 23),
             )
             seconds = time.perf_counter() - started
+            (stored_rows,) = store.cursor().execute("SELECT count(*) FROM observations_in_force").fetchone()
     return {
-        "rows": len(rows), "file_mib": len(content) / 2**20, "seconds": seconds,
+        "rows": len(rows), "stored_rows": stored_rows, "file_mib": len(content) / 2**20, "seconds": seconds,
         "outcome": result.outcome, "errors": result.report.errors,
         "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
@@ -147,12 +148,21 @@ def main() -> None:
         output = subprocess.run(command + (["--without-dimension"] if without_dimension else []),
                                 check=True, capture_output=True, text=True).stdout
         case = json.loads(output)
-        met = case["seconds"] < seconds_target and case["peak_mib"] < memory_target
         print(
             f"| {case['rows']:,} rows{', no <dimension>' if without_dimension else ''} | {_size(case['file_mib'])} | {case['seconds']:,.2f} s "
             f"| < {seconds_target:g} s | {case['peak_mib']:,.0f} MiB | < {memory_target} MiB "
-            f"| {case['outcome']}{'' if met else ' (target missed)'} |"
+            f"| {verdict(case, seconds_target, memory_target)} |"
         )
+
+
+def verdict(case: dict, seconds_target: float, memory_target: float) -> str:
+    """The outcome column: a case counts only when every row it sent is stored, so a refused or
+    half-stored return is never reported as fast."""
+    if case["outcome"] != "stored" or case["stored_rows"] != case["rows"]:
+        return (f"{case['outcome']}, {case['stored_rows']:,} of {case['rows']:,} rows stored, "
+                f"{case['errors']:,} errors (WRONG: the benchmark stores nothing it can time)")
+    met = case["seconds"] < seconds_target and case["peak_mib"] < memory_target
+    return f"{case['outcome']}{'' if met else ' (target missed)'}"
 
 
 if __name__ == "__main__":

@@ -19,6 +19,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from thinktank.rules import register
+from thinktank.rules.example_inputs import POLICE_ROWS, Example, ExampleReturn
+
+FD06, AS06, HO01 = POLICE_ROWS  # the example police return's rows, to change one of
+# The example children's social care return for 2024-25 Q1, and the domestic abuse service's indicator.
+CSC_ROWS = ("AS07,2024-25 Q1,All,All,,,24,", "CP02,2024-25 Q1,All,All,,,45.1,")
+CSC = "childrens_social_care"
 
 FIGURE_COLUMNS = ("numerator", "denominator", "value")
 
@@ -34,10 +40,10 @@ ROW_CHECKS: list[tuple[RowCheck, pa.Check]] = []
 
 
 def _check(
-    code: str, severity: str, title: str, explanation: str, example: str, column: str,
-    describe: Callable[[pd.Series], str], fields: tuple[str, ...] = (),
+    code: str, severity: str, title: str, explanation: str, example: Example, column: str,
+    describe: Callable[[pd.Series], str], fields: tuple[str, ...] = (), what_to_do: str = "",
 ) -> Callable[[Callable[[pd.DataFrame], pd.Series]], Callable[[pd.DataFrame], pd.Series]]:
-    register(code, severity, title, explanation, example, fields or (column,))
+    register(code, severity, title, explanation, example, fields or (column,), what_to_do)
 
     def decorate(function: Callable[[pd.DataFrame], pd.Series]) -> Callable[[pd.DataFrame], pd.Series]:
         ROW_CHECKS.append((RowCheck(code, column, describe), pa.Check(function, name=code, ignore_na=False)))
@@ -52,7 +58,8 @@ def _figure(value: float) -> str:
 
 @_check("R201", "error", "No indicator id",
         "Every row with figures needs the id of its indicator from the catalogue.",
-        "Row 7 has figures but no indicator_id. Fill in the id, for example CP02.", "indicator_id",
+        ExampleReturn(*POLICE_ROWS, ",2024-25 Q1,All,All,,,1180,"), "indicator_id",
+        what_to_do="Write the indicator's id, as in the template, in the indicator_id column.",
         describe=lambda row: "This row has figures but no indicator_id. Fill in the id of its indicator, for example CP02.",
 )
 def _has_indicator(frame: pd.DataFrame) -> pd.Series:
@@ -61,7 +68,8 @@ def _has_indicator(frame: pd.DataFrame) -> pd.Series:
 
 @_check("R202", "error", "Unknown indicator",
         "The indicator_id is not in the catalogue. The message suggests the closest ids.",
-        "'CP20' is not an indicator in the catalogue. Did you mean CP02 or CP03?", "indicator_id",
+        ExampleReturn(*POLICE_ROWS, "CP20,2024-25 Q1,All,All,,,4,"), "indicator_id",
+        what_to_do="Correct the id (the message suggests the closest), or delete the row.",
         describe=lambda row: f"'{row.indicator_id}' is not an indicator in the catalogue.{row.suggestion}",
 )
 def _known_indicator(frame: pd.DataFrame) -> pd.Series:
@@ -70,8 +78,8 @@ def _known_indicator(frame: pd.DataFrame) -> pd.Series:
 
 @_check("R217", "error", "Indicator not collected in that quarter",
         "The indicator was retired before, or introduced after, the quarter of this row.",
-        "EH06 was retired from 2025-26 Q1, so it has no figure for 2025-26 Q2. Delete the row.",
-        "indicator_id",
+        ExampleReturn(*CSC_ROWS, "VO06,2024-25 Q1,All,All,,,8.1,", agency=CSC), "indicator_id",
+        what_to_do="Delete the row, or correct its period if the figure is for another quarter.",
         describe=lambda row: (f"{row.indicator_id} was retired from {row.retired_from}, so it has no figure for {row.period}. Delete the row." if isinstance(row.retired_from, str) and row.period_key >= row.retired_from_key else f"{row.indicator_id} is collected from {row.applies_from}, so it has no figure for {row.period}. Delete the row."),
 )
 def _in_use(frame: pd.DataFrame) -> pd.Series:
@@ -83,8 +91,8 @@ def _in_use(frame: pd.DataFrame) -> pd.Series:
 
 @_check("R203", "error", "No period",
         "Every row needs the quarter it is for, unless the upload form fixes the quarter.",
-        "Row 9 has no period. Write it as 2024-25 Q1, or choose the quarter in the upload form.",
-        "period",
+        ExampleReturn(*POLICE_ROWS, "FD06,,Locality,Durham,,,160,", period=None), "period",
+        what_to_do="Write the quarter, such as 2024-25 Q1, or choose the quarter in the upload form.",
         describe=lambda row: "This row has no period. Write the quarter, such as 2024-25 Q1, or choose it in the upload form.",
 )
 def _has_period(frame: pd.DataFrame) -> pd.Series:
@@ -93,7 +101,8 @@ def _has_period(frame: pd.DataFrame) -> pd.Series:
 
 @_check("R205", "error", "Future period",
         "A quarter that has not ended yet cannot be reported.",
-        "2026-27 Q4 has not ended yet (it ends on 31 March 2027). Check the period.", "period",
+        ExampleReturn(*(row.replace("2024-25 Q1", "2026-27 Q4") for row in POLICE_ROWS), period=None),
+        "period", what_to_do="Correct the period; send the quarter's figures once it has ended.",
         describe=lambda row: f"{row.period} has not ended yet (it ends on {row.period_end}). Check the period.",
 )
 def _not_future(frame: pd.DataFrame) -> pd.Series:
@@ -102,7 +111,8 @@ def _not_future(frame: pd.DataFrame) -> pd.Series:
 
 @_check("R206", "error", "Period differs from the quarter chosen",
         "When the upload form fixes the quarter, every row must be for that quarter.",
-        "This row is for 2024-25 Q3 but you chose 2024-25 Q4 in the upload form.", "period",
+        ExampleReturn(*POLICE_ROWS, "FD06,2023-24 Q4,All,All,,,1180,"), "period",
+        what_to_do="Correct the row's period, or choose its quarter in the upload form.",
         describe=lambda row: f"This row is for {row.period} but the quarter chosen in the upload form is {row.chosen_period}. Correct the period, or choose {row.period} in the form.",
 )
 def _chosen_period(frame: pd.DataFrame) -> pd.Series:
@@ -112,7 +122,8 @@ def _chosen_period(frame: pd.DataFrame) -> pd.Series:
 
 @_check("R215", "error", "Breakdown not used for this indicator",
         "Each indicator lists the breakdowns it may be split by; others are refused.",
-        "CP02 is not broken down by Ethnicity. It allows: Locality, Age band, Gender.", "breakdown",
+        ExampleReturn(*POLICE_ROWS, "AS06,2024-25 Q1,Ethnicity,White,40,42,,"), "breakdown",
+        what_to_do="Use one of the breakdowns the message lists, or delete the row.",
         describe=lambda row: f"{row.indicator_id} is not broken down by {row.breakdown}. {row.allowed_breakdowns}",
 )
 def _allowed_breakdown(frame: pd.DataFrame) -> pd.Series:
@@ -122,7 +133,8 @@ def _allowed_breakdown(frame: pd.DataFrame) -> pd.Series:
 @_check("R216", "error", "Unknown breakdown group",
         "The group is not one of the breakdown's groups, which would split the figures "
         "in two. The message suggests the closest.",
-        "'Easingon' is not a Locality. Did you mean Easington?", "breakdown_value",
+        ExampleReturn(*CSC_ROWS, "CP02,2024-25 Q1,Locality,Easingon,,,52.3,", agency=CSC),
+        "breakdown_value", what_to_do="Write the group as the breakdown names it (the message suggests the closest).",
         describe=lambda row: f"'{row.breakdown_value}' is not a group of {row.breakdown}.{row.group_suggestion}",
 )
 def _known_group(frame: pd.DataFrame) -> pd.Series:
@@ -132,7 +144,8 @@ def _known_group(frame: pd.DataFrame) -> pd.Series:
 @_check("R214", "error", "No usable figure",
         "A percentage or rate needs its value, or its numerator and denominator (a rate may give "
         "just the numerator). Other units need the value. A symbol such as c or x also counts.",
-        "AS01 is a percentage: give the value, or both the numerator and the denominator.", "value",
+        ExampleReturn(FD06, "AS06,2024-25 Q1,All,All,88,,,", HO01), "value",
+        what_to_do="Fill in the missing figure, or a symbol such as x if it is not available.",
         describe=lambda row: ({"percent": f"{row.indicator_id} is a percentage: give the value, or both the numerator and the denominator.", "rate_per_10k": f"{row.indicator_id} is a rate per 10,000: give the value, or the numerator."}.get(row.unit, f"{row.indicator_id} is measured as {row.unit}: give the figure in value (numerator and denominator are not used).")),
 )
 def _usable_figure(frame: pd.DataFrame) -> pd.Series:
@@ -155,7 +168,8 @@ def _usable_figure(frame: pd.DataFrame) -> pd.Series:
 @_check("R208", "error", "Percentage outside 0-100",
         "A percentage must lie between 0 and 100. A fraction such as 0.45 must be formatted as a "
         "percentage in Excel or written as 45.",
-        "'145' is not a percentage between 0 and 100.", "value",
+        ExampleReturn(FD06, "AS06,2024-25 Q1,All,All,,,145,", HO01), "value",
+        what_to_do="Write the percentage between 0 and 100: 45% as 45, or 0.45 in a cell formatted as a percentage.",
         describe=lambda row: f"'{_figure(row.value)}' is not a percentage between 0 and 100. Write 45% as 45 (or 0.45 in a cell formatted as a percentage).",
 )
 def _percent_range(frame: pd.DataFrame) -> pd.Series:
@@ -164,7 +178,8 @@ def _percent_range(frame: pd.DataFrame) -> pd.Series:
 
 @_check("R209", "error", "Not a whole number",
         "Counts and days must be whole numbers.",
-        "'12.5' is not a whole number; a count is whole.", "value",
+        ExampleReturn("FD06,2024-25 Q1,All,All,,,1180.5,", AS06, HO01), "value",
+        what_to_do="Correct the figure to a whole number.",
         describe=lambda row: f"'{_figure(row.value)}' is not a whole number; {row.indicator_id} is measured in {row.unit}, which are whole.",
 )
 def _whole(frame: pd.DataFrame) -> pd.Series:
@@ -174,7 +189,8 @@ def _whole(frame: pd.DataFrame) -> pd.Series:
 
 @_check("R210", "error", "Negative number",
         "No figure in a return may be negative.",
-        "'-3' is negative; counts, numerators and denominators cannot be.", "value",
+        ExampleReturn(FD06, AS06, "HO01,2024-25 Q1,All,All,,,-3,"), "value",
+        what_to_do="Correct the figure; a fall is shown by a smaller figure, never a negative one.",
         describe=lambda row: "A figure in this row is negative; counts, numerators and denominators cannot be.",
         fields=FIGURE_COLUMNS)
 def _not_negative(frame: pd.DataFrame) -> pd.Series:
@@ -183,7 +199,9 @@ def _not_negative(frame: pd.DataFrame) -> pd.Series:
 
 @_check("R211", "error", "Score outside 0-10",
         "A score is on the 0 to 10 scale.",
-        "'12' is not a score between 0 and 10.", "value",
+        ExampleReturn(*(row.replace("2024-25 Q1", "2025-26 Q1") for row in CSC_ROWS),
+                      "VO06,2025-26 Q1,All,All,,,12,", agency=CSC, period="2025-26 Q1"), "value",
+        what_to_do="Give the score on the 0 to 10 scale.",
         describe=lambda row: f"'{_figure(row.value)}' is not a score between 0 and 10.",
 )
 def _score_range(frame: pd.DataFrame) -> pd.Series:
@@ -192,7 +210,8 @@ def _score_range(frame: pd.DataFrame) -> pd.Series:
 
 @_check("R212", "error", "Numerator larger than denominator",
         "The count on top of a percentage cannot be larger than the count underneath.",
-        "The numerator (120) is larger than the denominator (100).", "numerator",
+        ExampleReturn(FD06, "AS06,2024-25 Q1,All,All,120,100,,", HO01), "numerator",
+        what_to_do="Check which way round the numerator and denominator are, and correct them.",
         describe=lambda row: f"The numerator ({_figure(row.numerator)}) is larger than the denominator ({_figure(row.denominator)}). Check which way round they are.",
         fields=("numerator", "denominator"))
 def _numerator_fits(frame: pd.DataFrame) -> pd.Series:
@@ -202,7 +221,8 @@ def _numerator_fits(frame: pd.DataFrame) -> pd.Series:
 @_check("R219", "error", "Denominator of zero",
         "A percentage or rate cannot be worked out with a denominator of 0. Give the value, or "
         "the symbol z if it does not apply.",
-        "The denominator is 0, so the percentage cannot be worked out.", "denominator",
+        ExampleReturn(FD06, "AS06,2024-25 Q1,All,All,0,0,,", HO01), "denominator",
+        what_to_do="Give the value itself, or the symbol z if the figure does not apply this quarter.",
         describe=lambda row: "The denominator is 0, so the figure cannot be worked out. Give the value, or z if it does not apply.",
 )
 def _denominator_not_zero(frame: pd.DataFrame) -> pd.Series:
@@ -222,7 +242,8 @@ def _worked_out(row: pd.Series) -> str:
 @_check("R213", "error", "Value disagrees with numerator and denominator",
         "When value, numerator and denominator are all given they must agree to within half of "
         "the value's last shown decimal place.",
-        "The value 45.0 does not match 46 / 100 = 46.0. Correct one of them.", "value",
+        ExampleReturn(FD06, "AS06,2024-25 Q1,All,All,46,100,45.0,", HO01), "value",
+        what_to_do="Correct the value, the numerator or the denominator, or leave the value empty.",
         describe=lambda row: f"The value {_figure(row.value)} does not match {_worked_out(row)} = {row.computed_value:,.{int(row.value_decimals) + 1}f}. Correct one of them, or leave the value empty.",
         fields=FIGURE_COLUMNS)
 def _figures_agree(frame: pd.DataFrame) -> pd.Series:
@@ -235,8 +256,8 @@ def _figures_agree(frame: pd.DataFrame) -> pd.Series:
 @_check("R218", "error", "No population for a rate given as a count",
         "A rate given only as its numerator is worked out per 10,000 of the indicator's "
         "population, and no population figure is held for it. Give the rate itself in value.",
-        "DA02 is per 10,000 adult females and no population is held: give the rate in value.",
-        "numerator",
+        ExampleReturn("DA02,2024-25 Q1,All,All,350,,,", agency="domestic_abuse_service"), "numerator",
+        what_to_do="Give the rate per 10,000 in the value column.",
         describe=lambda row: f"{row.indicator_id} is per 10,000 {row.population_name} and no population figure is held for {row.financial_year}: give the rate itself in value.",
 )
 def _population_known(frame: pd.DataFrame) -> pd.Series:

@@ -11,16 +11,29 @@ from pathlib import Path
 
 import pytest
 
-from thinktank.settings import DATABASE_ENV, DEMO_ENV, REPO_ROOT, Settings
+from thinktank.settings import (
+    CATALOGUE_ENV,
+    DATABASE_ENV,
+    DEMO_ENV,
+    REFERENCE_ENV,
+    REPO_ROOT,
+    Settings,
+)
 from thinktank.store import Store
 
-CATALOGUE = REPO_ROOT / "indicators"
-REFERENCE = REPO_ROOT / "data" / "reference"
+# The frozen copy of the catalogue and reference data (see its README): adding an indicator to
+# indicators/ must break no test. Every process the tests start reads it too, through the
+# environment, unless a test sets its own.
+FROZEN = Path(__file__).parent / "fixtures" / "catalogue"
+CATALOGUE = FROZEN / "indicators"
+REFERENCE = FROZEN / "reference"
+os.environ[CATALOGUE_ENV] = str(CATALOGUE)
+os.environ[REFERENCE_ENV] = str(REFERENCE)
 
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    """The real catalogue and reference data, with a database of the test's own."""
+    """The frozen catalogue and reference data, with a database of the test's own."""
     return Settings(
         database_path=tmp_path / "thinktank.duckdb",
         catalogue_dir=CATALOGUE,
@@ -74,6 +87,7 @@ def _serve(database: Path, log_folder: Path, script: str = "app.py") -> Iterator
     port = _free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("THINKTANK_")}
     environment[DATABASE_ENV] = str(database)
+    environment[CATALOGUE_ENV], environment[REFERENCE_ENV] = str(CATALOGUE), str(REFERENCE)
     environment[DEMO_ENV] = "0"  # the demo's own tests build it
     log_path = log_folder / "streamlit.log"
     with log_path.open("w") as log:

@@ -9,11 +9,14 @@ from thinktank.cli import build_parser
 from thinktank.docs import (
     INDICATOR_REFERENCE,
     RULES_REFERENCE,
+    markdown_text,
     render_indicator_reference,
     render_rules_reference,
+    rule_entries,
 )
 from thinktank.reference import load_reference
 from thinktank.rules import CODES
+from thinktank.rules.examples import example_problems
 from thinktank.settings import REPO_ROOT
 
 CORE = REPO_ROOT / "thinktank"
@@ -45,6 +48,15 @@ def test_the_core_never_imports_the_pages():
         for path in CORE.rglob("*.py")
         if any(module.split(".")[0] in {"views", "app"} for module in imported_modules(path))
     ]
+    assert offenders == []
+
+
+def test_the_pages_never_build_the_demo():
+    # First start (the demo included) is the core's: the pages show its progress.
+    pages = [REPO_ROOT / "app.py", *(REPO_ROOT / "views").rglob("*.py")]
+    offenders = [str(path.relative_to(REPO_ROOT)) for path in pages
+                 if any(module == "thinktank.demo" or module.startswith("thinktank.demo.")
+                        for module in imported_modules(path))]
     assert offenders == []
 
 
@@ -84,13 +96,41 @@ def test_every_dependency_is_pinned_exactly_and_named_in_the_readme():
             assert f"`{name.lower()}`" in readme, f"README does not say why {name} is used"
 
 
-def test_every_rule_code_is_documented_with_an_example():
+def test_the_rules_reference_page_is_generated_from_the_examples():
     committed = RULES_REFERENCE.read_text(encoding="utf-8")
     assert committed == render_rules_reference(), (
         "docs/rules.md is out of date: run `python -m thinktank docs`"
     )
-    assert len(CODES) >= 40
-    for code, spec in CODES.items():
-        assert spec.explanation.strip() and spec.example.strip(), f"{code} lacks its documentation"
-        assert f"### {code}: " in committed
-        assert "> Example: " + spec.example in committed
+    for entry in rule_entries():
+        assert f"### {entry.code}: " in committed
+        assert "> Example: " + markdown_text(entry.example_message) in committed
+
+
+def test_every_rule_code_has_an_example_input_that_produces_exactly_that_code():
+    # Named by code: "R306 has no example input ('...' is not an ExampleReturn, ...)".
+    assert example_problems() == []
+    assert len(CODES) >= 45
+
+
+def test_every_rule_code_says_what_it_means_and_what_to_do():
+    unexplained = [code for code, spec in CODES.items() if not (spec.explanation.strip() and spec.what_to_do.strip())]
+    assert unexplained == []
+
+
+def test_an_example_that_does_not_produce_its_code_is_named(monkeypatch):
+    from dataclasses import replace
+
+    from thinktank.rules.example_inputs import POLICE_ROWS, ExampleReturn
+    from thinktank.rules.examples import example_store, run_example
+
+    monkeypatch.setitem(CODES, "R209", replace(CODES["R209"], example=ExampleReturn(*POLICE_ROWS)))
+    monkeypatch.setitem(CODES, "R210", replace(CODES["R210"], example="'-3' is negative."))
+    monkeypatch.setitem(CODES, "R211", replace(CODES["R211"], example=CODES["R303"].example))
+    with example_store() as store:
+        assert [run_example(code, store).problem for code in ("R209", "R210", "R211", "R212")] == [
+            "R209's example produces no problem, not R209 alone",
+            ("R210 has no example input (\"'-3' is negative.\" is not an ExampleReturn, ExampleFile or "
+             "ExampleCrash from thinktank.rules.example_inputs)"),
+            "R211's example produces R303, not R211 alone",
+            None,
+        ]

@@ -8,7 +8,7 @@ from thinktank.catalogue import load_catalogue
 from thinktank.errors import CatalogueError
 from thinktank.periods import Quarter
 
-CATALOGUE = Path(__file__).parent.parent / "indicators"
+CATALOGUE = Path(__file__).parent / "fixtures" / "catalogue" / "indicators"  # frozen: see its README
 
 
 @pytest.fixture

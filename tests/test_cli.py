@@ -5,7 +5,7 @@ import sys
 from collections import Counter
 
 import pytest
-from conftest import replace_in
+from conftest import CATALOGUE, REFERENCE, replace_in
 
 from thinktank.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, main
 from thinktank.settings import CATALOGUE_ENV, DATABASE_ENV, REFERENCE_ENV, REPO_ROOT
@@ -29,7 +29,8 @@ def test_indicators_json_in_a_real_process(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "thinktank", "indicators", "--json", "--db", str(tmp_path / "t.duckdb")],
         capture_output=True, text=True, cwd=REPO_ROOT, check=False,
-        env={key: value for key, value in os.environ.items() if not key.startswith("THINKTANK_")},
+        env={**{key: value for key, value in os.environ.items() if not key.startswith("THINKTANK_")},
+             CATALOGUE_ENV: str(CATALOGUE), REFERENCE_ENV: str(REFERENCE)},
     )
     assert result.returncode == 0, result.stderr
     indicators = json.loads(result.stdout)

@@ -6,10 +6,11 @@ import shutil
 import pandas as pd
 import pytest
 import streamlit as st
+from conftest import CATALOGUE, REFERENCE
 from streamlit.testing.v1 import AppTest
 from test_store import table_contents
 
-from thinktank import demo
+from thinktank import demo, first_start
 from thinktank.demo import DemoNotEmptyError, build_demo, is_demo
 from thinktank.periods import Quarter
 from thinktank.settings import (
@@ -164,11 +165,38 @@ def test_the_demo_goes_only_into_an_empty_database(demo_store):
         build_demo(demo_store, TODAY)
 
 
+def test_first_start_builds_the_demo_once_into_a_database_it_created(tmp_path, monkeypatch):
+    monkeypatch.setattr(demo, "DEMO_QUARTERS", 2)
+    monkeypatch.setenv(DEMO_ENV, "1")
+    settings = Settings(tmp_path / "first.duckdb", CATALOGUE, REFERENCE)
+    told = []
+    started = first_start.open_store(settings)
+    with started.store:
+        assert started.created and started.demo_due
+        built = first_start.build_demo_if_due(started, TODAY, progress=lambda *step: told.append(step))
+        assert built is not None and built.stored > 0
+        assert first_start.is_demo(started.store)
+        assert told[-1][0] == told[-1][1] and told[0][0] == 1
+        assert not started.demo_due and first_start.build_demo_if_due(started, TODAY) is None
+    again = first_start.open_store(settings)
+    with again.store:
+        assert not again.created and not again.demo_due
+
+
+def test_first_start_leaves_a_new_database_empty_when_the_demo_is_switched_off(tmp_path, monkeypatch):
+    monkeypatch.setenv(DEMO_ENV, "0")
+    started = first_start.open_store(Settings(tmp_path / "real.duckdb", CATALOGUE, REFERENCE))
+    with started.store:
+        assert started.created and not started.demo_due
+        assert first_start.build_demo_if_due(started, TODAY) is None
+        assert submission_history(started.store.cursor()).empty
+
+
 def test_the_dashboard_builds_the_demo_on_first_start_and_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(demo, "DEMO_QUARTERS", 2)
     monkeypatch.setenv(DATABASE_ENV, str(tmp_path / "first.duckdb"))
-    monkeypatch.setenv(CATALOGUE_ENV, str(REPO_ROOT / "indicators"))
-    monkeypatch.setenv(REFERENCE_ENV, str(REPO_ROOT / "data" / "reference"))
+    monkeypatch.setenv(CATALOGUE_ENV, str(CATALOGUE))
+    monkeypatch.setenv(REFERENCE_ENV, str(REFERENCE))
     monkeypatch.setenv(DEMO_ENV, "1")
     st.cache_resource.clear()
     st.cache_data.clear()

@@ -18,8 +18,9 @@ FIRST = Quarter(2022, 1)
 THIRD = Quarter(2022, 3)
 
 
-def stored_points(store) -> pd.DataFrame:
-    return store.cursor().execute(
+def stored_points(store, cursor=None) -> pd.DataFrame:
+    """The points as ``cursor`` sees them (by default a new cursor, outside any transaction)."""
+    return (cursor or store.cursor()).execute(
         """
         SELECT s.indicator_id, s.breakdown, s.breakdown_value, p.* EXCLUDE (series_id, indicator_id)
         FROM series_points p JOIN series s ON s.id = p.series_id
@@ -43,7 +44,8 @@ def test_the_points_kept_return_by_return_are_those_worked_out_afresh(store):
     cursor = store.cursor()
     cursor.begin()
     refresh_series_points(cursor)
-    afresh = stored_points(store)
+    # Read inside the transaction: another cursor would see only what is committed, the kept points.
+    afresh = stored_points(store, cursor)
     cursor.rollback()
     assert len(kept) == 8 + 2
     pd.testing.assert_frame_equal(kept, afresh)

@@ -14,9 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from thinktank import browse, scorecard
+from thinktank import browse, first_start, scorecard
 from thinktank.catalogue import Catalogue, load_catalogue
-from thinktank.demo import build_demo
 from thinktank.docs import (
     INDICATOR_REFERENCE,
     RULES_REFERENCE,
@@ -218,13 +217,15 @@ def _agencies(arguments: argparse.Namespace) -> int:
 
 
 def _init(arguments: argparse.Namespace) -> int:
-    with _open_store(arguments) as store:
-        summary = {"database": str(store.path), **_catalogue_summary(store.catalogue)}
+    started = first_start.open_store(Settings.from_environment(arguments.db))
+    with started.store as store:
+        summary = {"database": str(store.path), "created": started.created, **_catalogue_summary(store.catalogue)}
     if arguments.json:
         print(json.dumps(summary, indent=2))
     else:
         print(
-            f"Database ready at {summary['database']}: {summary['active_indicators']} active "
+            f"Database {'created' if started.created else 'ready'} at {summary['database']}: "
+            f"{summary['active_indicators']} active "
             f"indicators in {summary['themes']} themes from {summary['agencies']} agencies."
         )
     return EXIT_OK
@@ -440,7 +441,7 @@ def _demo(arguments: argparse.Namespace) -> int:
         print(f"\r[{done:>3}/{total}] {label:<60}", end="", file=sys.stderr, flush=True)
 
     with _open_store(arguments) as store:
-        summary = build_demo(store, utc_now().date(), progress=None if arguments.json else progress)
+        summary = first_start.build_demo(store, utc_now().date(), progress=None if arguments.json else progress)
     if arguments.json:
         print(json.dumps(dataclasses.asdict(summary), indent=2))
     else:

@@ -1,27 +1,33 @@
-"""The indicator reference page, generated from the catalogue so that it cannot drift.
+"""The reference pages, generated so that they cannot drift: the indicator reference from the
+catalogue, and the problem codes from the rule registry, each example message from running the
+code's example input through the checks (the Rules page shows the same entries).
 
-``python -m thinktank docs`` rewrites ``docs/indicators.md``; a test fails when the
-committed page differs from what the catalogue generates.
+``python -m thinktank docs`` rewrites ``docs/indicators.md`` and ``docs/rules.md``; a test
+fails when a committed page differs from what is generated.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from thinktank.catalogue import Catalogue, Indicator
 from thinktank.formatting import PERIOD_BASIS_LABELS, POLARITY_LABELS, describe_target, format_value
 from thinktank.reference import BenchmarkRow, ReferenceData
+from thinktank.rules import CODES
+from thinktank.rules.examples import example_problems, run_examples
 from thinktank.settings import REPO_ROOT
 
 INDICATOR_REFERENCE = REPO_ROOT / "docs" / "indicators.md"
 RULES_REFERENCE = REPO_ROOT / "docs" / "rules.md"
-_RULE_FAMILIES = {
+RULE_FAMILIES = {
     "F": "The file",
     "R": "The figures",
     "E": "The Evidence sheet",
     "X": "Think Tank itself",
 }
+_MARKDOWN_CHARACTERS = set("\\`*_{}[]<>#|~")
 
 
 def render_indicator_reference(catalogue: Catalogue, reference: ReferenceData) -> str:
@@ -119,13 +125,40 @@ def write_indicator_reference(catalogue: Catalogue, reference: ReferenceData, pa
     path.write_text(render_indicator_reference(catalogue, reference), encoding="utf-8")
 
 
-def render_rules_reference() -> str:
-    """Every problem code a return can get, with what it means and an example message."""
-    # Registration happens on import: these modules hold the checks.
-    import schemas.returns  # noqa: F401
-    import thinktank.ingest.normalise  # noqa: F401
-    from thinktank.rules import CODES
+@dataclass(frozen=True)
+class RuleEntry:
+    """One problem code as the rules reference and the Rules page show it."""
 
+    code: str
+    family: str
+    title: str
+    severity: str
+    explanation: str
+    columns: tuple[str, ...]
+    what_to_do: str
+    example_message: str  # what the checks said on the code's example input
+
+
+def rule_entries() -> list[RuleEntry]:
+    """Every problem code, by family, with the message its example input really produces.
+    Raises if any code's example is missing or does not produce exactly that code."""
+    problems = example_problems()
+    if problems:
+        raise ValueError("These rule codes have no working example: " + "; ".join(problems))
+    runs = {run.code: run for run in run_examples()}
+    entries = []
+    for prefix, family in RULE_FAMILIES.items():
+        for code in sorted(code for code in CODES if code.startswith(prefix)):
+            spec = CODES[code]
+            entries.append(RuleEntry(
+                code, family, spec.title, spec.severity, spec.explanation, spec.fields,
+                spec.what_to_do, runs[code].message,
+            ))
+    return entries
+
+
+def render_rules_reference() -> str:
+    """Every problem code a return can get, with what it means, what to do, and an example."""
     lines = [
         "# Problems a return can have",
         "",
@@ -133,23 +166,31 @@ def render_rules_reference() -> str:
         ("Every problem is shown with its code, the sheet, the row as Excel shows it, the column "
         "(name and letter) and the value seen. **Errors** must be fixed: a return with any error "
         "is refused and nothing is stored. **Warnings** can be accepted once you have checked "
-        "them."),
+        "them. Each example is what the checks say about a small example return of a made-up "
+        "partnership."),
     ]
-    for prefix, heading in _RULE_FAMILIES.items():
-        codes = sorted(code for code in CODES if code.startswith(prefix))
-        lines += ["", f"## {heading}", ""]
-        for code in codes:
-            spec = CODES[code]
-            columns = f" Columns: {', '.join(spec.fields)}." if spec.fields else ""
-            lines += [
-                f"### {code}: {spec.title} ({spec.severity})",
-                "",
-                f"{spec.explanation}{columns}",
-                "",
-                f"> Example: {spec.example}",
-                "",
-            ]
+    family = None
+    for entry in rule_entries():
+        if entry.family != family:
+            family = entry.family
+            lines += ["", f"## {family}", ""]
+        columns = f" Columns: {', '.join(entry.columns)}." if entry.columns else ""
+        lines += [
+            f"### {entry.code}: {entry.title} ({entry.severity})",
+            "",
+            f"{entry.explanation}{columns}",
+            "",
+            f"What to do: {entry.what_to_do}",
+            "",
+            f"> Example: {markdown_text(entry.example_message)}",
+            "",
+        ]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def markdown_text(text: str) -> str:
+    """Text shown as itself in Markdown: the characters Markdown would read are escaped."""
+    return "".join(f"\\{char}" if char in _MARKDOWN_CHARACTERS else char for char in text)
 
 
 def write_rules_reference(path: Path) -> None:

@@ -7,7 +7,6 @@ depend on who is looking; per-user data takes the role and agency as cache argum
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from typing import Any
@@ -15,8 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from thinktank import browse, scorecard
-from thinktank.demo import build_demo, is_demo
+from thinktank import browse, first_start, scorecard
 from thinktank.downloads import CSV_MIME, XLSX_MIME
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import (
@@ -29,52 +27,47 @@ from thinktank.formatting import (
 )
 from thinktank.periods import Quarter, format_date
 from thinktank.publication import Publication, publication_csv, publication_xlsx, publish
-from thinktank.settings import Settings, demo_on_first_start
+from thinktank.settings import Settings
 from thinktank.sparklines import sparkline_image
 from thinktank.store import Store, utc_now
 
 
 @st.cache_resource(show_spinner=False)
-def _store() -> tuple[Store, bool]:
-    """The store, and whether this process created its database."""
-    settings = Settings.from_environment()
-    created = not settings.database_path.exists()
-    return Store.open(settings), created
+def _started() -> first_start.Started:
+    """The store of this process, and whether this process created its database."""
+    return first_start.open_store(Settings.from_environment())
 
 
-@st.cache_resource(show_spinner=False)
-def _demo_lock() -> threading.Lock:
-    # Two people opening the dashboard at once must not both build the demo.
-    return threading.Lock()
-
-
-def store() -> Store:
-    """The store, opened once per process; a problem the user can fix stops the page with a hint."""
+def _opened() -> first_start.Started:
+    """Opened once per process; a problem the user can fix stops the page with a hint."""
     try:
-        opened, _ = _store()
+        return _started()
     except ThinkTankError as error:
         show_error(error)
         st.stop()
-    return opened
+
+
+def store() -> Store:
+    """The store, opened once per process."""
+    return _opened().store
 
 
 def prepare_page() -> None:
-    """Before any page: build the demo on a first start, and say when the data is a demo."""
-    opened = store()
-    _, created = _store()
-    if created and demo_on_first_start():
-        with _demo_lock():
-            if not is_demo(opened):
-                bar = st.progress(0.0, text="First start: building the demo partnership...")
-                build_demo(
-                    opened, utc_now().date(),
-                    progress=lambda done, total, label: bar.progress(
-                        done / total, text=f"First start: building the demo partnership ({label})"
-                    ),
-                )
-                bar.empty()
-                st.cache_data.clear()
-    if is_demo(opened):
+    """Before any page: show the first start's progress while it builds the demo, and say when
+    the data is a demo."""
+    started = _opened()
+    if started.demo_due:
+        bar = st.progress(0.0, text="First start: building the demo partnership...")
+        built = first_start.build_demo_if_due(
+            started, utc_now().date(),
+            progress=lambda done, total, label: bar.progress(
+                done / total, text=f"First start: building the demo partnership ({label})"
+            ),
+        )
+        bar.empty()
+        if built is not None:
+            st.cache_data.clear()
+    if first_start.is_demo(started.store):
         st.info(
             "**Demo data.** Every figure here belongs to a made-up partnership built from "
             "published County Durham levels; no real child or return is shown.",

@@ -10,7 +10,7 @@ import pandas as pd
 import thinktank.rules.related  # noqa: F401  (importing it registers R306 with the cross-row rules)
 from schemas.returns import ROW_CHECKS, failed_rows
 from thinktank.ingest.reader import SheetRows
-from thinktank.rules import RULES, Issue, issue
+from thinktank.rules import RULES, Issue, Rule, issue
 from thinktank.rules import resubmission as resubmission_rules  # noqa: F401  (registers R307)
 from thinktank.rules import returns as cross_row_rules
 from thinktank.rules.context import ReturnContext
@@ -45,24 +45,29 @@ def _cell_value(line: pd.Series, column: str) -> object:
 def cross_row_issues(context: ReturnContext, sheet: SheetRows) -> list[Issue]:
     issues = []
     for registered in RULES:
-        if registered.family != cross_row_rules.FAMILY:
-            continue
-        try:
-            findings = list(registered.function(context))
-        except Exception as crash:  # a broken rule must never pass silently
-            issues.append(issue(
-                "X901",
-                f"Check {registered.code} could not run ({type(crash).__name__}: {crash}). "
-                "The return cannot be accepted until it does; please tell the Think Tank team.",
-                sheet=sheet.sheet,
-            ))
-            continue
-        for finding in findings:
-            column = finding.column or ROW_CHECK_COLUMNS.get(registered.code)
-            issues.append(issue(
-                registered.code, finding.message, sheet=sheet.sheet,
-                row=None if finding.row_index is None else int(finding.row_index),
-                column=column, column_letter=sheet.letter(column) if column else None,
-                value=finding.value,
-            ))
+        if registered.family == cross_row_rules.FAMILY:
+            issues += rule_issues(registered, context, sheet)
+    return issues
+
+
+def rule_issues(registered: Rule, context: ReturnContext, sheet: SheetRows) -> list[Issue]:
+    """What one rule finds, located; a rule that crashes is one X901 error instead."""
+    try:
+        findings = list(registered.function(context))
+    except Exception as crash:  # a broken rule must never pass silently
+        return [issue(
+            "X901",
+            f"Check {registered.code} could not run ({type(crash).__name__}: {crash}). "
+            "The return cannot be accepted until it does; please tell the Think Tank team.",
+            sheet=sheet.sheet,
+        )]
+    issues = []
+    for finding in findings:
+        column = finding.column or ROW_CHECK_COLUMNS.get(registered.code)
+        issues.append(issue(
+            registered.code, finding.message, sheet=sheet.sheet,
+            row=None if finding.row_index is None else int(finding.row_index),
+            column=column, column_letter=sheet.letter(column) if column else None,
+            value=finding.value,
+        ))
     return issues

@@ -16,6 +16,7 @@ from thinktank.ingest.cells import read_number, read_text
 from thinktank.ingest.reader import SheetRows
 from thinktank.periods import Quarter, format_date
 from thinktank.rules import Issue, issue, register
+from thinktank.rules.example_inputs import POLICE_ROWS, ExampleReturn
 
 ALL = "All"
 NORMALISED_COLUMNS = (
@@ -26,13 +27,13 @@ NORMALISED_COLUMNS = (
 register("R204", "error", "Period cannot be read",
          "The period must be a financial-year quarter written as in the template, or a date "
          "inside the quarter.",
-         "'Spring 2024' cannot be read as a quarter. Write it as 2024-25 Q1, Q1 2024/25 or a "
-         "date such as 30/06/2024.", ("period",))
+         ExampleReturn(*POLICE_ROWS, "FD06,Spring 2024,Locality,Durham,,,160,"), ("period",),
+         what_to_do="Write the quarter as in the template, such as 2024-25 Q1, or a date inside it.")
 register("R207", "error", "Text in a number column",
          "Numbers may be typed with commas, spaces, % or £, and the statistical symbols c, x, z, "
          "low and u are understood; any other text is refused and quoted.",
-         "'about 40' is not a number. Type the figure, or a symbol such as c (suppressed) or x "
-         "(not available).", FIGURE_COLUMNS)
+         ExampleReturn("FD06,2024-25 Q1,All,All,,,about 1180,", *POLICE_ROWS[1:]), FIGURE_COLUMNS,
+         what_to_do="Type the figure alone, or a symbol: c, x, z, low or u.")
 
 
 def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) -> tuple[pd.DataFrame, list[Issue]]:

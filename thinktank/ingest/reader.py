@@ -28,6 +28,7 @@ from thinktank.ingest.cells import clean_text
 from thinktank.ingest.limits import Limits
 from thinktank.ingest.sheet_stream import Cell, Row, StreamedWorkbook
 from thinktank.rules import Issue, issue, register
+from thinktank.rules.example_inputs import ExampleFile, ExampleReturn
 
 if not openpyxl.DEFUSEDXML:
     raise RuntimeError(
@@ -49,27 +50,30 @@ _SEPARATORS = re.compile(r"[\s\-_]+")
 register("F110", "error", "No header row",
          "The header row is the first row with an indicator_id column. Without one, no column "
          "can be found.",
-         "No row has an 'indicator_id' column on sheet Return. Put the column names from the "
-         "template in one row above the figures.")
+         ExampleReturn("FD06,2024-25 Q1,1180", header="id,period,value"),
+         what_to_do="Put the column names from the template in one row above the figures.")
 register("F111", "error", "Column names split over two rows",
          "The column names seem to run over two rows (merged cells, or a heading and a sub-heading). "
          "Each column's whole name must be in one row.",
-         "Row 3 and row 4 together look like the header ('Indicator' above 'ID'). Put each "
-         "column's full name in one row, such as indicator_id.")
+         ExampleReturn("ID,,", "FD06,2024-25 Q1,1180", header="Indicator,period,value"),
+         what_to_do="Put each column's full name in one row, such as indicator_id, and unmerge the cells.")
 register("F112", "error", "A required column is missing",
          "indicator_id is always required; period is required unless the upload form fixes the "
          "quarter.",
-         "There is no 'period' column. Add it, or choose the quarter in the upload form.")
+         ExampleReturn("FD06,1180", "AS06,95.7", "HO01,410", header="indicator_id,value", period=None),
+         what_to_do="Add the column, named as in the template.")
 register("F113", "error", "Too many rows",
          "Returns above the row limit are refused. A quarterly return has a few hundred rows at most.",
-         "The sheet has 250,000 rows; the limit is 200,000. Split a backfill into several files.")
+         ExampleFile("backfill.csv", lambda: ("indicator_id,value\n" + "FD06,1180\n" * 200_001).encode()),
+         what_to_do="Split a backfill into several files, a few years each.")
 register("F114", "error", "No figures",
          "The sheet has a header row but no rows of figures under it.",
-         "Sheet Return has column names but no figures below row 1.")
+         ExampleReturn(), what_to_do="Fill in the figures below the column names, or upload the filled-in file.")
 register("F115", "error", "A column appears twice",
          "Two columns have the same name once spaces, hyphens, underscores and case are ignored, "
          "so it is not clear which holds the figures.",
-         "Columns C and F are both 'value'. Delete or rename one of them.")
+         ExampleReturn("FD06,2024-25 Q1,1180,1180", header="indicator_id,period,value,Value"),
+         what_to_do="Delete or rename one of the two columns.")
 
 
 def normalise_header(name: object) -> str:

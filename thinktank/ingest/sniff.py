@@ -17,6 +17,7 @@ from typing import IO, Literal
 
 from thinktank.ingest.limits import Limits
 from thinktank.rules import Issue, issue, register
+from thinktank.rules.example_inputs import POLICE_ROWS, RETURN_HEADER, ExampleFile, workbook
 
 FileKind = Literal["xlsx", "csv"]
 
@@ -34,43 +35,73 @@ _SIGNATURES = {
 }
 _PROLOG_BYTES = 64 * 1024
 
+
+def _example_workbook() -> bytes:
+    return workbook({"Return": [RETURN_HEADER.split(","), *(row.split(",") for row in POLICE_ROWS)]})
+
+
+def _example_zip_bomb() -> bytes:
+    """A workbook part of 20 MB of zeros, which compresses a thousand times."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", bytes(20 * 2**20))
+    return buffer.getvalue()
+
+
+def _example_with_entities() -> bytes:
+    """The example workbook with an entity declared in its sheet."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_example_workbook())) as original, \
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as changed:
+        for member in original.infolist():
+            part = original.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                part = part.replace(b"<worksheet", b'<!DOCTYPE worksheet [<!ENTITY name "value">]><worksheet', 1)
+            changed.writestr(member, part)
+    return buffer.getvalue()
+
 register("F101", "error", "The file is empty",
          "The file has no content at all, so there is nothing to read.",
-         "quarterly-return.xlsx is empty (0 bytes). Save your return again and upload the saved file.")
+         ExampleFile("quarterly-return.xlsx", lambda: b""),
+         what_to_do="Save the return again in Excel and upload the saved file.")
 register("F102", "error", "The file is too big",
          "Files above the size limit are refused before they are read. A quarterly return is "
          "usually well under 1 MB.",
-         "The file is 31.2 MB; the limit is 25.0 MB. Remove unused sheets or send the figures as csv.")
+         ExampleFile("quarterly-return.xlsx", lambda: bytes(31 * 2**20)),
+         what_to_do="Remove unused sheets and pictures, or send the figures as csv.")
 register("F103", "error", "The file is not an Excel workbook or a csv file",
          "Only .xlsx and .csv files are accepted, and the content must match the name: a PDF "
          "renamed to .xlsx is refused.",
-         "return.xlsx is a PDF document, not an Excel workbook. Open the return in Excel and "
-         "save it as Excel Workbook (.xlsx).")
+         ExampleFile("return.xlsx", lambda: b"%PDF-1.7\n"),
+         what_to_do="Open the return in Excel and save it as Excel Workbook (.xlsx) or CSV.")
 register("F104", "error", "Old Excel format (.xls)",
          "Workbooks in the Excel 97-2003 format (.xls) are not accepted.",
-         "return.xls is in the old Excel 97-2003 format. In Excel choose File > Save As > "
-         "Excel Workbook (.xlsx) and upload that file.")
+         ExampleFile("return.xls", lambda: _OLE2 + bytes(512)),
+         what_to_do="In Excel choose File > Save As > Excel Workbook (.xlsx) and upload that file.")
 register("F105", "error", "Macro-enabled workbook",
          "Workbooks that contain macros (.xlsm, or an .xlsx holding a macro project) are refused, "
          "because macros can run code on the computers that open them.",
-         "return.xlsm contains macros. Save it as Excel Workbook (.xlsx), which removes them.")
+         ExampleFile("return.xlsm", _example_workbook),
+         what_to_do="Save it as Excel Workbook (.xlsx), which removes the macros, and upload that.")
 register("F106", "error", "Password-protected workbook",
          "An encrypted workbook cannot be read.",
-         "return.xlsx is protected with a password. Remove the password (File > Info > Protect "
-         "Workbook) and upload it again.")
+         ExampleFile("return.xlsx", lambda: _OLE2 + _ENCRYPTED_STREAM + bytes(512)),
+         what_to_do="Remove the password (File > Info > Protect Workbook) and upload it again.")
 register("F107", "error", "Suspicious compressed content",
          "An .xlsx file is a zip archive. One that would expand to an implausible size or ratio, "
          "or holds too many parts, is refused unread (it may be a 'zip bomb').",
-         "return.xlsx would expand to 2.0 GB (ratio 1,000:1). Save the workbook again from Excel.")
+         ExampleFile("return.xlsx", _example_zip_bomb),
+         what_to_do="Save the workbook again from Excel, or copy the figures into a new template.")
 register("F108", "error", "The workbook holds XML declarations Excel never writes",
          "DTD or entity declarations inside a workbook are a known attack and are never written "
          "by Excel, so such a file is refused.",
-         "xl/sharedStrings.xml declares XML entities. Copy the figures into a new template and "
-         "upload that.")
+         ExampleFile("return.xlsx", _example_with_entities),
+         what_to_do="Copy the figures into a new template and upload that.")
 register("F109", "error", "The file cannot be read",
          "The file is damaged, or is not in a form that can be read (for a csv, the text must be "
          "UTF-8 or Windows-1252).",
-         "return.xlsx is damaged and cannot be opened. Save it again from Excel.")
+         ExampleFile("return.xlsx", lambda: _ZIP + bytes(100)),
+         what_to_do="Save the file again from Excel (a csv as CSV UTF-8) and upload it again.")
 
 
 @dataclass(frozen=True)

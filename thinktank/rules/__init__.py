@@ -1,8 +1,9 @@
 """Every problem a return can have, under one stable code and in one shape.
 
 Each code is registered once with its severity, the columns it touches, a plain-English
-explanation and an example, so the upload page, the CLI, the downloadable report and the
-user documentation (``docs/rules.md``, generated from this registry) all say the same thing.
+explanation, what to do about it, and an example input (`example_inputs`), so the upload page,
+the CLI, the downloadable report, the Rules page and ``docs/rules.md`` all say the same thing.
+The example message they show is what the checks say when run on that input, never a copy.
 
 Rules that need more than one row or the stored history are small functions registered with
 `@rule`; a rule that crashes is reported as error ``X901``, never as a pass.
@@ -15,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
+
+from thinktank.rules.example_inputs import POLICE_ROWS, Example, ExampleCrash, ExampleReturn
 
 Severity = Literal["error", "warning"]
 ISSUE_COLUMNS = ["severity", "code", "sheet", "row", "column", "column_letter", "value", "message"]
@@ -43,20 +46,23 @@ class Code:
     severity: Severity
     title: str
     explanation: str
-    example: str
+    example: Example  # an input the checks find this problem in, run to show its message
     fields: tuple[str, ...] = ()
+    what_to_do: str = ""
 
 
 CODES: dict[str, Code] = {}
 
 
 def register(
-    code: str, severity: Severity, title: str, explanation: str, example: str,
-    fields: tuple[str, ...] = (),
+    code: str, severity: Severity, title: str, explanation: str, example: Example,
+    fields: tuple[str, ...] = (), what_to_do: str = "",
 ) -> Code:
+    """Register a code; ``tests/test_architecture.py`` names any code whose example is not an
+    input that produces it, or that does not say what to do."""
     if code in CODES:
         raise ValueError(f"rule code {code} is registered twice")
-    CODES[code] = Code(code, severity, title, explanation, example, fields)
+    CODES[code] = Code(code, severity, title, explanation, example, fields, what_to_do)
     return CODES[code]
 
 
@@ -96,13 +102,13 @@ RULES: list[Rule] = []
 
 
 def rule(
-    code: str, severity: Severity, title: str, explanation: str, example: str,
-    fields: tuple[str, ...] = (), family: str = "returns",
+    code: str, severity: Severity, title: str, explanation: str, example: Example,
+    fields: tuple[str, ...] = (), family: str = "returns", what_to_do: str = "",
 ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
     """Register a rule function under a code; it yields a `Finding` per problem."""
 
     def decorate(function: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
-        register(code, severity, title, explanation, example, fields)
+        register(code, severity, title, explanation, example, fields, what_to_do)
         RULES.append(Rule(code, function, family))
         return function
 
@@ -113,7 +119,8 @@ register(
     "X901", "error", "A check could not run",
     "One of the checks failed while reading your return. This is a fault in Think Tank, not "
     "in your file, but the return cannot be accepted until every check has run.",
-    "Check R305 could not run (ZeroDivisionError). Please tell the Think Tank team.",
+    ExampleCrash("R305", ExampleReturn(*POLICE_ROWS)),
+    what_to_do="Tell the Think Tank team, with the file; the message names the check that failed.",
 )
 
 

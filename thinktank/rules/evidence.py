@@ -15,6 +15,7 @@ from thinktank.ingest.cells import read_text
 from thinktank.ingest.reader import SheetRows
 from thinktank.periods import Quarter
 from thinktank.rules import Issue, issue, register
+from thinktank.rules.example_inputs import POLICE_ROWS, ExampleReturn
 
 SOURCES = (
     "audit", "survey", "voice_of_child", "family_feedback", "practitioner_feedback", "review",
@@ -23,23 +24,32 @@ SOURCES = (
 SIGNS_OF_SAFETY = ("worried", "working_well", "needs_to_happen")
 REQUIRED = ("theme", "source", "signs_of_safety", "title")
 
+
+def _evidence_example(*rows: tuple[str, ...], header: tuple[str, ...] = ("period", *REQUIRED)) -> ExampleReturn:
+    """The example police return as a workbook whose Evidence sheet holds these rows."""
+    return ExampleReturn(*POLICE_ROWS, evidence=[header, *rows])
+
 register("E401", "error", "Evidence column missing",
          "The Evidence sheet needs the columns theme, source, signs_of_safety and title.",
-         "The Evidence sheet has no 'signs_of_safety' column. Add it as in the template.",
-         REQUIRED)
+         _evidence_example(("2024-25 Q1", "child_protection", "audit", "Audit of plans"),
+                           header=("period", "theme", "source", "title")),
+         REQUIRED, what_to_do="Add the missing columns, named as in the template's Evidence sheet.")
 register("E402", "error", "Evidence without a required entry",
          "Every evidence row needs its theme, source, Signs of Safety heading and a title.",
-         "Row 4 of Evidence has no title. Give the finding a short heading.", REQUIRED)
+         _evidence_example(("2024-25 Q1", "child_protection", "audit", "worried", "")), REQUIRED,
+         what_to_do="Fill in the empty entry.")
 register("E403", "error", "Unknown theme",
          "The theme must be one of the catalogue's 12 themes, by id or by name.",
-         "'Neglect' is not a theme. Did you mean Neglect & Cumulative Harm (neglect)?", ("theme",))
+         _evidence_example(("2024-25 Q1", "Child protecton", "audit", "worried", "Audit of plans")),
+         ("theme",), what_to_do="Write the theme's id or name as the catalogue gives it.")
 register("E404", "error", "Unknown evidence source",
          "The source is one of: " + ", ".join(SOURCES) + ".",
-         "'focus group' is not a source. Use one of audit, survey, voice_of_child, ...", ("source",))
+         _evidence_example(("2024-25 Q1", "child_protection", "focus group", "worried", "Parents' views")),
+         ("source",), what_to_do="Use one of the sources listed; other covers anything else.")
 register("E405", "error", "Unknown Signs of Safety heading",
          "The heading is worried, working_well or needs_to_happen.",
-         "'concern' is not a Signs of Safety heading. Use worried, working_well or needs_to_happen.",
-         ("signs_of_safety",))
+         _evidence_example(("2024-25 Q1", "child_protection", "audit", "concern", "Audit of plans")),
+         ("signs_of_safety",), what_to_do="Use worried, working_well or needs_to_happen.")
 
 
 def _key(text: str) -> str:

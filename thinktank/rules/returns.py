@@ -12,6 +12,7 @@ import pandas as pd
 from thinktank.periods import Quarter
 from thinktank.rules import Finding, rule
 from thinktank.rules.context import ReturnContext
+from thinktank.rules.example_inputs import POLICE_ROWS, ExampleReturn
 from thinktank.store.returns import figures_in_force
 
 KEY = ["indicator_id", "period", "breakdown", "breakdown_value"]
@@ -21,8 +22,8 @@ FAMILY = "returns"
 @rule("R301", "error", "Another agency's indicator",
       "An agency sends only the indicators it owns in the catalogue. (An analyst uploading on an "
       "agency's behalf chooses that agency.)",
-      "CP02 belongs to Children's social care, not to Police. Remove the row, or upload it as "
-      "part of that agency's return.", fields=("indicator_id",))
+      ExampleReturn(*POLICE_ROWS, "CP02,2024-25 Q1,All,All,,,45.1,"), fields=("indicator_id",),
+      what_to_do="Delete the row, and send it in its own agency's return.")
 def another_agencys_indicator(context: ReturnContext) -> Iterator[Finding]:
     frame = context.frame
     agencies = context.catalogue.agency_by_id
@@ -38,8 +39,8 @@ def another_agencys_indicator(context: ReturnContext) -> Iterator[Finding]:
 
 @rule("R302", "error", "Duplicate row",
       "Only one row may give the figure for an indicator, period, breakdown and group.",
-      "Row 12 repeats row 5 (CP02, 2024-25 Q1, Locality: Easington). Delete one of them.",
-      fields=tuple(KEY))
+      ExampleReturn(*POLICE_ROWS, "HO01,2024-25 Q1,All,All,,,410,"), fields=tuple(KEY),
+      what_to_do="Delete one of the two rows, keeping the right figure.")
 def duplicate_rows(context: ReturnContext) -> Iterator[Finding]:
     frame = context.frame[context.frame["indicator_id"].notna() & context.frame["period"].notna()]
     repeated = frame[frame.duplicated(KEY, keep=False)]
@@ -56,8 +57,8 @@ def duplicate_rows(context: ReturnContext) -> Iterator[Finding]:
 @rule("R303", "warning", "Expected indicator missing",
       "Each quarter, an agency is expected to send every active indicator it owns (as a figure, "
       "or a symbol such as x if it is not available).",
-      "EH03 (Step-up from early help to social care) has no figure for 2024-25 Q1. Add it, or "
-      "write x if it is not available.", fields=("indicator_id",))
+      ExampleReturn(*POLICE_ROWS[:2]), fields=("indicator_id",),
+      what_to_do="Add the indicator's row, with x if the figure is not available; or confirm to send the return without it.")
 def expected_indicator_missing(context: ReturnContext) -> Iterator[Finding]:
     frame = context.frame
     # A row whose cells could not be read is reported as such, not as a missing indicator.
@@ -80,8 +81,9 @@ def expected_indicator_missing(context: ReturnContext) -> Iterator[Finding]:
       "A figure that moved more than the indicator's tolerance (50 % unless the catalogue says "
       "otherwise) from the previous quarter is flagged so that it can be checked before it is "
       "accepted.",
-      "CP02 went from 50.2 to 80.1 per 10,000 (+60%) since 2023-24 Q4; the tolerance is 50%. "
-      "Check the figure, then confirm.", fields=("value",))
+      ExampleReturn(*POLICE_ROWS[:2], "HO01,2024-25 Q1,All,All,,,900,", stored_period="2023-24 Q4",
+                    stored=[row.replace("2024-25 Q1", "2023-24 Q4") for row in POLICE_ROWS]),
+      fields=("value",), what_to_do="Check the figure; if it is right, confirm the warning to store the return.")
 def movement_beyond_tolerance(context: ReturnContext) -> Iterator[Finding]:
     rows = context.known_rows
     rows = rows[rows["figure"].notna()]
@@ -116,7 +118,9 @@ def movement_beyond_tolerance(context: ReturnContext) -> Iterator[Finding]:
 @rule("R305", "warning", "Breakdown does not add up",
       "For a count, the groups of a breakdown should add up to the All figure. Groups with a "
       "symbol such as c are skipped, since their figure is not known.",
-      "The Locality groups of FD01 add up to 1,180 but All is 1,230.", fields=("value",))
+      ExampleReturn(*POLICE_ROWS, "HO01,2024-25 Q1,Locality,Durham,,,200,",
+                    "HO01,2024-25 Q1,Locality,Easington,,,150,"),
+      fields=("value",), what_to_do="Check the groups and the All figure; if they are right, confirm the warning.")
 def breakdown_does_not_add_up(context: ReturnContext) -> Iterator[Finding]:
     rows = context.known_rows
     counts = rows[(rows["unit"] == "count")]
