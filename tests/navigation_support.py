@@ -11,11 +11,13 @@ DEFAULT_ADDRESS = ""
 
 
 def app_pages() -> dict[str, str]:
-    """Every page in app.py's navigation, by its address (url_path, and the root for the default
-    page): its script."""
+    """Every page in app.py's navigation that runs a script, by its address (url_path, and the
+    root for the default page): its script. A page made from a function (the old /scorecard
+    address, which only redirects) has no script of its own and is left out."""
     pages = {}
     for node in ast.walk(ast.parse((REPO_ROOT / "app.py").read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
+        if (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page"
+                and isinstance(node.args[0], ast.Constant)):
             keywords = {keyword.arg: keyword.value.value for keyword in node.keywords
                         if isinstance(keyword.value, ast.Constant)}
             pages[keywords["url_path"]] = node.args[0].value
