@@ -98,7 +98,7 @@ def test_headers_are_in_words_with_the_unit_beside_the_figures():
     assert [column.header for column in publication.columns] == [
         "Indicator ID", "Group", "Unit", "Value", "Status", "Numerator", "SPC rules met"]
     for kind, rows in published(files(publication)).items():
-        assert rows == [{"Indicator ID": "HO01", "Group": "All", "Unit": "count",
+        assert rows == [{"Indicator ID": "HO01", "Group": "All", "Unit": "Count",
                          "Value": "412" if kind == "CSV" else 412, "Status": "", "Numerator": "412" if kind == "CSV"
                          else 412, "SPC rules met": ""}], kind
 
@@ -127,7 +127,8 @@ def test_figures_are_rounded_as_shown_and_kept_as_numbers_with_a_number_format()
     assert {row["Value"].data_type for row in cells} == {"n"}
     assert [row["Value"] for row in csv_rows(publication_csv(publication))] == [
         "45.3", "50.2", "1234567", "1480", "12.2", "3.0", "8.0"]
-    assert [row["Unit"].value for row in cells] == ["%", "per 10,000", "£", "count", "count", "days", "score (0-10)"]
+    assert [row["Unit"].value for row in cells] == ["Per cent (%)", "Rate per 10,000", "Pounds (£)", "Count", "Count",
+                                                       "Days", "Score (0 to 10)"]
     assert [row["Status"].value for row in cells][3] == "u (low reliability)"
 
 
@@ -173,9 +174,9 @@ def test_the_excel_file_opens_on_a_cover_saying_what_when_from_which_returns_and
         "2025-26 Q2: 1 July 2025 to 30 September 2025 (financial-year quarters: Q1 is April to June)."]
     assert sections["Drawn from"] == [
         "The returns in force on 3 December 2026, when this file was made.", "For 2025-26 Q2:",
-        "Durham Constabulary: version 1, received 23 November 2026",
-        "Durham County Council Children and Young People's Service: version 1, received 23 November 2026",
-        "Tees, Esk and Wear Valleys NHS Foundation Trust: version 1, received 23 November 2026"]
+        "Children's social care: version 1, received 23 November 2026",
+        "Mental health (TEWV): version 1, received 23 November 2026",
+        "Police: version 1, received 23 November 2026"]
     assert sections["Made"] == ["3 December 2026 at 08:45 UTC"]
     assert set(STATUS_LABELS.values()) <= set(sections["Symbols"])
     assert sections["Contents"] == ["Cover: what the table is, where it comes from and what the symbols mean.",
@@ -191,7 +192,7 @@ def test_the_excel_file_opens_on_a_cover_saying_what_when_from_which_returns_and
     assert not sheet.merged_cells.ranges and not workbook["Cover"].merged_cells.ranges
     assert len(rows) == len(card)
     assert rows[0]["Theme"].value == "Early Help & Prevention"
-    assert rows[0]["Agency"].value == "Durham County Council Children and Young People's Service"
+    assert rows[0]["Agency"].value == "Children's social care"  # the short name, as every page shows it
 
 
 def test_the_returns_drawn_from_are_those_of_the_agencies_in_the_table(store):
@@ -199,13 +200,13 @@ def test_the_returns_drawn_from_are_those_of_the_agencies_in_the_table(store):
     trend = scorecard.series(store.cursor(), "DA01", QUARTER)[["period", "value", "status"]]
     publication = publish(store.cursor(), trend, title="DA01", quarter=QUARTER, sheet="Trend", made=MADE,
                           unit="count", agencies=["police"])
-    assert publication.returns == ["Durham Constabulary: version 1, received 23 November 2026"]
+    assert publication.returns == ["Police: version 1, received 23 November 2026"]
     assert returns_in_force(store.cursor(), QUARTER) == [
-        "Durham Constabulary: version 1, received 23 November 2026",
-        "Durham County Council Children and Young People's Service: version 1, received 23 November 2026",
-        "Tees, Esk and Wear Valleys NHS Foundation Trust: version 1, received 23 November 2026"]
+        "Children's social care: version 1, received 23 November 2026",
+        "Mental health (TEWV): version 1, received 23 November 2026",
+        "Police: version 1, received 23 November 2026"]
     rows = csv_rows(publication_csv(publication))
-    assert rows[-1] == {"Quarter": "2025-26 Q2", "Unit": "count", "Value": "1480", "Status": "u (low reliability)"}
+    assert rows[-1] == {"Quarter": "2025-26 Q2", "Unit": "Count", "Value": "1480", "Status": "u (low reliability)"}
 
 
 def test_an_empty_table_is_still_a_workbook_with_its_header_and_a_csv_with_its_header():

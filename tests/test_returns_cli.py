@@ -100,13 +100,16 @@ def test_usage_problems_exit_2(db, capsys, arguments):
     assert "Traceback" not in err
 
 
-def backfill_csv(quarters: int = 40) -> bytes:
-    """A large multi-quarter police backfill, broken down by locality and age band."""
+BACKFILL_QUARTERS = 14  # 2022-23 Q1, when these indicators were first collected, to 2025-26 Q2
+
+
+def backfill_csv(quarters: int = BACKFILL_QUARTERS) -> bytes:
+    """A large multi-quarter police backfill, broken down by locality."""
     from thinktank.periods import Quarter
 
     localities = ["Chester-le-Street", "Derwentside", "Durham", "Easington", "Sedgefield", "Teesdale", "Wear Valley"]
     lines = ["indicator_id,period,breakdown,breakdown_value,numerator,denominator,value,comment"]
-    quarter = Quarter(2014, 1)
+    quarter = Quarter(2022, 1)
     for _ in range(quarters):
         for indicator in ("FD06", "DA01", "HO01"):
             lines.append(f"{indicator},{quarter.label},All,All,,,{len(localities) * 100},")
@@ -138,13 +141,13 @@ def test_killing_an_ingest_leaves_the_whole_return_or_none(tmp_path):
             ).fetchone()
         finally:
             connection.close()
-        assert (submissions, observations) in {(0, 0), (40, 40 * 28)}, (delay, submissions, observations)
+        assert (submissions, observations) in {(0, 0), (BACKFILL_QUARTERS, BACKFILL_QUARTERS * 28)}, (delay, submissions, observations)
         outcomes.add(submissions)
         if submissions:
             break
     # Killed early, nothing is stored; killed late enough, the whole return is: both must be seen,
     # or no kill landed before the commit (or the ingest never finished) and nothing was shown.
-    assert outcomes == {0, 40}, outcomes
+    assert outcomes == {0, BACKFILL_QUARTERS}, outcomes
 
 
 def test_demo_refuses_a_database_that_already_holds_returns(db, capsys, tmp_path):

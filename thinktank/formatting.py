@@ -92,6 +92,36 @@ RETURN_STATE_LABELS = {
 }
 
 
+# What each word means, as the Help page explains it.
+RAG_MEANINGS = {
+    "green": "on the right side of the indicator's target.",
+    "amber": "on the wrong side of the target, but within its tolerance.",
+    "red": "on the wrong side of the target, beyond its tolerance.",
+    "no target": "the partnership has set no target for this indicator.",
+    "no data": "there is no figure for the quarter.",
+}
+DIRECTION_MEANINGS = {
+    "improving": "better than last quarter, by more than a small amount.",
+    "declining": "worse than last quarter, by more than a small amount.",
+    "no significant change": "within half a point (percentages and scores) or 2% (other figures) of last quarter.",
+    "not assessed": "there is no better direction for this indicator (it is read against benchmarks), "
+                    "or no figure last quarter to compare with.",
+}
+SIGNAL_MEANINGS = {
+    "concern": "the chart shows a real change for the worse (a special cause), not the usual ups and downs.",
+    "improvement": "the chart shows a real change for the better (a special cause).",
+    "neither": "a real change, for an indicator with no better direction.",
+    "common cause": "the figure is moving within its usual range: nothing to act on from the chart alone.",
+    "not enough data": "fewer than 6 quarters with a figure, too few to tell a real change from the usual ones.",
+    "not assessed": "there is no figure for the quarter.",
+}
+POSITION_MEANINGS = {
+    "better": "better than England, the North East or similar areas (statistical neighbours).",
+    "similar": "within a point (percentages and scores) or 5% of the benchmark.",
+    "worse": "worse than the benchmark.",
+}
+
+
 def position_label(position: str | None) -> str:
     return NO_POSITION if position is None or position != position else POSITION_LABELS[position]
 

@@ -39,6 +39,7 @@ from thinktank.formatting import (
     SIGNAL_LABELS,
     STATUS_LABELS,
     UNIT_LABELS,
+    agency_names,
     figure_decimals,
     format_number,
 )
@@ -97,7 +98,8 @@ class Names:
     def read(cls, cursor: duckdb.DuckDBPyConnection) -> Names:
         def named(frame: pd.DataFrame) -> dict[str, str]:
             return dict(zip(frame["id"], frame["name"], strict=True))
-        return cls(named(browse.themes(cursor)), named(browse.agencies(cursor)), named(browse.priorities(cursor)))
+        return cls(named(browse.themes(cursor)), agency_names(browse.agencies(cursor).itertuples()),
+                   named(browse.priorities(cursor)))
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ _LABELLED = {
                             _words(POSITION_LABELS, NO_POSITION)),
     "spc_signal": ("SPC signal", _words(SIGNAL_LABELS)),
     "spc_rules": ("SPC rules met", _text),
+    "rebase_reason": ("Re-based from this quarter because", _text),
 }
 # A figure in its row's unit -> its header and the status that says why it may have none.
 _FIGURES = {
@@ -252,7 +255,7 @@ def returns_in_force(cursor: duckdb.DuckDBPyConnection, quarter: Quarter,
     the agency, its version and when it arrived."""
     rows = cursor.execute(
         """
-        SELECT coalesce(a.name, s.agency_id), s.version, s.submitted_at
+        SELECT coalesce(a.short_name, s.agency_id), s.version, s.submitted_at
         FROM submissions_in_force s LEFT JOIN agencies a ON a.id = s.agency_id
         WHERE s.period = ? AND (? OR list_contains(?::VARCHAR[], s.agency_id))
         ORDER BY 1

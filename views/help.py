@@ -7,7 +7,16 @@ import datetime as dt
 
 import streamlit as st
 
-from thinktank.formatting import DIRECTION_LABELS, POSITION_LABELS, RAG_LABELS, SIGNAL_LABELS
+from thinktank.formatting import (
+    DIRECTION_LABELS,
+    DIRECTION_MEANINGS,
+    POSITION_LABELS,
+    POSITION_MEANINGS,
+    RAG_LABELS,
+    RAG_MEANINGS,
+    SIGNAL_LABELS,
+    SIGNAL_MEANINGS,
+)
 from thinktank.periods import Quarter, format_date, latest_complete_quarter
 from thinktank.settings import RETURN_DUE_DAYS
 from thinktank.store import utc_now
@@ -19,35 +28,6 @@ THEMES = "views/theme.py"
 INDICATORS = "views/indicator.py"
 AGENCIES = "views/agencies.py"
 CATALOGUE = "views/catalogue.py"
-
-RAG_MEANINGS = {
-    "green": "on the right side of the indicator's target.",
-    "amber": "on the wrong side of the target, but within its tolerance.",
-    "red": "on the wrong side of the target, beyond its tolerance.",
-    "no target": "the partnership has set no target for this indicator.",
-    "no data": "there is no figure for the quarter.",
-}
-DIRECTION_MEANINGS = {
-    "improving": "better than last quarter, by more than a small amount.",
-    "declining": "worse than last quarter, by more than a small amount.",
-    "no significant change": "within half a point (percentages and scores) or 2% (other figures) of last quarter.",
-    "not assessed": "there is no better direction for this indicator (it is read against benchmarks), "
-                    "or no figure last quarter to compare with.",
-}
-SIGNAL_MEANINGS = {
-    "concern": "the chart shows a real change for the worse (a special cause), not the usual ups and downs.",
-    "improvement": "the chart shows a real change for the better (a special cause).",
-    "neither": "a real change, for an indicator with no better direction.",
-    "common cause": "the figure is moving within its usual range: nothing to act on from the chart alone.",
-    "not enough data": "fewer than 6 quarters with a figure, too few to tell a real change from the usual ones.",
-    "not assessed": "there is no figure for the quarter.",
-}
-POSITION_MEANINGS = {
-    "better": "better than England, the North East or similar areas (statistical neighbours).",
-    "similar": "within a point (percentages and scores) or 5% of the benchmark.",
-    "worse": "worse than the benchmark.",
-}
-
 
 def due_sentence(today: dt.date) -> str:
     """The agencies' deadline, with the dates for the latest quarter to have ended, and for the
