@@ -149,10 +149,14 @@ def browser():
         launched.close()
 
 
+# The width every page is looked at: an analyst's usual laptop or desktop screen.
+VIEWPORT = {"width": 1440, "height": 1000}
+
+
 @pytest.fixture
 def page(browser):
     ARTIFACTS.mkdir(exist_ok=True)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport=VIEWPORT)
     opened = context.new_page()
     yield opened
     context.close()
