@@ -107,3 +107,25 @@ def test_targets_read_through_the_polarity():
         "between 2.0% and 10.0% (amber within 2.0 either side)"
     )
     assert describe_target("percent", "neutral", None, None, None, None) == "no target set"
+
+
+def test_the_catalogue_download_reads_in_words_with_no_codes(store):
+    found = browse.indicators(store.cursor(), status=None)
+    table = browse.catalogue_for_people(found)
+    assert len(table) == len(found)
+    assert not [header for header in table.columns if "_" in header or header.islower()]
+    fd04 = table.set_index("Indicator ID").loc["FD04"]
+    assert (fd04["Unit"], fd04["Polarity"], fd04["Owner"], fd04["Status"]) == (
+        "Per cent (%)", "Lower is better", "Children's social care", "Active")
+    codes = {"percent", "rate_per_10k", "lower_is_better", "higher_is_better", "active", "retired",
+             "childrens_social_care", "in_quarter", "at_quarter_end"}
+    assert not codes & set(table.astype(str).to_numpy().ravel())
+    assert set(table["Status"]) == {"Active", "Retired"}
+
+
+def test_a_benchmark_download_keeps_the_figure_a_number_with_its_unit_beside_it(store):
+    table = browse.benchmarks_for_people(browse.benchmarks(store.cursor(), "FD04"), "percent")
+    first = table.iloc[0]
+    assert list(table.columns) == ["Area", "Group", "Period", "Period ends", "Figure", "Unit", "Source", "Licence",
+                                   "Note"]
+    assert isinstance(first["Figure"], float) and first["Unit"] == "Per cent (%)"

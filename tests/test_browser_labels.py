@@ -1,5 +1,5 @@
 """In Chromium at 1,440 px (conftest's page): /scorecard opens the scorecard, and the Scorecard, Theme and
-Submissions tables fit beside the navigation with nothing cut off to one side. Screenshots
+Submissions and Catalogue tables fit beside the navigation with nothing cut off to one side. Screenshots
 are kept in tests/artifacts/ for people to look at."""
 
 import re
@@ -27,6 +27,7 @@ def test_the_scorecard_address_opens_the_scorecard_with_its_choices(served_score
     ("scorecard", "", "Balanced scorecard"),
     ("theme", "/theme?theme=harm_outside_home", "7. Harm Outside the Home"),
     ("submissions", "/submissions", "Submissions"),
+    ("catalogue", "/catalogue", "Indicator catalogue"),
 ])
 def test_the_tables_fit_at_1440_px(served_scorecard_app, page, name, address, heading):
     page.goto(f"{served_scorecard_app}{address}")

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from thinktank.formatting import POLARITY_LABELS, describe_target
+from thinktank.formatting import (
+    INDICATOR_STATUS_LABELS,
+    PERIOD_BASIS_LABELS,
+    POLARITY_LABELS,
+    UNIT_LABELS,
+    describe_target,
+)
 from thinktank.periods import Quarter
 
 _INDICATOR_COLUMNS = """
@@ -99,6 +105,53 @@ def indicators(
         for row in frame.itertuples()
     ]
     return frame
+
+
+def catalogue_for_people(found: pd.DataFrame) -> pd.DataFrame:
+    """Indicators from `indicators` as a download gives them: one row each, headers and values in
+    words (no ids but the indicator's own, no codes), lists as comma-separated names."""
+    def listed(names) -> str:
+        return ", ".join(names)
+
+    return pd.DataFrame({
+        "Indicator ID": found["id"],
+        "Theme": found["theme_name"],
+        "Indicator": found["name"],
+        "Definition": found["definition"],
+        "Numerator": found["numerator"],
+        "Denominator": found["denominator"],
+        "Unit": found["unit"].map(UNIT_LABELS),
+        "Polarity": found["polarity"].map(POLARITY_LABELS),
+        "Population": found["population_name"],
+        "Owner": found["owner_name"],
+        "Source": found["source"],
+        "Counted": found["period_basis"].map(PERIOD_BASIS_LABELS),
+        "Breakdowns": found["breakdown_names"].map(listed),
+        "Partnership priorities": found["priority_names"].map(listed),
+        "Target": found["target"],
+        "Change treated as no change (%)": found["change_tolerance_percent"],
+        "Applies from": found["applies_from"],
+        "Status": found["status"].map(INDICATOR_STATUS_LABELS),
+        "Retired from": found["retired_from"],
+        "Notes": found["notes"],
+        "Benchmarks held": found["benchmarks"],
+    })
+
+
+def benchmarks_for_people(comparators: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """An indicator's benchmarks from `benchmarks` as a download gives them: the figure a number,
+    with its unit beside it."""
+    return pd.DataFrame({
+        "Area": comparators["area"],
+        "Group": comparators["breakdown_value"],
+        "Period": comparators["period"],
+        "Period ends": comparators["period_end"].dt.date,
+        "Figure": comparators["value"],
+        "Unit": UNIT_LABELS[unit],
+        "Source": comparators["source"],
+        "Licence": comparators["licence"],
+        "Note": comparators["note"],
+    })
 
 
 def benchmarks(cursor: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:

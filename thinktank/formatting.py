@@ -30,6 +30,9 @@ PERIOD_BASIS_LABELS = {
     "year_to_date": "Financial year to date",
 }
 
+# An indicator in the catalogue: collected now, or no longer.
+INDICATOR_STATUS_LABELS = {"active": "Active", "retired": "Retired"}
+
 # A unit's name, as a table's Unit column and a chart's axis title give it.
 UNIT_LABELS = {
     "count": "Count",

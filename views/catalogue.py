@@ -9,7 +9,13 @@ import streamlit as st
 
 from thinktank import browse
 from thinktank.downloads import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
-from thinktank.formatting import PERIOD_BASIS_LABELS, UNIT_LABELS, agency_names, format_value
+from thinktank.formatting import (
+    INDICATOR_STATUS_LABELS,
+    PERIOD_BASIS_LABELS,
+    UNIT_LABELS,
+    agency_names,
+    format_value,
+)
 from thinktank.periods import latest_complete_quarter
 from thinktank.store import utc_now
 from views.common import download_button, store
@@ -18,11 +24,11 @@ ALL = ""
 THEME_KEY, OWNER_KEY, PRIORITY_KEY, STATUS_KEY, SEARCH_KEY = (
     "catalogue_theme", "catalogue_owner", "catalogue_priority", "catalogue_status", "catalogue_search",
 )
-STATUS_CHOICES = {"active": "Active", "retired": "Retired", ALL: "Active and retired"}
+STATUS_CHOICES = {**INDICATOR_STATUS_LABELS, ALL: "Active and retired"}
 TABLE_COLUMNS = {
     "id": "ID", "theme_name": "Theme", "name": "Indicator", "unit_label": "Unit",
     "polarity_label": "Polarity", "owner_name": "Owner", "target": "Target",
-    "benchmarks": "Benchmarks", "status": "Status",
+    "benchmarks": "Benchmarks", "status_label": "Status",
 }
 
 
@@ -48,6 +54,7 @@ def indicators(search: str, theme: str, owner: str, status: str, priority: str) 
         status=status or None, priority=priority or None,
     )
     frame["unit_label"] = frame["unit"].map(UNIT_LABELS)
+    frame["status_label"] = frame["status"].map(INDICATOR_STATUS_LABELS)
     return frame
 
 
@@ -122,18 +129,28 @@ if found.empty:
     st.stop()
 
 table = found[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS)
+# Widths that fit the nine columns in the 980 px a 1,440 px window leaves beside the navigation,
+# with rows tall enough for Streamlit to wrap a long name (it wraps above 64 px).
+CATALOGUE_ROW_HEIGHT = 66
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
+    row_height=CATALOGUE_ROW_HEIGHT,
     column_config={
-        "Indicator": st.column_config.TextColumn(width="large"),
-        "Target": st.column_config.TextColumn(width="medium"),
-        "Benchmarks": st.column_config.NumberColumn(help="Published comparators held", format="%d"),
+        "ID": st.column_config.TextColumn(width=56),
+        "Theme": st.column_config.TextColumn(width=108),
+        "Indicator": st.column_config.TextColumn(width=200),
+        "Unit": st.column_config.TextColumn(width=92),
+        "Polarity": st.column_config.TextColumn(width=120),
+        "Owner": st.column_config.TextColumn(width=112),
+        "Target": st.column_config.TextColumn(width=124),
+        "Benchmarks": st.column_config.NumberColumn(help="Published comparators held", format="%d", width=94),
+        "Status": st.column_config.TextColumn(width=64),
     },
 )
 download_name = f"thinktank-indicators-{utc_now():%Y-%m-%d}"
-full = found.drop(columns=["theme_number", "unit_label", "definition_version"])
+full = browse.catalogue_for_people(found)
 csv_column, xlsx_column, _ = st.columns([1, 1, 4])
 download_button(csv_column, "Download CSV", partial(csv_bytes, full), f"{download_name}.csv", CSV_MIME,
                 width="stretch")
@@ -195,8 +212,9 @@ else:
         columns={"area": "Area", "period": "Period", "source": "Source", "licence": "Licence", "note": "Note"}
     )
     st.dataframe(shown, hide_index=True, width="stretch")
-    download_button(st, "Download benchmarks CSV", partial(csv_bytes, comparators), f"benchmarks-{chosen_id}.csv",
-                    CSV_MIME)
+    download_button(st, "Download benchmarks CSV",
+                    partial(csv_bytes, browse.benchmarks_for_people(comparators, chosen["unit"])),
+                    f"benchmarks-{chosen_id}.csv", CSV_MIME)
 
 history = definition_history(chosen_id)
 with st.expander(f"Definition history ({len(history)} version{'s' if len(history) != 1 else ''})"):
