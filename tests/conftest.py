@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from thinktank.settings import (
     CATALOGUE_ENV,
@@ -57,6 +59,19 @@ def editable_settings(tmp_path) -> Settings:
 def store(settings):
     with Store.open(settings) as opened:
         yield opened
+
+
+def dashboard_app(monkeypatch, settings: Settings, timeout: float = 30) -> AppTest:
+    """The dashboard under Streamlit's AppTest, on the test's store and catalogue, with no demo
+    (the demo's own tests build it) and empty caches: Streamlit's caches belong to the process,
+    and each test starts from an empty one."""
+    monkeypatch.setenv(DATABASE_ENV, str(settings.database_path))
+    monkeypatch.setenv(CATALOGUE_ENV, str(settings.catalogue_dir))
+    monkeypatch.setenv(REFERENCE_ENV, str(settings.reference_dir))
+    monkeypatch.setenv(DEMO_ENV, "0")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=timeout)
 
 
 def replace_in(path: Path, old: str, new: str) -> None:

@@ -2,10 +2,7 @@
 
 import pytest
 import streamlit as st
-from conftest import replace_in
-from streamlit.testing.v1 import AppTest
-
-from thinktank.settings import CATALOGUE_ENV, DATABASE_ENV, DEMO_ENV, REFERENCE_ENV, REPO_ROOT
+from conftest import dashboard_app, replace_in
 
 THEME_NAMES = [
     "Early Help & Prevention", "Front Door & MASH", "Assessment & Children in Need",
@@ -17,15 +14,8 @@ THEME_NAMES = [
 
 @pytest.fixture
 def app(monkeypatch, editable_settings):
-    monkeypatch.setenv(DATABASE_ENV, str(editable_settings.database_path))
-    monkeypatch.setenv(CATALOGUE_ENV, str(editable_settings.catalogue_dir))
-    monkeypatch.setenv(REFERENCE_ENV, str(editable_settings.reference_dir))
-    monkeypatch.setenv(DEMO_ENV, "0")  # the demo's own tests build it
-    # Streamlit's caches belong to the process; each test starts from an empty one.
-    st.cache_resource.clear()
-    st.cache_data.clear()
     # These tests are about the catalogue; the scorecard, the default page, has its own.
-    yield AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=30).switch_page("views/catalogue.py")
+    yield dashboard_app(monkeypatch, editable_settings).switch_page("views/catalogue.py")
     st.cache_resource.clear()
 
 

@@ -10,6 +10,7 @@ import re
 
 import pytest
 import streamlit as st
+from conftest import dashboard_app
 from downloads_support import csv_rows, published, table_cells
 from html_support import Items
 from scorecard_fixture import build_fixture
@@ -17,18 +18,11 @@ from streamlit.testing.v1 import AppTest
 
 import views.common
 from thinktank.formatting import STATUS_LABELS, UNIT_LABELS, figure_decimals, format_figure
-from thinktank.settings import CATALOGUE_ENV, DATABASE_ENV, DEMO_ENV, REFERENCE_ENV, REPO_ROOT
 from thinktank.store import Store
 
 
 def _app(monkeypatch, settings) -> AppTest:
-    monkeypatch.setenv(DATABASE_ENV, str(settings.database_path))
-    monkeypatch.setenv(CATALOGUE_ENV, str(settings.catalogue_dir))
-    monkeypatch.setenv(REFERENCE_ENV, str(settings.reference_dir))
-    monkeypatch.setenv(DEMO_ENV, "0")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60)
+    return dashboard_app(monkeypatch, settings, timeout=60)
 
 
 @pytest.fixture

@@ -4,29 +4,18 @@ import datetime as dt
 
 import pytest
 import streamlit as st
+from conftest import dashboard_app
 from navigation_support import app_pages
-from streamlit.testing.v1 import AppTest
 
 import thinktank.store
 from thinktank.settings import (
-    CATALOGUE_ENV,
-    DATABASE_ENV,
-    DEMO_ENV,
-    REFERENCE_ENV,
-    REPO_ROOT,
     RETURN_DUE_DAYS,
 )
 
 
 @pytest.fixture
 def help_page(monkeypatch, settings):
-    monkeypatch.setenv(DATABASE_ENV, str(settings.database_path))
-    monkeypatch.setenv(CATALOGUE_ENV, str(settings.catalogue_dir))
-    monkeypatch.setenv(REFERENCE_ENV, str(settings.reference_dir))
-    monkeypatch.setenv(DEMO_ENV, "0")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    app = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=30).switch_page("views/help.py")
+    app = dashboard_app(monkeypatch, settings).switch_page("views/help.py")
     app.run()
     yield app
     st.cache_resource.clear()

@@ -3,20 +3,14 @@ one code, and example messages shown as text."""
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
+from conftest import dashboard_app
 
 from thinktank.docs import rule_entries
-from thinktank.settings import CATALOGUE_ENV, DATABASE_ENV, DEMO_ENV, REFERENCE_ENV, REPO_ROOT
 
 
 @pytest.fixture
 def rules_page(monkeypatch, settings):
-    monkeypatch.setenv(DATABASE_ENV, str(settings.database_path))
-    monkeypatch.setenv(CATALOGUE_ENV, str(settings.catalogue_dir))
-    monkeypatch.setenv(REFERENCE_ENV, str(settings.reference_dir))
-    monkeypatch.setenv(DEMO_ENV, "0")
-    st.cache_resource.clear()
-    yield AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120).switch_page("views/rules.py")
+    yield dashboard_app(monkeypatch, settings, timeout=120).switch_page("views/rules.py")
     st.cache_resource.clear()
 
 

@@ -7,16 +7,16 @@ import tomllib
 import duckdb
 import pytest
 import streamlit as st
+from conftest import dashboard_app
 from returns_support import POLICE_Q1, police, send
 from streamlit.config import ShowErrorDetailsConfigOptions
-from streamlit.testing.v1 import AppTest
 
 import thinktank.store
 from thinktank import browse
 from thinktank.cli import EXIT_PROBLEM, main
 from thinktank.errors import StoreError, WriteConflictError
 from thinktank.ingest import submit
-from thinktank.settings import CATALOGUE_ENV, DATABASE_ENV, DEMO_ENV, REFERENCE_ENV, REPO_ROOT
+from thinktank.settings import REPO_ROOT
 from thinktank.store import Store, transactions
 from thinktank.store.transactions import WRITE_ATTEMPTS, store_error
 
@@ -205,13 +205,7 @@ def test_streamlit_shows_no_tracebacks_or_raw_messages_to_people():
 
 @pytest.fixture
 def catalogue_page(monkeypatch, settings):
-    monkeypatch.setenv(DATABASE_ENV, str(settings.database_path))
-    monkeypatch.setenv(CATALOGUE_ENV, str(settings.catalogue_dir))
-    monkeypatch.setenv(REFERENCE_ENV, str(settings.reference_dir))
-    monkeypatch.setenv(DEMO_ENV, "0")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=30).switch_page("views/catalogue.py")
+    yield dashboard_app(monkeypatch, settings).switch_page("views/catalogue.py")
     st.cache_resource.clear()
     st.cache_data.clear()
 
