@@ -148,9 +148,13 @@ else:
             "Re-based from this quarter because": text_or_empty(trend["rebase_reason"]),
             "Agency's comment": text_or_empty(trend["comment"]),
         })
+        # A reason or comment is a sentence: wide enough to be read whole, the table scrolling sideways.
         st.dataframe(without_empty(shown, ["Numerator", "Denominator", "SPC rules met",
                                            "Re-based from this quarter because", "Agency's comment"]),
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch", column_config={
+                         "Re-based from this quarter because": st.column_config.TextColumn(width="large"),
+                         "Agency's comment": st.column_config.TextColumn(width="large"),
+                     })
         download_buttons(table, f"thinktank-{indicator_id}-trend-{quarter.label.replace(' ', '-')}", sheet="Trend",
                          title=f"{indicator_id} {definition['name']}: trend and SPC", quarter=quarter, unit=unit,
                          agencies=[definition["owner"]])
@@ -233,7 +237,9 @@ comparison = pd.DataFrame({
                          else "none held" for key in charts.BENCHMARK_STYLES],
     "Our figure is": [position_label(latest[f"{key}_position"]) for key in charts.BENCHMARK_STYLES],
 })
-st.dataframe(comparison, hide_index=True)
+st.dataframe(comparison, hide_index=True, column_config={"Our figure is": st.column_config.TextColumn(
+    help="Better, similar or worse than the benchmark, read through the polarity. A neutral indicator has no "
+         "better side: unless it is similar, it is not assessed as better or worse.")})
 published = browse.benchmarks(store().cursor(), indicator_id)
 if not published.empty:
     with st.expander("Every benchmark held, with its source"):
