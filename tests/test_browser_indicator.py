@@ -43,7 +43,7 @@ def test_the_rebased_indicator_reads_in_words(served_demo, page):
     expect(chart).to_be_visible(timeout=30_000)
     # The reason is written on the chart, above its line, and in the list of re-bases.
     expect(chart.get_by_text(reason.split(":")[0])).to_be_visible()
-    expect(page.get_by_text(f"Why: {reason}")).to_be_visible()
+    expect(page.get_by_text(f"From 2025-26 Q1: {reason} (recorded by Demo analyst")).to_be_visible()
     for line in SEGMENT_LINES:
         expect(chart.locator(".legendtext", has_text=line).first).to_be_visible()
     page.wait_for_timeout(1500)

@@ -171,8 +171,8 @@ may_rebase = ACTOR.role in spc_baselines.REBASE_WRITERS
 for rebase in held.itertuples():
     described, removing = st.columns([5, 1], vertical_alignment="center")
     # An analyst's own words: shown as text, never as markdown.
-    described.text(f"From {rebase.period}, recorded by {rebase.recorded_by} on "
-                   f"{format_date(rebase.recorded_at.date())}. Why: {rebase.reason}")
+    described.text(f"From {rebase.period}: {rebase.reason} (recorded by {rebase.recorded_by} on "
+                   f"{format_date(rebase.recorded_at.date())})")
     if may_rebase and removing.button("Remove", key=f"remove-rebase-{rebase.period}", icon=":material/delete:",
                                       help=f"Remove the re-base from {rebase.period}"):
         try:
