@@ -256,7 +256,8 @@ def _figures_agree(frame: pd.DataFrame) -> pd.Series:
 @_check("R218", "error", "No population for a rate given as a count",
         "A rate given only as its numerator is worked out per 10,000 of the indicator's "
         "population, and no population figure is held for it. Give the rate itself in value.",
-        ExampleReturn("DA02,2024-25 Q1,All,All,350,,,", agency="domestic_abuse_service"), "numerator",
+        ExampleReturn("DA02,2024-25 Q1,All,All,350,,,", "DA03,2024-25 Q1,All,All,112,350,,",
+                      agency="domestic_abuse_service"), "numerator",
         what_to_do="Give the rate per 10,000 in the value column.",
         describe=lambda row: f"{row.indicator_id} is per 10,000 {row.population_name} and no population figure is held for {row.financial_year}: give the rate itself in value.",
 )

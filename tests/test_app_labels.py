@@ -15,6 +15,7 @@ from returns_support import csv_return, send
 from scorecard_fixture import build_fixture
 from test_app_scorecard import _app
 
+from thinktank import spc_baselines
 from thinktank.catalogue import load_catalogue
 from thinktank.periods import Quarter
 from thinktank.settings import REPO_ROOT
@@ -115,6 +116,9 @@ def app(monkeypatch, settings):
                           period=Quarter(2025, 2), confirm=True, actor=actor,
                           now=dt.datetime(2026, 11, day, 9))
             assert result.outcome == "stored", result.report.issue_table()
+        # A re-base, for the Indicator page's segments and its Re-bases list.
+        spc_baselines.add_rebase(opened.cursor(), LOCAL_ANALYST, "FD04", Quarter(2024, 3), "MASH restructure",
+                                 dt.datetime(2026, 11, 25, 9))
     yield _app(monkeypatch, settings)
     st.cache_resource.clear()
 
@@ -127,6 +131,9 @@ PAGES = {
     "agencies (a trust)": ("views/agencies.py", {"agency": "hdft"}),
     "submissions": ("views/submissions.py", {}),
     "catalogue": ("views/catalogue.py", {}),
+    "indicator re-based, a percentage": ("views/indicator.py", {"indicator": "FD04"}),
+    "indicator with breakdown groups": ("views/indicator.py", {"indicator": "CP02"}),
+    "indicator with no figure": ("views/indicator.py", {"indicator": "HO01"}),
 }
 
 

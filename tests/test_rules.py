@@ -5,6 +5,7 @@ import pytest
 from returns_support import codes, csv_return, located, police, send
 
 from schemas.returns import _population_known
+from thinktank.formatting import STATUS_LABELS
 from thinktank.rules import CODES, RULES, Finding, Rule
 from thinktank.rules import returns as cross_row
 
@@ -34,6 +35,17 @@ def test_each_error_is_found_at_its_row_and_column(store, content, expected):
     result = send(store, content)
     assert result.outcome == "refused"
     assert expected in located(result)
+
+
+def test_text_in_a_number_column_names_each_symbol_in_the_words_shown_for_it(store, monkeypatch):
+    # The words come from the vocabulary at the time of the check: changed there, changed here.
+    monkeypatch.setitem(STATUS_LABELS, "c", "c (held back to protect children)")
+    result = send(store, police((4, "HO01,2024-25 Q1,All,All,,,about 400,")))
+    (message,) = [item.message for item in result.report.issues if item.code == "R207"]
+    assert message == ("'about 400' is not a number. Type the figure, or a symbol: c (held back to protect "
+                       "children), x (not available), z (not applicable), low (rounds to zero), u (low "
+                       "reliability).")
+    assert CODES["R207"].what_to_do == "Type the figure alone, or a symbol: c, x, z, low or u."
 
 
 def test_a_period_is_required_when_the_form_does_not_fix_it(store):

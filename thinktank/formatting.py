@@ -125,6 +125,12 @@ POSITION_MEANINGS = {
 }
 
 
+def statuses_in_words(statuses: Iterable[str]) -> str:
+    """Statuses each with what it means, once each and in the order given:
+    ``c (suppressed), x (not available)``."""
+    return ", ".join(STATUS_LABELS[status] for status in dict.fromkeys(statuses))
+
+
 def position_label(position: str | None) -> str:
     return NO_POSITION if position is None or position != position else POSITION_LABELS[position]
 

@@ -16,9 +16,11 @@ from thinktank.formatting import (
     POLARITY_LABELS,
     RAG_LABELS,
     SIGNAL_LABELS,
+    UNIT_LABELS,
     describe_target,
     format_change,
     format_figure,
+    format_number,
     format_value,
     position_label,
 )
@@ -46,6 +48,27 @@ def series_for(indicator_id: str, period_label: str, version: str) -> pd.DataFra
     return scorecard.series(store().cursor(), indicator_id, Quarter.parse(period_label))
 
 
+def counted(values: pd.Series) -> list[str]:
+    """Numerators and denominators as whole numbers; an empty cell where there is none."""
+    return ["" if pd.isna(value) else format_number(value) for value in values]
+
+
+def in_unit(values: pd.Series, unit: str) -> list[str]:
+    """A mean or a process limit in the indicator's unit; an empty cell where none is drawn."""
+    return ["" if pd.isna(value) else format_value(value, unit) for value in values]
+
+
+def text_or_empty(values: pd.Series) -> list[str]:
+    """A reason or a comment, as written; an empty cell where there is none."""
+    return [value if isinstance(value, str) else "" for value in values]
+
+
+def without_empty(table: pd.DataFrame, optional: list[str]) -> pd.DataFrame:
+    """The table without those of the ``optional`` columns that hold nothing: a count has no
+    numerator, and most quarters have no comment."""
+    return table.drop(columns=[column for column in optional if not table[column].str.len().any()])
+
+
 catalogue = catalogue_table("indicators", data_version())
 names = dict(zip(catalogue["id"], catalogue["id"] + " " + catalogue["name"], strict=True))
 indicator_column, quarter_column = st.columns([2, 1])
@@ -66,7 +89,8 @@ if rows.empty:
     st.stop()
 latest = scorecard.whole_area(rows).iloc[0]
 # Two rows of three: figures with their units ("-7.0 per 10,000") are cut short any narrower.
-metrics = [*st.columns(3), *st.columns(3)]
+# The second row's widths fit its longest words ("= No significant change", "Too few points").
+metrics = [*st.columns(3), *st.columns([4, 2, 3])]
 metrics[0].metric(f"Latest ({quarter.label})", format_figure(latest["value"], unit, latest["status"]))
 metrics[1].metric("Since last quarter", format_change(latest["change"], unit))
 metrics[2].metric("Since a year ago", format_change(latest["change_from_last_year"], unit))
@@ -110,7 +134,27 @@ else:
     with st.expander("The table behind the chart"):
         table = trend[["period", "value", "status", "numerator", "denominator", "spc_mean", "spc_lower",
                        "spc_upper", "spc_signal", "spc_rules", "rebase_reason", "comment"]]
-        st.dataframe(table, hide_index=True, width="stretch")
+        shown = pd.DataFrame({
+            "Quarter": trend["period"],
+            "Figure": [format_figure(value, unit, status) for value, status in zip(trend["value"], trend["status"],
+                                                                                   strict=True)],
+            "Numerator": counted(trend["numerator"]),
+            "Denominator": counted(trend["denominator"]),
+            "Mean": in_unit(trend["spc_mean"], unit),
+            "Lower process limit": in_unit(trend["spc_lower"], unit),
+            "Upper process limit": in_unit(trend["spc_upper"], unit),
+            "SPC signal": trend["spc_signal"].map(SIGNAL_LABELS),
+            "SPC rules met": text_or_empty(trend["spc_rules"]),
+            "Re-based from this quarter because": text_or_empty(trend["rebase_reason"]),
+            "Agency's comment": text_or_empty(trend["comment"]),
+        })
+        # A reason or comment is a sentence: wide enough to be read whole, the table scrolling sideways.
+        st.dataframe(without_empty(shown, ["Numerator", "Denominator", "SPC rules met",
+                                           "Re-based from this quarter because", "Agency's comment"]),
+                     hide_index=True, width="stretch", column_config={
+                         "Re-based from this quarter because": st.column_config.TextColumn(width="large"),
+                         "Agency's comment": st.column_config.TextColumn(width="large"),
+                     })
         download_buttons(table, f"thinktank-{indicator_id}-trend-{quarter.label.replace(' ', '-')}", sheet="Trend",
                          title=f"{indicator_id} {definition['name']}: trend and SPC", quarter=quarter, unit=unit,
                          agencies=[definition["owner"]])
@@ -168,8 +212,20 @@ for breakdown, frame in groups.groupby("breakdown", sort=False):
     )
     table = frame[["breakdown_value", "value", "status", "numerator", "denominator", "previous_value",
                    "direction", "rag"]]
+    shown = pd.DataFrame({
+        "Group": frame["breakdown_value"],
+        "Figure": [format_figure(value, unit, status) for value, status in zip(frame["value"], frame["status"],
+                                                                               strict=True)],
+        "Numerator": counted(frame["numerator"]),
+        "Denominator": counted(frame["denominator"]),
+        "Last quarter": [format_figure(value, unit, status) for value, status
+                         in zip(frame["previous_value"], frame["previous_status"], strict=True)],
+        "Change": [format_change(change, unit) for change in frame["change"]],
+        "Direction": frame["direction"].map(DIRECTION_LABELS),
+        "Against target": frame["rag"].map(RAG_LABELS),
+    })
     with st.expander(f"The table behind the {str(breakdown).lower()} chart"):
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(without_empty(shown, ["Numerator", "Denominator"]), hide_index=True, width="stretch")
         download_buttons(table, f"thinktank-{indicator_id}-{breakdown}-{quarter.label.replace(' ', '-')}".replace(" ", "-").lower(),
                          sheet=str(breakdown), title=f"{indicator_id} {definition['name']} by {str(breakdown).lower()}",
                          quarter=quarter, unit=unit, agencies=[definition["owner"]])
@@ -181,17 +237,36 @@ comparison = pd.DataFrame({
                          else "none held" for key in charts.BENCHMARK_STYLES],
     "Our figure is": [position_label(latest[f"{key}_position"]) for key in charts.BENCHMARK_STYLES],
 })
-st.dataframe(comparison, hide_index=True)
+st.dataframe(comparison, hide_index=True, column_config={"Our figure is": st.column_config.TextColumn(
+    help="Better, similar or worse than the benchmark, read through the polarity. A neutral indicator has no "
+         "better side: unless it is similar, it is not assessed as better or worse.")})
 published = browse.benchmarks(store().cursor(), indicator_id)
 if not published.empty:
     with st.expander("Every benchmark held, with its source"):
-        st.dataframe(published, hide_index=True, width="stretch")
+        st.dataframe(without_empty(pd.DataFrame({
+            "Area": published["area"],
+            "Group": ["" if breakdown == "All" else f"{breakdown}: {value}"
+                      for breakdown, value in zip(published["breakdown"], published["breakdown_value"], strict=True)],
+            "Period": published["period"],
+            "Ends": [format_date(end.date()) for end in published["period_end"]],
+            "Figure": [format_value(value, unit) for value in published["value"]],
+            "As published": [f"{value:,g} {published_unit}" for value, published_unit
+                             in zip(published["published_value"], published["published_unit"], strict=True)],
+            "Source": published["source"],
+            "Licence": published["licence"],
+            "Note": text_or_empty(published["note"]),
+        }), ["Group", "Note"]), hide_index=True, width="stretch")
 
 st.header("Definition", divider="gray")
 st.markdown(definition["definition"])
+# A denominator that is another indicator's count (`denominator_is`) names that indicator.
+counted_by = store().catalogue.indicator_by_id[indicator_id].denominator_is
+denominator = definition["denominator"]
+if isinstance(denominator, str) and counted_by:
+    denominator = f"{denominator.rstrip('.')}, as counted by {names[counted_by]}."
 facts = {
-    "Numerator": definition["numerator"], "Denominator": definition["denominator"],
-    "Population": definition["population_name"], "Unit": unit,
+    "Numerator": definition["numerator"], "Denominator": denominator,
+    "Population": definition["population_name"], "Unit": UNIT_LABELS[unit],
     "Measured": PERIOD_BASIS_LABELS[definition["period_basis"]],
     "Polarity": POLARITY_LABELS[definition["polarity"]], "Owner": definition["owner_name"],
     "Source": definition["source"], "Applies from": definition["applies_from"],

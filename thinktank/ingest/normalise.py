@@ -12,7 +12,8 @@ import pandas as pd
 
 from schemas.returns import FIGURE_COLUMNS
 from thinktank.errors import ThinkTankError
-from thinktank.ingest.cells import read_number, read_text
+from thinktank.formatting import statuses_in_words
+from thinktank.ingest.cells import SYMBOLS, read_number, read_text
 from thinktank.ingest.reader import SheetRows
 from thinktank.periods import Quarter, format_date
 from thinktank.rules import Issue, issue, register
@@ -29,11 +30,14 @@ register("R204", "error", "Period cannot be read",
          "inside the quarter.",
          ExampleReturn(*POLICE_ROWS, "FD06,Spring 2024,Locality,Durham,,,160,"), ("period",),
          what_to_do="Write the quarter as in the template, such as 2024-25 Q1, or a date inside it.")
+# The statuses a number cell may carry as a symbol (c, x, z, low, u), each named once.
+CELL_STATUSES = tuple(dict.fromkeys(SYMBOLS.values()))
 register("R207", "error", "Text in a number column",
-         "Numbers may be typed with commas, spaces, % or £, and the statistical symbols c, x, z, "
-         "low and u are understood; any other text is refused and quoted.",
+         "Numbers may be typed with commas, spaces, % or £, and the statistical symbols "
+         f"{', '.join(CELL_STATUSES[:-1])} and {CELL_STATUSES[-1]} are understood; any other text is "
+         "refused and quoted.",
          ExampleReturn("FD06,2024-25 Q1,All,All,,,about 1180,", *POLICE_ROWS[1:]), FIGURE_COLUMNS,
-         what_to_do="Type the figure alone, or a symbol: c, x, z, low or u.")
+         what_to_do=f"Type the figure alone, or a symbol: {', '.join(CELL_STATUSES[:-1])} or {CELL_STATUSES[-1]}.")
 
 
 def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) -> tuple[pd.DataFrame, list[Issue]]:
@@ -69,8 +73,7 @@ def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) ->
             if parsed.problem:
                 issues.append(issue(
                     "R207",
-                    f"{parsed.problem}. Type the figure, or a symbol: c (suppressed), x (not "
-                    "available), z (not applicable), low (rounds to zero), u (low reliability).",
+                    f"{parsed.problem}. Type the figure, or a symbol: {statuses_in_words(CELL_STATUSES)}.",
                     sheet=sheet.sheet, row=row_number, column=column,
                     column_letter=sheet.letter(column), value=cell.value,
                 ))

@@ -15,6 +15,7 @@ import pandas as pd
 from thinktank.catalogue import RATIO_UNITS, Catalogue
 from thinktank.rules import Finding, rule
 from thinktank.rules.context import ReturnContext
+from thinktank.rules.example_inputs import ExampleReturn
 from thinktank.rules.returns import FAMILY, KEY
 
 GROUP = ["period", "breakdown", "breakdown_value"]
@@ -24,9 +25,12 @@ GROUP = ["period", "breakdown", "breakdown_value"]
       "Where the catalogue says that a percentage's denominator is another indicator's count, the "
       "two should be the same number for the same quarter and group. The count is read from the "
       "same return, or as stored when the return does not hold it (it may be another agency's).",
-      "FD04's denominator is 1,240 (referrals in the quarter) but FD03 counts 1,117 for 2025-26 Q2. "
-      "They are the same count: correct one of them, then confirm.",
-      fields=("denominator",), family=FAMILY)
+      # DA03's repeats are out of 398 MARAC cases, but DA02, the count of them, says 412.
+      ExampleReturn("DA02,2024-25 Q1,All,All,412,,18.7,", "DA03,2024-25 Q1,All,All,131,398,,",
+                    agency="domestic_abuse_service"),
+      fields=("denominator",), family=FAMILY,
+      what_to_do="Correct whichever of the two figures is wrong (it may be in another agency's return); "
+                 "if both are right, confirm the warning.")
 def denominator_differs_from_its_count(context: ReturnContext) -> Iterator[Finding]:
     catalogue = context.catalogue
     counted_by = {i.id: i.denominator_is for i in catalogue.indicators if i.denominator_is}

@@ -13,6 +13,7 @@ import pandas as pd
 from thinktank.periods import Quarter
 from thinktank.rules import Finding, rule
 from thinktank.rules.context import ReturnContext
+from thinktank.rules.example_inputs import POLICE_ROWS, ExampleReturn
 from thinktank.rules.returns import FAMILY
 from thinktank.store.returns import figures_in_force
 
@@ -23,10 +24,12 @@ NAMED_AT_MOST = 40  # rows named in the message; a longer list ends with how man
       "A new version of a quarter's return replaces the whole of the version in force. Rows "
       "in force that the new version does not repeat (an indicator, or a group of a "
       "breakdown) would no longer be reported, so they are listed before anything is stored.",
-      "This version of 2024-25 Q1 drops 3 rows now in force: FD06 Locality: Durham, "
-      "Easington; HO05 (overall figure). Add them back (the template for 2024-25 Q1 holds the "
-      "figures in force), or confirm if they should no longer be reported.",
-      fields=("indicator_id", "breakdown", "breakdown_value"), family=FAMILY)
+      # The version in force gave FD06 by locality; the new one gives only its overall figure.
+      ExampleReturn(*POLICE_ROWS, stored=[*POLICE_ROWS, "FD06,2024-25 Q1,Locality,Durham,,,310,",
+                                          "FD06,2024-25 Q1,Locality,Easington,,,295,"]),
+      fields=("indicator_id", "breakdown", "breakdown_value"), family=FAMILY,
+      what_to_do="Add the rows back with their figures, or confirm the warning if they should no longer "
+                 "be reported.")
 def rows_in_force_left_out(context: ReturnContext) -> Iterator[Finding]:
     frame = context.frame
     # A row whose cells could not be read is an error of its own, not a row left out.
