@@ -86,7 +86,7 @@ def test_the_upload_page_offers_the_agencys_template(app):
     app.switch_page("views/upload.py").run()
     assert not app.exception
     app.selectbox(key="upload_agency").select("police").run()
-    assert any("**7 indicators** Durham Constabulary sends" in element.value for element in app.markdown)
+    assert any("**7 indicators** Police sends" in element.value for element in app.markdown)
     labels = [button.label for button in app.get("download_button")]
     assert labels == ["Template (Excel)", "Template (csv)"]
 

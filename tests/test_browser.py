@@ -1,6 +1,7 @@
 """Real-browser walks through the served app in headless Chromium; screenshots are kept in
 tests/artifacts/ for people to look at."""
 
+import csv
 import re
 
 import pytest
@@ -34,28 +35,77 @@ def test_searching_finds_an_indicator_and_shows_its_benchmarks(served_app, page)
     page.screenshot(path=ARTIFACTS / "catalogue-definition.png", full_page=False)
 
 
-def test_an_agency_uploads_a_filled_template_then_a_broken_return(served_app, page, tmp_path):
-    from returns_support import FIXTURES, police
+def choose(page, name: str, choice: str) -> None:
+    box = page.get_by_role("combobox", name=name)
+    box.click()
+    page.get_by_role("option", name=choice).click()
+    expect(box).to_have_value(re.compile(re.escape(choice)), timeout=10_000)
+
+
+def test_an_agency_stores_a_template_then_resubmits_it_shortened_and_is_warned(served_app, page, tmp_path):
+    """As an agency would, on an empty partnership: the template for a quarter, filled and
+    checked, stored with the button; then the template again (now holding the figures in force,
+    with a row for every locality), sent back without its locality rows: R307 names what it drops,
+    and only a confirmation stores it. Then a broken file: refused, with a link to its code."""
+    from returns_support import FIXTURES
 
     page.goto(f"{served_app}/upload")
     expect(page.get_by_text("1. Download the template")).to_be_visible(timeout=60_000)
-    for name, choice in (("Agency", "Durham Constabulary"), ("Quarter", "2024-25 Q3 (October to December 2024)")):
-        box = page.get_by_role("combobox", name=name)
-        box.click()
-        page.get_by_role("option", name=choice).click()
-        expect(box).to_have_value(re.compile(re.escape(choice)), timeout=10_000)
+    choose(page, "Agency", "Police")
+    choose(page, "Quarter", "2025-26 Q3 (October to December 2025)")
     expect(page.get_by_text("The template lists the 7 indicators")).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(1500)  # the template is made when clicked: let the last rerun settle first
+    with page.expect_download(timeout=60_000) as downloaded:
+        page.get_by_role("button", name="Template (csv)").click()
+    template = tmp_path / "template.csv"
+    downloaded.value.save_as(template)
+    lines = template.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    assert sum(",Locality," in line for line in lines) == 21  # every locality group of three indicators
+    # Filled in as a person would: 100 for each locality and 700 for their total, the
+    # percentages as a number out of 100 or from numerator and denominator.
+    percentages = {"AS06": ["88", "92", ""], "DA05": ["", "", "97.5"]}
+    filled_lines = [",".join(header[:8])]
+    for cells in csv.reader(lines[1:]):
+        cells = cells[:8]
+        cells[4:7] = percentages.get(cells[0]) or ["", "", "700" if cells[3] == "All" else "100"]
+        filled_lines.append(",".join(cells))
     filled = tmp_path / "police-return.csv"
-    filled.write_bytes(police().replace(b"2024-25 Q1", b"2024-25 Q3"))
+    filled.write_text("\n".join(filled_lines) + "\n", encoding="utf-8")
     page.locator("input[type='file']").set_input_files(str(filled))
-    expect(page.get_by_text("Stored 2024-25 Q3 as version 1.")).to_be_visible(timeout=30_000)
-    page.screenshot(path=ARTIFACTS / "upload-accepted.png", full_page=True)
+    store_button = page.get_by_role("button", name=re.compile(r"^(Store this return|I have read the warnings)"))
+    expect(store_button).to_be_visible(timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "upload-checked.png", full_page=True)
+    store_button.click()
+    expect(page.get_by_text("Stored 2025-26 Q3 as version 1.")).to_be_visible(timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "upload-stored.png", full_page=True)
+
+    page.goto(f"{served_app}/upload")
+    expect(page.get_by_text("1. Download the template")).to_be_visible(timeout=60_000)
+    choose(page, "Agency", "Police")
+    choose(page, "Quarter", "2025-26 Q3 (October to December 2025)")
+    expect(page.get_by_text("has a return in force for 2025-26 Q3")).to_be_visible(timeout=10_000)
+    shortened = tmp_path / "police-shortened.csv"
+    shortened.write_text("\n".join(line for line in filled_lines if ",Locality," not in line) + "\n",
+                         encoding="utf-8")
+    page.locator("input[type='file']").set_input_files(str(shortened))
+    expect(page.get_by_text(re.compile(r"warnings? to check"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"drops 21 rows now in force: .*Locality"))).to_be_visible()
+    confirm = page.get_by_role("button", name=re.compile(r"^I have read the warnings"))
+    expect(confirm).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Stored .* version 2"))).to_have_count(0)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=ARTIFACTS / "upload-resubmitted-shortened.png", full_page=True)
+    confirm.click()
+    expect(page.get_by_text("Stored 2025-26 Q3 as version 2.")).to_be_visible(timeout=30_000)
 
     page.goto(f"{served_app}/upload")
     expect(page.get_by_text("1. Download the template")).to_be_visible(timeout=60_000)
     page.locator("input[type='file']").set_input_files(str(FIXTURES / "bad" / "duplicate-rows.csv"))
-    expect(page.get_by_text(re.compile(r"Refused: \d+ errors? to fix\. Nothing was stored\."))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"Refused: \d+ errors? to fix\. Nothing was stored\."))).to_be_visible(
+        timeout=30_000)
     expect(page.get_by_text("Problems found")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^What each code means"))).to_be_visible()
     page.wait_for_timeout(1000)
     page.screenshot(path=ARTIFACTS / "upload-refused.png", full_page=True)
 

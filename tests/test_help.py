@@ -44,7 +44,7 @@ def test_every_page_the_help_links_to_is_in_the_app(help_page):
     linked = {link.proto.page for link in help_page.get("page_link")}
     assert linked <= set(pages)
     assert {pages[address] for address in linked} == {
-        f"views/{name}.py" for name in ("upload", "submissions", "scorecard", "theme", "indicator", "agencies", "catalogue")
+        f"views/{name}.py" for name in ("upload", "rules", "submissions", "scorecard", "theme", "indicator", "agencies", "catalogue")
     }
 
 

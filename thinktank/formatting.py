@@ -30,6 +30,9 @@ PERIOD_BASIS_LABELS = {
     "year_to_date": "Financial year to date",
 }
 
+# A problem found in a return: an error stops it being stored, a warning asks for a check.
+SEVERITY_LABELS = {"error": "Error", "warning": "Warning"}
+
 # An indicator in the catalogue: collected now, or no longer.
 INDICATOR_STATUS_LABELS = {"active": "Active", "retired": "Retired"}
 

@@ -23,6 +23,7 @@ from thinktank.store import utc_now
 
 UPLOAD = "views/upload.py"
 SUBMISSIONS = "views/submissions.py"
+RULES = "views/rules.py"
 SCORECARD = "views/scorecard.py"
 THEMES = "views/theme.py"
 INDICATORS = "views/indicator.py"
@@ -74,23 +75,24 @@ st.markdown(
    `c` for a small number held back to protect children, `x` for not available, `z` for not
    applicable. Add findings from audits, surveys and what children and families say on the
    Evidence sheet.
-4. Upload the filled file. Think Tank checks every row and lists each problem with its row and
-   column, and you can download the list. **Errors** must be fixed in your file before anything
-   is stored: correct them and upload the file again.
-5. **Warnings** (an indicator left out, a big change since last quarter, groups that do not add
-   up to the total) do not stop the return. Check each one; if the figures are right, press
-   **I have checked the warnings: store this return**. The page then says the return is stored,
-   with its version number.
-6. **To correct a return**, upload the whole corrected return for the same quarter. It is kept as
-   a new version and replaces the earlier one in every report; the earlier one stays in the
-   history. Send the whole return, not only the changed rows: anything left out is no longer reported.
+4. Upload the filled file (Excel or csv, up to 25 MB). Think Tank checks every row and lists
+   each problem with its row and column, and you can download the list. Checking stores nothing.
+   **Errors** must be fixed in your file before it can be stored: correct them and upload the
+   file again. Each problem has a code, such as R213: the **Problem codes** page says what each
+   means and what to do.
+5. With no errors, press **Store this return**. **Warnings** (an indicator left out, a big change
+   since last quarter, groups that do not add up to the total, rows that a correction would drop)
+   do not stop the return: they are listed above the button. Check each one; if the figures are
+   right, press **I have read the warnings: store this return**. The page then says the return is
+   stored, with its version number.
+6. **To correct a return**, download the template again: it now holds the figures in force, with
+   a row for every group. Correct it and upload the whole file. It is kept as a new version and
+   replaces the earlier one in every report; the earlier one stays in the history. A row left
+   out is named in a warning before anything is stored.
 """
 )
-st.caption(
-    "Being added: the Upload page will check your file first and store it only when you press "
-    "Store; and a Rules page will explain every problem code (such as R213) with an example."
-)
 st.page_link(UPLOAD, label="Upload a return", icon=":material/upload_file:")
+st.page_link(RULES, label="Problem codes: what each code means and what to do", icon=":material/rule:")
 
 st.header("If you are a Think Tank analyst", divider="gray")
 st.markdown(

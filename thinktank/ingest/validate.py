@@ -87,7 +87,11 @@ class ValidationReport:
             worst=("severity", lambda severities: "error" if "error" in set(severities) else "warning"),
         )
         shown = frame[["indicator_id", "period", "breakdown", "breakdown_value", "numerator",
-                       "denominator", "value", "status", "comment"]]
+                       "denominator", "value", "status", "comment"]].astype(dict.fromkeys(FIGURE_COLUMNS, object))
+        # A figure that could not be read is shown as it was typed ('about 1700'), not as a gap.
+        unreadable = located[(located["code"] == "R207") & located["column"].isin(FIGURE_COLUMNS)]
+        for line in unreadable.itertuples():
+            shown.at[line.row, line.column] = str(line.value)
         return shown.join(by_row, how="left")
 
 
