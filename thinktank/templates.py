@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from thinktank.catalogue import Catalogue, Indicator
 from thinktank.downloads import stamped_workbook_bytes
-from thinktank.formatting import STATUS_LABELS, format_value
+from thinktank.formatting import STATUS_LABELS, format_value, statuses_in_words
 from thinktank.ingest.cells import SYMBOLS
 from thinktank.ingest.normalise import ALL
 from thinktank.periods import Quarter
@@ -45,7 +45,7 @@ _HELPER_FILL = PatternFill("solid", fgColor="E7E6E6")
 _WIDTHS = {"A": 14, "B": 12, "C": 14, "D": 18, "E": 12, "F": 13, "G": 12, "H": 30,
            "I": 50, "J": 14, "K": 70, "L": 22}
 # The statuses a return's cell may carry, each with its meaning.
-_SYMBOLS_HINT = ", ".join(STATUS_LABELS[status] for status in dict.fromkeys(SYMBOLS.values()))
+_SYMBOLS_HINT = statuses_in_words(SYMBOLS.values())
 
 
 def template_rows(
