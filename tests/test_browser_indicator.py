@@ -47,6 +47,13 @@ def test_the_rebased_indicator_reads_in_words(served_demo, page):
     for line in SEGMENT_LINES:
         expect(chart.locator(".legendtext", has_text=line).first).to_be_visible()
     page.wait_for_timeout(1500)
+    # The names at the lines' right-hand ends (limits, mean, target, benchmarks) overlap none another.
+    boxes = [chart.locator(".annotation-text").nth(index).bounding_box()
+             for index in range(chart.locator(".annotation-text").count())]
+    overlapping = [(one, other) for position, one in enumerate(boxes) for other in boxes[position + 1:]
+                   if one["x"] < other["x"] + other["width"] and other["x"] < one["x"] + one["width"]
+                   and one["y"] < other["y"] + other["height"] and other["y"] < one["y"] + one["height"]]
+    assert len(boxes) >= 5 and overlapping == [], overlapping
     # Tall enough to keep the whole page in one picture, still 1,440 px wide.
     height = page.evaluate(f"() => document.querySelector('{MAIN}').scrollHeight")
     page.set_viewport_size({"width": VIEWPORT["width"], "height": height})

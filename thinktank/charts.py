@@ -33,6 +33,7 @@ BENCHMARK_STYLES = {"england": ("England", "dot"), "north_east": ("North East", 
 # Each segment's mean and process limits: the column, the line's name, and its dash.
 SPC_LINES = (("spc_mean", "Mean", "solid"), ("spc_upper", "Upper process limit", "dash"),
              ("spc_lower", "Lower process limit", "dash"))
+LABEL_LINE_PIXELS, SMALLEST_PLOT_PIXELS = 18, 250  # a 12 px label's line; the plot's height at its least
 REBASE_LABEL_WIDTH = 32  # characters a line of a re-base's reason on the chart
 TOP_MARGIN, REASON_LINE_HEIGHT = 30, 17  # pixels
 COUNT_UNIT_TICKS_BELOW = 10  # a count axis reaching no higher than this has a tick at every whole number
@@ -239,11 +240,12 @@ def _target_lines(target: dict[str, float | None]) -> list[tuple[str, float]]:
 
 def _label_line_ends(figure: go.Figure, period: str, labels: list[tuple[float, str]], levels: list[float]) -> None:
     """Name each horizontal line at its right-hand end. Labels of lines close together are
-    spaced out (by about a line of text on a chart 420 pixels high) so none overlaps another."""
+    spaced out by a line of text so none overlaps another, reckoned on the smallest plot area an
+    SPC chart has (with a re-base's reason above it and the legend below)."""
     if not labels:
         return
     span = (max(levels) - min(levels)) or 1.0
-    gap = span * 18 / 420
+    gap = span * LABEL_LINE_PIXELS / SMALLEST_PLOT_PIXELS
     placed: list[float] = []
     for level, text in sorted(labels):
         position = max(level, placed[-1] + gap) if placed else level
