@@ -167,3 +167,11 @@ def test_the_trend_column_is_an_image_with_gaps_or_an_empty_cell(app):
     assert rows["HO04"]["Last 8 quarters"] is None  # z every quarter: nothing to draw
     assert json.loads(table.proto.columns)["Last 8 quarters"]["type_config"]["type"] == "image"
     assert table.proto.placeholder == ""  # not Streamlit's "None"
+
+
+def test_a_denominator_that_is_another_indicators_count_names_the_count_behind_it(app):
+    app.query_params["indicator"] = "FD04"
+    app.switch_page("views/indicator.py").run()
+    assert not app.exception
+    texts = " ".join(element.value for element in app.markdown)
+    assert "Referrals in the quarter: the same count as the one behind FD03 Referrals to children's social care" in texts

@@ -263,7 +263,8 @@ st.markdown(definition["definition"])
 counted_by = store().catalogue.indicator_by_id[indicator_id].denominator_is
 denominator = definition["denominator"]
 if isinstance(denominator, str) and counted_by:
-    denominator = f"{denominator.rstrip('.')}, as counted by {names[counted_by]}."
+    # Said as "the count behind it": the other indicator may be a rate (FD03 is per 10,000 children).
+    denominator = f"{denominator.rstrip('.')}: the same count as the one behind {names[counted_by]}."
 facts = {
     "Numerator": definition["numerator"], "Denominator": denominator,
     "Population": definition["population_name"], "Unit": UNIT_LABELS[unit],
