@@ -13,7 +13,7 @@ from thinktank.periods import Quarter
 from thinktank.settings import REPO_ROOT
 from views.common import store
 
-POLICE = "police"
+POLICE, SOCIAL_CARE = "police", "childrens_social_care"
 # Two of the quarters the page offers (the eight to 30 September 2026), and the fixtures moved
 # into the first of them.
 Q1, Q2 = "2025-26 Q1", "2025-26 Q2"
@@ -65,7 +65,7 @@ def test_changing_the_drop_downs_after_a_refusal_writes_nothing(upload_page):
     assert "Refused" in upload_page.error[0].value and not store_buttons(upload_page)
     assert written() == (1, 0)  # the refusal of a file sent is recorded, once
     choose_quarter(upload_page, Q2)
-    upload_page.selectbox(key="upload_agency").select("childrens_social_care").run()
+    upload_page.selectbox(key="upload_agency").select(SOCIAL_CARE).run()
     choose_quarter(upload_page, Q1)
     assert written() == (1, 0)
 
@@ -96,15 +96,51 @@ def test_a_confirmation_of_warnings_does_not_carry_over_to_another_quarter(uploa
     assert written() == (1, 1)  # Q1's store only: Q2 waits for its own confirmation
 
 
+def test_a_check_belongs_to_its_agency_and_a_confirmation_does_not_carry_over_to_another(upload_page):
+    choose_quarter(upload_page, Q1)
+    send(upload_page, "police.csv", SIX_OF_SEVEN)
+    (button,) = store_buttons(upload_page)
+    assert button.label == f"I have read the warnings: store this return for Police, {Q1}"
+    upload_page.selectbox(key="upload_agency").select(SOCIAL_CARE).run()
+    # Police's indicators, checked for children's social care: refused, and nothing to store.
+    assert "Refused" in upload_page.error[0].value and not store_buttons(upload_page)
+    assert upload_page.session_state["upload_check"]["choice"][1:] == (SOCIAL_CARE, Q1)
+    upload_page.selectbox(key="upload_agency").select(POLICE).run()
+    (button,) = store_buttons(upload_page)
+    assert button.label.startswith("I have read the warnings")
+    assert written() == (0, 0)  # checking for two agencies, and back, sent nothing
+    button.click().run()
+    assert upload_page.success[0].value == f"Stored {Q1} as version 1."
+    upload_page.selectbox(key="upload_agency").select(SOCIAL_CARE).run()
+    assert "Refused" in upload_page.error[0].value and not store_buttons(upload_page)
+    assert written() == (1, 1)  # Police's store only
+
+
+def test_another_file_for_the_same_agency_and_quarter_is_checked_afresh(upload_page):
+    choose_quarter(upload_page, Q1)
+    send(upload_page, "police.csv", SIX_OF_SEVEN)
+    assert store_buttons(upload_page)[0].label.startswith("I have read the warnings")
+    send(upload_page, "police.csv", in_q1(police()))
+    (button,) = store_buttons(upload_page)
+    assert button.label == f"Store this return for Police, {Q1}"  # the whole return has no warnings
+    assert written() == (0, 0)
+
+
 def test_a_figure_that_cannot_be_read_is_shown_as_typed_with_headers_in_words(upload_page):
     choose_quarter(upload_page, Q1)
     send(upload_page, "text-in-number.csv", in_q1((FIXTURES / "bad" / "text-in-number.csv").read_bytes()))
     problems, rows = (frame.value for frame in upload_page.dataframe)
     rows = getattr(rows, "data", rows)  # a styled table carries its frame
     assert rows.loc[7, "Value"] == "about 20"
-    assert "about 20" in set(problems["As typed"])
+    assert "about 20" in set(problems["Value found"])
     for frame in (problems, rows):
         assert not [header for header in frame.columns if "_" in header or header.islower()], frame.columns
+    # An empty cell (no numerator, no comment) reads empty, not "None": the rows table holds text,
+    # and the problems table says so (an unset placeholder also reads "", hence HasField).
+    assert not rows.isna().any().any() and "None" not in rows.to_numpy()
+    assert rows.loc[2, "Numerator"] == "" and rows.loc[2, "Value"] == "1,180"
+    problems_table = upload_page.dataframe[0].proto
+    assert problems_table.HasField("placeholder") and problems_table.placeholder == ""
     assert set(problems["Severity"]) <= {"Error", "Warning"}
     (link,) = list(upload_page.get("page_link"))
     assert "R207" in link.proto.label and link.proto.query_string == "code=R207"

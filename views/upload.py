@@ -12,6 +12,7 @@ from functools import partial
 
 import streamlit as st
 
+from schemas.returns import FIGURE_COLUMNS
 from thinktank.docs import markdown_text
 from thinktank.downloads import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
 from thinktank.errors import ThinkTankError
@@ -33,7 +34,7 @@ WARNINGS_LISTED = 5  # above the store button; every one is in the problems tabl
 CHECK_KEY = "upload_check"  # the one check in hand: its file, agency, quarter and result
 SENT_KEY = "upload_sent"  # the file last sent, whose refusal is recorded once
 PROBLEM_HEADERS = {"severity": "Severity", "code": "Code", "sheet": "Sheet", "row": "Row", "column": "Column",
-                   "column_letter": "Column letter", "value": "As typed", "message": "Problem and what to do"}
+                   "column_letter": "Column letter", "value": "Value found", "message": "Problem and what to do"}
 ROW_HEADERS = {"indicator_id": "Indicator", "period": "Quarter", "breakdown": "Breakdown",
                "breakdown_value": "Group", "numerator": "Numerator", "denominator": "Denominator",
                "value": "Value", "status": "Symbol", "comment": "Comment", "problems": "Problem codes"}
@@ -114,6 +115,12 @@ if check is None or check["choice"] != choice:
 result: IngestResult = check["result"]
 
 
+def cell_as_shown(cell: object) -> str:
+    if cell is None or cell != cell:
+        return ""
+    return f"{cell:,.1f}".removesuffix(".0") if isinstance(cell, float) else str(cell)
+
+
 def store_checked(confirm_warnings: bool) -> None:
     try:
         check["result"] = store_return(store(), result, ACTOR, confirm_warnings=confirm_warnings)
@@ -188,10 +195,12 @@ if not annotated.empty:
     st.caption("Rows with an error are shaded red and rows with a warning amber; the row numbers are as "
                "Excel shows them. A figure that could not be read is shown as you typed it.")
     worst = annotated.pop("worst")
-    readable_rows = annotated.rename(columns=ROW_HEADERS).rename_axis("Row")
+    # Every cell as text: a figure column can hold a number and what someone typed ('about 20'),
+    # which a table of numbers cannot, and an empty cell reads empty rather than "None".
+    readable_rows = annotated.map(cell_as_shown).rename(columns=ROW_HEADERS).rename_axis("Row")
     styled = readable_rows.style.apply(
         lambda row: [ROW_COLOURS.get(worst[row.name], "") if isinstance(worst[row.name], str) else ""] * len(row),
         axis=1,
-    ).format(lambda cell: "" if cell is None or cell != cell else (f"{cell:,.1f}".removesuffix(".0")
-                                                                      if isinstance(cell, float) else str(cell)))
-    st.dataframe(styled, width="stretch")
+    )
+    st.dataframe(styled, width="stretch", column_config={
+        ROW_HEADERS[figure]: st.column_config.TextColumn(alignment="right") for figure in FIGURE_COLUMNS})
