@@ -166,7 +166,8 @@ def test_the_trend_column_is_an_image_with_gaps_or_an_empty_cell(app):
     assert rows["HO01"]["Last 8 quarters"].startswith("data:image/svg+xml;base64,")  # a gap at the end
     assert rows["HO04"]["Last 8 quarters"] is None  # z every quarter: nothing to draw
     assert json.loads(table.proto.columns)["Last 8 quarters"]["type_config"]["type"] == "image"
-    assert table.proto.placeholder == ""  # not Streamlit's "None"
+    # Set to an empty cell, not Streamlit's "None" (an unset placeholder also reads "", hence HasField).
+    assert table.proto.HasField("placeholder") and table.proto.placeholder == ""
 
 
 def test_a_denominator_that_is_another_indicators_count_names_the_count_behind_it(app):
