@@ -205,6 +205,11 @@ def format_figure(value: float | None, unit: str, status: str | None) -> str:
     return f"{shown} (u: {STATUS_MEANINGS['u']})" if status == "u" else shown
 
 
+def format_figures(values: Iterable[float | None], statuses: Iterable[str | None], unit: str) -> list[str]:
+    """`format_figure` for a column of figures and the column of their statuses."""
+    return [format_figure(value, unit, status) for value, status in zip(values, statuses, strict=True)]
+
+
 def format_change(change: float | None, unit: str) -> str:
     """A change with its sign and unit; percentages change by percentage points."""
     if change is None or (isinstance(change, float) and math.isnan(change)):

@@ -20,6 +20,7 @@ from thinktank.formatting import (
     describe_target,
     format_change,
     format_figure,
+    format_figures,
     format_number,
     format_value,
     position_label,
@@ -136,8 +137,7 @@ else:
                        "spc_upper", "spc_signal", "spc_rules", "rebase_reason", "comment"]]
         shown = pd.DataFrame({
             "Quarter": trend["period"],
-            "Figure": [format_figure(value, unit, status) for value, status in zip(trend["value"], trend["status"],
-                                                                                   strict=True)],
+            "Figure": format_figures(trend["value"], trend["status"], unit),
             "Numerator": counted(trend["numerator"]),
             "Denominator": counted(trend["denominator"]),
             "Mean": in_unit(trend["spc_mean"], unit),
@@ -214,12 +214,10 @@ for breakdown, frame in groups.groupby("breakdown", sort=False):
                    "direction", "rag"]]
     shown = pd.DataFrame({
         "Group": frame["breakdown_value"],
-        "Figure": [format_figure(value, unit, status) for value, status in zip(frame["value"], frame["status"],
-                                                                               strict=True)],
+        "Figure": format_figures(frame["value"], frame["status"], unit),
         "Numerator": counted(frame["numerator"]),
         "Denominator": counted(frame["denominator"]),
-        "Last quarter": [format_figure(value, unit, status) for value, status
-                         in zip(frame["previous_value"], frame["previous_status"], strict=True)],
+        "Last quarter": format_figures(frame["previous_value"], frame["previous_status"], unit),
         "Change": [format_change(change, unit) for change in frame["change"]],
         "Direction": frame["direction"].map(DIRECTION_LABELS),
         "Against target": frame["rag"].map(RAG_LABELS),
