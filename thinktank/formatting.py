@@ -79,6 +79,18 @@ DIRECTION_LABELS = {
 }
 MOVEMENT_LABELS = {"up": "↑ Up", "down": "↓ Down", "no significant change": "= No significant change"}
 # Words, not coloured dots: the RAG rating must read without colour (and without emoji fonts).
+# The Signs of Safety columns of a headline, commentary or piece of evidence.
+SIGNS_OF_SAFETY_LABELS = {
+    "worried": "What are we worried about?",
+    "working_well": "What's working well?",
+    "needs_to_happen": "What needs to happen?",
+}
+# Where a piece of qualitative evidence comes from.
+EVIDENCE_SOURCE_LABELS = {
+    "audit": "Audit", "survey": "Survey", "voice_of_child": "Voice of the child",
+    "family_feedback": "Family feedback", "practitioner_feedback": "Practitioner feedback",
+    "review": "Review", "inspection": "Inspection", "other": "Other",
+}
 RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "no target": "No target", "no data": "No data"}
 SIGNAL_LABELS = {
     "concern": "⚠ Concern",

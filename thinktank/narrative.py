@@ -10,22 +10,13 @@ import duckdb
 import pandas as pd
 
 from thinktank.errors import AccessDeniedError, ThinkTankError
+from thinktank.formatting import SIGNS_OF_SAFETY_LABELS
 from thinktank.periods import Quarter
 from thinktank.rules.evidence import SIGNS_OF_SAFETY
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.transactions import transaction
 from thinktank.users import Role, User
 
-SIGNS_OF_SAFETY_HEADINGS = {
-    "worried": "What are we worried about?",
-    "working_well": "What's working well?",
-    "needs_to_happen": "What needs to happen?",
-}
-SOURCE_LABELS = {
-    "audit": "Audit", "survey": "Survey", "voice_of_child": "Voice of the child",
-    "family_feedback": "Family feedback", "practitioner_feedback": "Practitioner feedback",
-    "review": "Review", "inspection": "Inspection", "other": "Other",
-}
 COMMENTARY_WRITERS = {Role.ANALYST, Role.ADMIN}
 MAX_COMMENTARY_CHARACTERS = 4_000
 
@@ -71,10 +62,10 @@ def add_commentary(
             "Only Think Tank analysts write commentary",
             "Ask an analyst to add it; agencies send evidence on the Evidence sheet of their return.",
         )
-    if heading not in SIGNS_OF_SAFETY_HEADINGS:
+    if heading not in SIGNS_OF_SAFETY_LABELS:
         raise CommentaryError(
             f"'{heading}' is not a Signs of Safety heading",
-            "Choose one of: " + "; ".join(SIGNS_OF_SAFETY_HEADINGS.values()),
+            "Choose one of: " + "; ".join(SIGNS_OF_SAFETY_LABELS.values()),
         )
     text = body.strip()
     if not text:

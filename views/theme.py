@@ -7,6 +7,7 @@ import streamlit as st
 
 from thinktank import narrative, scorecard
 from thinktank.errors import ThinkTankError
+from thinktank.formatting import EVIDENCE_SOURCE_LABELS, SIGNS_OF_SAFETY_LABELS
 from thinktank.store import utc_now
 from thinktank.users import LOCAL_ANALYST
 from views.common import (
@@ -63,22 +64,22 @@ st.caption("Audits, surveys and the voice of children, families and practitioner
            "returns, and the Think Tank's commentary, for this theme and quarter.")
 evidence = narrative.theme_evidence(store().cursor(), theme, quarter)
 commentary = narrative.theme_commentary(store().cursor(), theme, quarter)
-for heading, title in narrative.SIGNS_OF_SAFETY_HEADINGS.items():
+for heading, title in SIGNS_OF_SAFETY_LABELS.items():
     st.subheader(title)
     items = evidence[evidence["signs_of_safety"] == heading]
     notes = commentary[commentary["signs_of_safety"] == heading]
     if items.empty and notes.empty:
         st.caption("Nothing yet for this quarter.")
     for item in items.itertuples():
-        source = narrative.SOURCE_LABELS.get(item.source, item.source)
+        source = EVIDENCE_SOURCE_LABELS.get(item.source, item.source)
         st.markdown(f"**{item.title}** ({source}, {item.agency})" + (f"  \n{item.detail}" if item.detail else ""))
     for note in notes.itertuples():
         st.markdown(f"{note.body}  \n*Think Tank commentary, {note.written_by}, {note.written_at:%-d %B %Y}*")
 
 with st.form("add_commentary", clear_on_submit=True):
     st.markdown("**Add commentary** for this theme and quarter")
-    heading = st.selectbox("Heading", list(narrative.SIGNS_OF_SAFETY_HEADINGS),
-                           format_func=narrative.SIGNS_OF_SAFETY_HEADINGS.get)
+    heading = st.selectbox("Heading", list(SIGNS_OF_SAFETY_LABELS),
+                           format_func=SIGNS_OF_SAFETY_LABELS.get)
     body = st.text_area("Commentary", max_chars=narrative.MAX_COMMENTARY_CHARACTERS,
                         help="What the figures mean for children, and for each agency.")
     if st.form_submit_button("Save commentary", icon=":material/save:"):
