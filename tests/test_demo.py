@@ -139,13 +139,13 @@ def test_fd04s_step_change_is_rebased_by_the_analyst_at_the_quarter_it_began(dem
 
 
 def test_the_think_tank_commentary_sits_under_signs_of_safety_headings(demo_store):
-    from thinktank import narrative
+    from thinktank.headlines import record
     from thinktank.periods import Quarter
+    from thinktank.users import DEMO_ANALYST
 
-    notes = [narrative.theme_commentary(demo_store.cursor(), theme, Quarter(2026, 2))
-             for theme in ("front_door", "assessment_cin", "health_wellbeing")]
-    assert [frame["signs_of_safety"].tolist() for frame in notes] == [
-        ["worried"], ["working_well"], ["needs_to_happen"]]
+    written = record.statements(demo_store.cursor(), DEMO_ANALYST, Quarter(2026, 2))
+    assert written[["theme_id", "signs_of_safety"]].values.tolist() == [
+        ["front_door", "worried"], ["assessment_cin", "working_well"], ["health_wellbeing", "needs_to_happen"]]
 
 
 def test_the_demo_is_seeded(tmp_path, monkeypatch):
@@ -155,7 +155,7 @@ def test_the_demo_is_seeded(tmp_path, monkeypatch):
         with Store.open(Settings.from_environment(tmp_path / f"{name}.duckdb")) as store:
             build_demo(store, TODAY)
             dumps.append(table_contents(store.cursor(), ignore_timestamps=False))
-    for table in ("submissions", "observations", "evidence", "commentary"):
+    for table in ("submissions", "observations", "evidence", "headline_statements"):
         assert dumps[0][table] == dumps[1][table]
 
 

@@ -1,52 +1,15 @@
-"""Evidence and commentary beside the figures, and what keeps cached scorecards current."""
+"""Evidence beside the figures, and what keeps cached scorecards current."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from scorecard_support import FIRST, figure, put
 
 from thinktank import narrative, scorecard
-from thinktank.errors import AccessDeniedError
-from thinktank.narrative import CommentaryError
 from thinktank.periods import Quarter
-from thinktank.store.audit import audit_entries
-from thinktank.users import LOCAL_ANALYST, Role, User
 
 NOW = dt.datetime(2026, 11, 23, 10, 0)
-
-
-def test_commentary_is_saved_under_its_heading_and_audited_without_its_text(store):
-    cursor = store.cursor()
-    narrative.add_commentary(cursor, LOCAL_ANALYST, "child_protection", FIRST, "worried",
-                             "  Conference timeliness slipped in Easington.  ", NOW)
-    saved = narrative.theme_commentary(cursor, "child_protection", FIRST)
-    assert saved[["signs_of_safety", "body", "written_by"]].to_dict("records") == [
-        {"signs_of_safety": "worried", "body": "Conference timeliness slipped in Easington.",
-         "written_by": "Local analyst"}]
-    audit = audit_entries(cursor).iloc[-1]
-    assert (audit["action"], audit["outcome"], audit["period"]) == ("commentary", "saved", FIRST.label)
-    assert "Easington" not in str(audit.to_dict())
-    assert narrative.theme_commentary(cursor, "child_protection", FIRST.next()).empty
-
-
-@pytest.mark.parametrize(("heading", "body", "title"), [
-    ("worried", "   ", "The commentary is empty"),
-    ("so_what", "Text", "'so_what' is not a Signs of Safety heading"),
-    ("worried", "x" * 4_001, "The commentary is 4,001 characters long"),
-])
-def test_commentary_that_cannot_be_saved_says_why(store, heading, body, title):
-    with pytest.raises(CommentaryError) as raised:
-        narrative.add_commentary(store.cursor(), LOCAL_ANALYST, "child_protection", FIRST, heading, body, NOW)
-    assert raised.value.title == title and raised.value.hint
-
-
-def test_only_analysts_write_commentary(store):
-    uploader = User(id="police-1", name="Police uploader", role=Role.AGENCY_UPLOADER, agency_id="police")
-    with pytest.raises(AccessDeniedError):
-        narrative.add_commentary(store.cursor(), uploader, "child_protection", FIRST, "worried", "Text", NOW)
-    assert narrative.theme_commentary(store.cursor(), "child_protection", FIRST).empty
 
 
 def test_evidence_comes_from_the_returns_in_force_under_its_heading(store):

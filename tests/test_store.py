@@ -16,9 +16,10 @@ from thinktank.users import SYSTEM
 TABLES = [
     "themes", "agencies", "priorities", "populations", "breakdowns", "indicators",
     "indicator_definitions", "population", "benchmarks", "synced_sources", "submissions",
-    "observations", "evidence", "commentary", "audit_log", "schema_migrations",
+    "observations", "evidence", "headline_sign_off", "headline_statements", "headline_statement_changes",
+    "headline_scaling", "headline_actions", "headline_action_updates", "audit_log", "schema_migrations",
 ]
-TIMESTAMP_COLUMNS = {"recorded_at", "synced_at", "happened_at", "applied_at"}
+TIMESTAMP_COLUMNS = {"recorded_at", "synced_at", "happened_at", "applied_at", "written_at", "changed_at"}
 
 
 def table_contents(cursor, ignore_timestamps=False) -> dict[str, list]:
@@ -52,7 +53,7 @@ def test_a_fresh_start_creates_every_table_and_loads_the_catalogue(settings):
     assert len(dump["population"]) == 5
     assert len(dump["schema_migrations"]) == len(available_migrations())
     assert len(dump["audit_log"]) == 1
-    for empty in ("submissions", "observations", "evidence", "commentary"):
+    for empty in ("submissions", "observations", "evidence", "headline_statements"):
         assert dump[empty] == []
 
 

@@ -24,8 +24,8 @@ import pandas as pd
 from thinktank.catalogue import RATIO_UNITS, Catalogue, Indicator
 from thinktank.downloads import stamped_workbook_bytes
 from thinktank.errors import ThinkTankError
+from thinktank.headlines.record import add_statement
 from thinktank.ingest.submit import ingest_return
-from thinktank.narrative import add_commentary
 from thinktank.periods import Quarter, latest_complete_quarter, quarters_between
 from thinktank.spc_baselines import add_rebase
 from thinktank.store import Store
@@ -288,7 +288,7 @@ def build_demo(
         add_rebase(cursor, DEMO_ANALYST, rebased_id, quarters[step_index], rebase_reason,
                    dt.datetime.combine(today, dt.time(10, 0)))
     for theme, heading, body in COMMENTARY:
-        add_commentary(cursor, DEMO_ANALYST, theme, last, heading, body, dt.datetime.combine(today, dt.time(10, 0)))
+        add_statement(cursor, DEMO_ANALYST, last, theme, heading, body, dt.datetime.combine(today, dt.time(10, 0)))
     record(cursor, demo_agency_user("partnership"),
            AuditEntry(action=DEMO_ACTION, outcome="built",
                       detail=f"{stored} returns stored, {refused} refused, {not_sent} not sent; seed {seed}"),

@@ -77,6 +77,8 @@ DIRECTION_LABELS = {
     "no significant change": "= No significant change",
     "not assessed": "○ Not assessed",
 }
+# How a headline says a figure moved since last quarter (no significant change: "stood at").
+MOVEMENT_VERBS = {"up": "rose to", "down": "fell to"}
 MOVEMENT_LABELS = {"up": "↑ Up", "down": "↓ Down", "no significant change": "= No significant change"}
 # Words, not coloured dots: the RAG rating must read without colour (and without emoji fonts).
 # The Signs of Safety columns of a headline, commentary or piece of evidence.
@@ -90,6 +92,31 @@ EVIDENCE_SOURCE_LABELS = {
     "audit": "Audit", "survey": "Survey", "voice_of_child": "Voice of the child",
     "family_feedback": "Family feedback", "practitioner_feedback": "Practitioner feedback",
     "review": "Review", "inspection": "Inspection", "other": "Other",
+}
+# A quarter's headlines on their way to the Performance and Learning Group.
+SIGN_OFF_LABELS = {"draft": "Draft", "ready": "Ready for PLG", "agreed": "Agreed by PLG"}
+SIGN_OFF_MEANINGS = {
+    "draft": "The Think Tank is still writing these headlines: they may change.",
+    "ready": "The Think Tank has finished these headlines for the PLG to read before its meeting.",
+    "agreed": "The PLG agreed these headlines; they are frozen, and a change needs a new version with a reason.",
+}
+# An action's progress as read in a quarter: `overdue` is an open action past its due quarter.
+ACTION_STATUS_LABELS = {"in progress": "In progress", "done": "Done", "overdue": "Overdue"}
+# The Signs of Safety scale's two ends, as the Think Tank uses it for a theme.
+SCALE_ENDS = {
+    0: "we are very worried about children here",
+    10: "we are confident children are safe and partnership working is effective",
+}
+# The engine's SPC rules as a headline says them, in a sentence about the latest quarter.
+SPC_RULE_PHRASES = {
+    "above the upper limit": "above the upper process limit",
+    "below the lower limit": "below the lower process limit",
+    "run of 7 or more above the mean": "above its average for seven quarters or more in a row",
+    "run of 7 or more below the mean": "below its average for seven quarters or more in a row",
+    "trend of 6 or more rising": "rising for six quarters or more in a row",
+    "trend of 6 or more falling": "falling for six quarters or more in a row",
+    "2 of 3 near the upper limit": "near the upper process limit in two of the last three quarters",
+    "2 of 3 near the lower limit": "near the lower process limit in two of the last three quarters",
 }
 RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "no target": "No target", "no data": "No data"}
 SIGNAL_LABELS = {

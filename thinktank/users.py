@@ -26,11 +26,15 @@ class User:
 SYSTEM = User(id="system", name="Think Tank start-up", role=Role.ADMIN)
 # Until sign-in arrives, whoever runs the dashboard on their machine acts as an analyst.
 LOCAL_ANALYST = User(id="local-analyst", name="Local analyst", role=Role.ANALYST)
+# Until sign-in arrives, the local dashboard can also be read as a member of the Performance
+# and Learning Group sees it: headlines and the board pack, read-only.
+LOCAL_PLG_MEMBER = User(id="local-plg-member", name="Local PLG member", role=Role.PLG_MEMBER)
+LOCAL_IDENTITIES = (LOCAL_ANALYST, LOCAL_PLG_MEMBER)
 # The demo partnership's people: an analyst who writes its commentary, and one uploader for
 # each agency, whose id names the agency.
 DEMO_ANALYST = User(id="demo-analyst", name="Demo analyst", role=Role.ANALYST)
 DEMO_UPLOADER_PREFIX = "demo-"
-KNOWN_USERS = {user.id: user for user in (SYSTEM, LOCAL_ANALYST, DEMO_ANALYST)}
+KNOWN_USERS = {user.id: user for user in (SYSTEM, LOCAL_ANALYST, LOCAL_PLG_MEMBER, DEMO_ANALYST)}
 
 
 def demo_agency_user(agency_id: str) -> User:

@@ -30,6 +30,7 @@ from thinktank.publication import Publication, publication_csv, publication_xlsx
 from thinktank.settings import Settings
 from thinktank.sparklines import sparkline_image
 from thinktank.store import Store, utc_now
+from thinktank.users import LOCAL_ANALYST, LOCAL_IDENTITIES, Role, User
 
 
 @st.cache_resource(show_spinner=False)
@@ -67,12 +68,36 @@ def prepare_page() -> None:
         bar.empty()
         if built is not None:
             st.cache_data.clear()
+    choose_identity()
     if first_start.is_demo(started.store):
         st.info(
             "**Demo data.** Every figure here belongs to a made-up partnership built from "
             "published County Durham levels; no real child or return is shown.",
             icon=":material/science:",
         )
+
+
+IDENTITY_KEY = "acting_as"
+ROLE_DESCRIPTIONS = {
+    Role.ANALYST: "Think Tank analyst: writes the headlines and uploads",
+    Role.PLG_MEMBER: "PLG member: reads the headlines and the board pack",
+}
+
+
+def choose_identity() -> None:
+    """Who this session acts as. There is no sign-in yet, so a person on this machine picks:
+    a Think Tank analyst, or a PLG member who reads the headlines without changing them."""
+    by_id = {user.id: user for user in LOCAL_IDENTITIES}
+    st.sidebar.selectbox(
+        "Acting as", list(by_id), key=IDENTITY_KEY,
+        format_func=lambda user_id: ROLE_DESCRIPTIONS[by_id[user_id].role],
+        help="There is no sign-in on a local dashboard: choose whose view to see.",
+    )
+
+
+def acting_user() -> User:
+    by_id = {user.id: user for user in LOCAL_IDENTITIES}
+    return by_id.get(st.session_state.get(IDENTITY_KEY, LOCAL_ANALYST.id), LOCAL_ANALYST)
 
 
 def show_error(error: ThinkTankError) -> None:

@@ -1,16 +1,16 @@
 """A theme for a quarter: every indicator with its latest figure and trend, and the evidence
-and commentary beside them under the Signs of Safety headings."""
+and the Think Tank's headlines beside them under the Signs of Safety headings."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from thinktank import narrative, scorecard
-from thinktank.errors import ThinkTankError
+from thinktank.docs import markdown_text
 from thinktank.formatting import EVIDENCE_SOURCE_LABELS, SIGNS_OF_SAFETY_LABELS
-from thinktank.store import utc_now
-from thinktank.users import LOCAL_ANALYST
+from thinktank.headlines import record as headline_record
 from views.common import (
+    acting_user,
     catalogue_table,
     choose_from_link,
     choose_quarter,
@@ -18,7 +18,6 @@ from views.common import (
     download_buttons,
     scorecard_for,
     scorecard_table,
-    show_error,
     show_scorecard_table,
     store,
 )
@@ -59,33 +58,23 @@ if not groups.empty:
 download_buttons(card, f"thinktank-{theme}-{quarter.label.replace(' ', '-')}", sheet="Theme", quarter=quarter,
                  title=f"Theme {details['number']}: {details['name']}")
 
-st.header("Evidence and commentary", divider="gray")
+st.header("Evidence and headlines", divider="gray")
 st.caption("Audits, surveys and the voice of children, families and practitioners sent with the "
-           "returns, and the Think Tank's commentary, for this theme and quarter.")
+           "returns, and the Think Tank's headlines, for this theme and quarter.")
 evidence = narrative.theme_evidence(store().cursor(), theme, quarter)
-commentary = narrative.theme_commentary(store().cursor(), theme, quarter)
+written = headline_record.statements(store().cursor(), acting_user(), quarter)
+written = written[written["theme_id"] == theme]
 for heading, title in SIGNS_OF_SAFETY_LABELS.items():
     st.subheader(title)
     items = evidence[evidence["signs_of_safety"] == heading]
-    notes = commentary[commentary["signs_of_safety"] == heading]
+    notes = written[written["signs_of_safety"] == heading]
     if items.empty and notes.empty:
         st.caption("Nothing yet for this quarter.")
     for item in items.itertuples():
         source = EVIDENCE_SOURCE_LABELS.get(item.source, item.source)
-        st.markdown(f"**{item.title}** ({source}, {item.agency})" + (f"  \n{item.detail}" if item.detail else ""))
+        st.markdown(f"**{markdown_text(item.title)}** ({source}, {item.agency})"
+                    + (f"  \n{markdown_text(item.detail)}" if item.detail else ""))
     for note in notes.itertuples():
-        st.markdown(f"{note.body}  \n*Think Tank commentary, {note.written_by}, {note.written_at:%-d %B %Y}*")
-
-with st.form("add_commentary", clear_on_submit=True):
-    st.markdown("**Add commentary** for this theme and quarter")
-    heading = st.selectbox("Heading", list(SIGNS_OF_SAFETY_LABELS),
-                           format_func=SIGNS_OF_SAFETY_LABELS.get)
-    body = st.text_area("Commentary", max_chars=narrative.MAX_COMMENTARY_CHARACTERS,
-                        help="What the figures mean for children, and for each agency.")
-    if st.form_submit_button("Save commentary", icon=":material/save:"):
-        try:
-            narrative.add_commentary(store().cursor(), LOCAL_ANALYST, theme, quarter, heading, body, utc_now())
-        except ThinkTankError as error:
-            show_error(error)
-        else:
-            st.rerun()
+        st.markdown(markdown_text(note.body) + "  \n*The Think Tank's headline*")
+st.page_link("views/headlines.py", label="Write and sign off this quarter's headlines",
+             icon=":material/edit_note:", query_params={"period": quarter.label})

@@ -46,21 +46,28 @@ def scorecard(
         ).to_arrow_table()
     finally:
         reader.close()
+    return frame_from_arrow(rows)
+
+
+def frame_from_arrow(rows: pa.Table) -> pd.DataFrame:
+    """Scorecard rows from Arrow, as `scorecard` hands them back (also a snapshot's rows)."""
     # The list columns stay in Arrow, where a row's list reads as a plain Python list (a gap
     # is None): turning a hundred thousand of them into Python objects up front costs more than
     # the whole query.
     card = rows.to_pandas(types_mapper=_lists_in_arrow)
-    return _text_gaps_as_none(card, ["status", "previous_status", "comment"])
+    return _text_gaps_as_none(card, [column for column in ("status", "previous_status", "comment")
+                                     if column in card.columns])
 
 
 def series(
     cursor: duckdb.DuckDBPyConnection,
-    indicator_id: str,
+    indicator_id: str | None,
     up_to: Quarter,
     breakdown: str | None = "All",
 ) -> pd.DataFrame:
     """The indicator's quarters up to ``up_to``, with the XmR mean and limits drawn from them
-    and each point's signal. ``breakdown=None`` gives every breakdown's groups."""
+    and each point's signal. ``breakdown=None`` gives every breakdown's groups;
+    ``indicator_id=None`` every indicator's series (what a board pack's charts are drawn from)."""
     chart = cursor.execute(
         queries.SERIES,
         {"period_index": up_to.index, "theme": None, "indicator": indicator_id,
