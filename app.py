@@ -26,6 +26,10 @@ navigation = st.navigation(
             st.Page("views/submissions.py", title="Submissions", icon=":material/fact_check:", url_path="submissions"),
             st.Page("views/rules.py", title="Problem codes", icon=":material/rule:", url_path="rules"),
         ],
+        "PLG": [
+            st.Page("views/headlines.py", title="Quarterly headlines", icon=":material/campaign:",
+                    url_path="headlines"),
+        ],
         "Explore": [
             scorecard_page,
             st.Page(open_the_scorecard, title="Scorecard", url_path="scorecard", visibility="hidden"),

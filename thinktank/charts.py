@@ -262,3 +262,34 @@ def _layout(figure: go.Figure, x_title: str, y_title: str) -> None:
     )
     figure.update_xaxes(title_text=x_title, showgrid=False)
     figure.update_yaxes(title_text=y_title, showgrid=True, gridcolor="#E0E0E0", tickformat=",")
+
+
+def scaling_chart(history: pd.DataFrame, theme_names: dict[str, str], highlighted: str | None = None) -> go.Figure:
+    """Each theme's Signs of Safety scale quarter on quarter (0 to 10), the partnership's overall
+    scale drawn heavier; every line named at its end, so colour is never the only cue."""
+    figure = go.Figure()
+    partnership = "The partnership overall"
+    for theme, frame in history.groupby(history["theme_id"].fillna(""), sort=False):
+        name = theme_names.get(theme, partnership) if theme else partnership
+        heavy = not theme or theme == highlighted
+        figure.add_trace(go.Scatter(
+            x=frame["period"], y=frame["score"], mode="lines+markers", name=name,
+            line={"color": DARK_BLUE if not theme else (DARK_PINK if theme == highlighted else "#B0B7BF"),
+                  "width": 4 if heavy else 1.5},
+            hovertemplate=f"{html.escape(name)}<br>%{{x}}: %{{y}} out of 10<extra></extra>",
+        ))
+    _layout(figure, "Quarter", "Scale (0 to 10)")
+    figure.update_yaxes(range=[-0.3, 10.3], dtick=1)
+    figure.update_layout(height=360, margin={"l": 70, "r": 30, "t": TOP_MARGIN, "b": 40},
+                         legend={"orientation": "v", "x": 1.02, "y": 1})
+    return figure
+
+
+def scaling_alt_text(history: pd.DataFrame, theme_names: dict[str, str]) -> str:
+    """The scaling chart in words: the partnership's scale each quarter, and each theme's latest."""
+    overall = history[history["theme_id"].isna()]
+    said = ["The partnership overall: " + ", ".join(f"{row.period} {row.score}" for row in overall.itertuples())
+            ] if not overall.empty else []
+    latest = history[history["theme_id"].notna()].groupby("theme_id").tail(1)
+    said += [f"{theme_names.get(row.theme_id, row.theme_id)} {row.score} in {row.period}" for row in latest.itertuples()]
+    return "Signs of Safety scale, 0 (very worried) to 10 (confident children are safe), by quarter. " + "; ".join(said) + "."

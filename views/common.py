@@ -78,10 +78,7 @@ def prepare_page() -> None:
 
 
 IDENTITY_KEY = "acting_as"
-ROLE_DESCRIPTIONS = {
-    Role.ANALYST: "Think Tank analyst: writes the headlines and uploads",
-    Role.PLG_MEMBER: "PLG member: reads the headlines and the board pack",
-}
+ROLE_NAMES = {Role.ANALYST: "Think Tank analyst", Role.PLG_MEMBER: "PLG member"}
 
 
 def choose_identity() -> None:
@@ -90,8 +87,10 @@ def choose_identity() -> None:
     by_id = {user.id: user for user in LOCAL_IDENTITIES}
     st.sidebar.selectbox(
         "Acting as", list(by_id), key=IDENTITY_KEY,
-        format_func=lambda user_id: ROLE_DESCRIPTIONS[by_id[user_id].role],
-        help="There is no sign-in on a local dashboard: choose whose view to see.",
+        format_func=lambda user_id: ROLE_NAMES[by_id[user_id].role],
+        help="There is no sign-in on a local dashboard: choose whose view to see. A Think Tank analyst "
+             "uploads, writes the headlines and signs them off; a PLG member reads the headlines and the "
+             "board pack.",
     )
 
 
