@@ -35,7 +35,7 @@ def test_the_help_page_says_what_each_of_the_three_roles_does(help_page):
     steps = "\n".join(block.value for block in help_page.markdown)
     assert "Download the **template**" in steps
     assert "**To correct a return**" in steps
-    assert "**Save commentary**" in steps
+    assert "**Draft from the data**" in steps and "**Record the PLG's agreement**" in steps
     assert "**✓ Improving**" in steps  # the words as the pages show them
 
 
@@ -44,7 +44,8 @@ def test_every_page_the_help_links_to_is_in_the_app(help_page):
     linked = {link.proto.page for link in help_page.get("page_link")}
     assert linked <= set(pages)
     assert {pages[address] for address in linked} == {
-        f"views/{name}.py" for name in ("upload", "rules", "submissions", "scorecard", "theme", "indicator", "agencies", "catalogue")
+        f"views/{name}.py" for name in ("upload", "rules", "submissions", "scorecard", "theme", "indicator", "agencies", "catalogue",
+                                        "headlines")
     }
 
 

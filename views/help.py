@@ -25,6 +25,7 @@ UPLOAD = "views/upload.py"
 SUBMISSIONS = "views/submissions.py"
 RULES = "views/rules.py"
 SCORECARD = "views/scorecard.py"
+HEADLINES = "views/headlines.py"
 THEMES = "views/theme.py"
 INDICATORS = "views/indicator.py"
 AGENCIES = "views/agencies.py"
@@ -104,17 +105,28 @@ st.markdown(
 2. Open the **Scorecard** and choose the quarter (and a partnership priority if you want one).
    Each theme's tile counts its indicators by RAG rating, direction and SPC signal; *Look at
    first* lists the indicators that most need a look, with the reason.
-3. Open each theme on **Themes**: its indicators, the evidence agencies sent, and the Think
-   Tank's commentary under the Signs of Safety headings. Write your commentary for the quarter
-   at the foot of the page and press **Save commentary**.
+3. Open each theme on **Themes**: its indicators, the evidence agencies sent, and the quarter's
+   headlines under the Signs of Safety headings.
 4. Open an indicator on **Indicators** (or from its theme) for its SPC chart, its breakdown
    groups and its definition, before you report a signal.
 5. Use **Agencies** for each agency's own view: what it feeds into the scorecard, how its
    indicators are moving, and how complete and timely its returns are.
-6. Every table downloads as csv or Excel, for the PLG papers.
+6. Open **Quarterly headlines** and press **Draft from the data**: for each theme, the rules
+   put indicators with an SPC concern, red against target or worse than the benchmarks under
+   *What are we worried about?* (with a prompt under *What needs to happen?*), and those
+   improving, green or better than the benchmarks under *What's working well?*. Each statement
+   quotes its figures. Edit them to add the "so what" for children and for each agency, add your
+   own from audits, surveys and the voice of children and families, reorder or delete them, and
+   give each theme and the partnership a scale from 0 to 10 with the reason. Make a *What needs
+   to happen?* statement an action for an agency with a due quarter.
+7. When the draft is done press **Mark ready for PLG**; after the meeting, **Record the PLG's
+   agreement**. Agreed headlines are frozen: a later return does not change them, and the page
+   lists any figure that has moved since. To change them, open a new version and say why.
+8. Every table downloads as csv or Excel, for the PLG papers.
 """
 )
-links = st.columns(5)
+links = st.columns(6)
+links[5].page_link(HEADLINES, label="Quarterly headlines", icon=":material/campaign:")
 links[0].page_link(SUBMISSIONS, label="Submissions", icon=":material/fact_check:")
 links[1].page_link(SCORECARD, label="Scorecard", icon=":material/dashboard:")
 links[2].page_link(THEMES, label="Themes", icon=":material/category:")
@@ -127,13 +139,18 @@ st.markdown(
 1. Open the **Scorecard** for the latest quarter. Each theme's tile shows how many of its
    indicators are red, amber or green, improving or declining, and showing an SPC concern or
    improvement; *Look at first* names the ones to ask about.
-2. Open a theme for its indicators, the evidence from agencies, and the Think Tank's commentary:
-   what we are worried about, what is working well, and what needs to happen.
+2. Open **Quarterly headlines** (choose *PLG member* under *Acting as* in the sidebar to read
+   them as the PLG does): per theme, what we are worried about, what is working well and what
+   needs to happen, with the Think Tank's scale from 0 (very worried about children here) to 10
+   (confident children are safe and partnership working is effective), the partnership's overall
+   scale, how each has moved quarter on quarter, and the actions due back this quarter.
+   Open a theme for its indicators and the evidence from agencies.
 3. Open an indicator for its chart over time and its definition: who sends it, how it is counted
    and what its target is.
 4. The words below mean the same on every page.
 """
 )
+st.page_link(HEADLINES, label="The quarterly headlines", icon=":material/campaign:")
 st.page_link(SCORECARD, label="The balanced scorecard", icon=":material/dashboard:")
 
 st.subheader("What the words mean")
