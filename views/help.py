@@ -119,8 +119,8 @@ st.markdown(
    own from audits, surveys and the voice of children and families, reorder or delete them, and
    give each theme and the partnership a scale from 0 to 10 with the reason. Make a *What needs
    to happen?* statement an action for an agency with a due quarter.
-7. When the draft is done press **Mark ready for PLG**; after the meeting, **Record the PLG's
-   agreement**. Agreed headlines are frozen: a later return does not change them, and the page
+7. When the draft is done press **Mark ready for PLG**; after the meeting,
+   **Record the PLG's agreement**. Agreed headlines are frozen: a later return does not change them, and the page
    lists any figure that has moved since. To change them, open a new version and say why.
 8. Every table downloads as csv or Excel, for the PLG papers.
 """
