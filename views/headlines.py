@@ -152,7 +152,7 @@ def scale_form(theme: str | None, key: str) -> None:
 overall = scale_by_theme.get(None)
 with st.container(border=True):
     left, right = st.columns([1, 3])
-    left.metric("The partnership overall", f"{overall.score} out of 10" if overall is not None else "not scaled yet")
+    left.metric("The partnership overall", f"{overall.score} out of 10" if overall is not None else "Not set")
     if overall is not None:
         right.markdown(markdown_text(overall.reason))
     if editable:
@@ -191,7 +191,7 @@ for theme in themes.itertuples():
     st.header(f"{theme.number}. {theme.name}", divider="gray")
     scale = scale_by_theme.get(theme.id)
     scale_column, reason_column = st.columns([1, 4])
-    scale_column.metric("Scale", f"{scale.score} out of 10" if scale is not None else "not scaled yet")
+    scale_column.metric("Scale", f"{scale.score} out of 10" if scale is not None else "Not set")
     if scale is not None:
         reason_column.markdown(markdown_text(scale.reason))
     if editable:
@@ -215,14 +215,14 @@ for theme in themes.itertuples():
                 box.caption(f"Action for {action.owner}, due {action.due}: {ACTION_STATUS_LABELS[action.status]}")
             if not editable:
                 continue
-            tools = box.columns(2)
-            with tools[0].popover("Edit", icon=":material/edit:", width="stretch"), \
+            tools = box.container(horizontal=True)
+            with tools.popover("Edit", icon=":material/edit:"), \
                     st.form(f"edit-{statement.id}", border=False):
                 text = st.text_area("Statement", value=statement.body, key=f"text-{statement.id}",
                                     max_chars=record.MAX_STATEMENT_CHARACTERS, height=160)
                 if st.form_submit_button("Save"):
                     run(record.edit_statement, statement.id, text)
-            with tools[1].popover("Move or delete", icon=":material/swap_vert:", width="stretch"):
+            with tools.popover("Move or delete", icon=":material/swap_vert:"):
                 if st.button("Move up", key=f"up-{statement.id}", icon=":material/arrow_upward:"):
                     run(record.move_statement, statement.id, -1)
                 if st.button("Move down", key=f"down-{statement.id}", icon=":material/arrow_downward:"):
@@ -231,7 +231,7 @@ for theme in themes.itertuples():
                              help="Take it out of the headlines; its history is kept"):
                     run(record.delete_statement, statement.id)
             if heading == "needs_to_happen":
-                with box.popover("Make it an action", icon=":material/assignment_add:"), \
+                with tools.popover("Make it an action", icon=":material/assignment_add:"), \
                         st.form(f"action-{statement.id}", border=False):
                     description = st.text_area("What is to be done", value=statement.body,
                                                key=f"action-text-{statement.id}")
