@@ -120,6 +120,8 @@ def test_statements_are_added_edited_moved_and_deleted_with_their_history_and_au
     assert record.statement_history(cursor, LOCAL_ANALYST, first)[["change", "body"]].values.tolist() == [
         ["added", "First."], ["edited", "First, with the so what for children."]]
     assert record.statement_history(cursor, LOCAL_ANALYST, second)["change"].tolist() == ["added", "moved", "deleted"]
+    assert record.changes(cursor, LOCAL_PLG_MEMBER, LATEST)[["change", "changed_by"]].values.tolist()[:2] == [
+        ["deleted", "local-analyst"], ["moved", "local-analyst"]]
     audit = audit_entries(cursor)
     assert audit[audit["action"] == "headlines"]["outcome"].tolist() == [
         "statement added", "statement added", "statement edited", "statement moved", "statement deleted"]

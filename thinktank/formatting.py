@@ -100,6 +100,8 @@ SIGN_OFF_MEANINGS = {
     "ready": "The Think Tank has finished these headlines for the PLG to read before its meeting.",
     "agreed": "The PLG agreed these headlines; they are frozen, and a change needs a new version with a reason.",
 }
+STATEMENT_CHANGE_LABELS = {"added": "Added", "edited": "Edited", "moved": "Moved", "deleted": "Deleted",
+                           "carried over": "Carried over to a new version"}
 # An action's progress as read in a quarter: `overdue` is an open action past its due quarter.
 ACTION_STATUS_LABELS = {"in progress": "In progress", "done": "Done", "overdue": "Overdue"}
 # The Signs of Safety scale's two ends, as the Think Tank uses it for a theme.

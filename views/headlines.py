@@ -18,6 +18,7 @@ from thinktank.formatting import (
     SIGN_OFF_LABELS,
     SIGN_OFF_MEANINGS,
     SIGNS_OF_SAFETY_LABELS,
+    STATEMENT_CHANGE_LABELS,
     agency_names,
 )
 from thinktank.headlines import actions as headline_actions
@@ -114,6 +115,19 @@ if not history.empty:
             "Reason": [reason if isinstance(reason, str) else "" for reason in history["reason"]],
             "By": history["changed_by"].map(who),
             "When": [moment.strftime("%-d %B %Y %H:%M") for moment in history["changed_at"]],
+        }), hide_index=True, width="stretch")
+
+every_change = record.changes(cursor, actor, quarter)
+if not every_change.empty:
+    with st.expander(f"Every change to these headlines ({len(every_change):,})"):
+        st.dataframe(pd.DataFrame({
+            "When": [moment.strftime("%-d %B %Y %H:%M") for moment in every_change["changed_at"]],
+            "By": every_change["changed_by"].map(who),
+            "Change": every_change["change"].map(STATEMENT_CHANGE_LABELS),
+            "Version": every_change["version"],
+            "Theme": every_change["theme_name"],
+            "Heading": every_change["signs_of_safety"].map(SIGNS_OF_SAFETY_LABELS),
+            "Statement": every_change["body"],
         }), hide_index=True, width="stretch")
 
 # What moved since the statements were written. ------------------------------------------------

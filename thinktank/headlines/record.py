@@ -104,6 +104,22 @@ def statement_history(cursor: duckdb.DuckDBPyConnection, actor: User, statement_
     ).df()
 
 
+def changes(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter) -> pd.DataFrame:
+    """Every change to the quarter's statements, in every version, newest first: who, when, what."""
+    _check_reader(actor)
+    return cursor.execute(
+        """
+        SELECT c.changed_at, c.changed_by, c.change, s.version, t.name AS theme_name, s.signs_of_safety, c.body
+        FROM headline_statement_changes c
+        JOIN headline_statements s ON s.id = c.statement_id
+        LEFT JOIN themes t ON t.id = s.theme_id
+        WHERE s.period = ?
+        ORDER BY c.changed_at DESC, c.rowid DESC
+        """,
+        [period.label],
+    ).df()
+
+
 # Writing statements. ------------------------------------------------------------------------
 
 def draft_from_data(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, now: dt.datetime) -> int:
