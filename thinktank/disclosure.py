@@ -1,0 +1,172 @@
+"""The partnership's small-numbers rule, applied in one place to every figure that leaves the
+tool in a board pack.
+
+- **Primary suppression.** A count of 1 to 4 children is shown as ``c``: a count indicator's
+  figure, the numerator of a percentage or a rate, and the denominator of a percentage (also a
+  count of children). The row's figure, numerator and denominator are all emptied, so a ``c``
+  never carries the counts behind it, and a rate or percentage built on a small count is
+  suppressed with it. A figure the agency itself sent as ``c`` is treated the same way.
+- **Secondary suppression.** The groups of a breakdown add up to the whole-area figure. If only
+  one group of a breakdown were hidden, it could be worked out by taking the others from the
+  total (as FD06's Derwentside once could: 1,720 - 1,718 = 2). So while a breakdown with a
+  published total has exactly one hidden group, the smallest published group (then the first by
+  name) is hidden too, or the total when there is no other group. Two or more hidden groups
+  leave only their sum known. A hidden total is not left as the sum of a breakdown whose groups
+  are all published: that breakdown's smallest group is hidden too.
+- **History.** Earlier quarters' figures on a row (last quarter's, last year's, the recent
+  values of a sparkline) are held back the same way when they are small counts themselves, and,
+  given the series, when the point they come from is suppressed.
+
+0 is shown: nothing can be learnt about a child from a count of none.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from thinktank.periods import Quarter
+
+SMALL_COUNT_RANGE = (1, 4)
+SUPPRESSED = "c"
+# Whose counts can be small: a count indicator's figure; the numerator of a percentage or rate;
+# the denominator of a percentage (a rate's denominator is the area's child population).
+COUNT_UNITS = frozenset({"count"})
+NUMERATOR_UNITS = frozenset({"percent", "rate_per_10k"})
+DENOMINATOR_UNITS = frozenset({"percent"})
+# The columns of a row that are worked out from its own figure.
+DERIVED_FROM_FIGURE = ("change", "change_from_last_year")
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    frame: pd.DataFrame
+    # Rows hidden because they carry a count of 1 to 4 (or the agency sent them as c).
+    primary: int
+    # Rows hidden so that a hidden one cannot be worked out from the total and the other groups.
+    secondary: int
+
+
+def is_small(count: float | None) -> bool:
+    if count is None or (isinstance(count, float) and math.isnan(count)):
+        return False
+    low, high = SMALL_COUNT_RANGE
+    return low <= count <= high
+
+
+def small_row(unit: str, value: float | None, numerator: float | None, denominator: float | None) -> bool:
+    return ((unit in COUNT_UNITS and is_small(value))
+            or (unit in NUMERATOR_UNITS and is_small(numerator))
+            or (unit in DENOMINATOR_UNITS and is_small(denominator)))
+
+
+def suppress(frame: pd.DataFrame, series: pd.DataFrame | None = None) -> Suppressed:
+    """Apply the rule to rows shaped like the scorecard's (or the series', which carry one
+    quarter a row; either needs a ``unit`` column). Published figures are never changed."""
+    rows = frame.copy()
+    if rows.empty:
+        return Suppressed(rows, 0, 0)
+    sent_suppressed = rows["status"] == SUPPRESSED
+    small = pd.Series([small_row(unit, value, numerator, denominator) for unit, value, numerator, denominator
+                       in zip(rows["unit"], rows["value"], rows["numerator"], rows["denominator"], strict=True)],
+                      index=rows.index)
+    primary = small | sent_suppressed
+    secondary = _secondary(rows, primary)
+    hidden = primary | secondary
+    _hide(rows, hidden)
+    _hide_small_history(rows, series)
+    return Suppressed(rows, int(primary.sum()), int(secondary.sum()))
+
+
+def _count_behind(rows: pd.DataFrame) -> pd.Series:
+    """The count a row's figure rests on: the figure of a count, the numerator of a ratio."""
+    return rows["value"].where(rows["unit"].isin(COUNT_UNITS), rows["numerator"])
+
+
+def _secondary(rows: pd.DataFrame, primary: pd.Series) -> pd.Series:
+    """The rows to hide as well, worked out until nothing changes: within each indicator and
+    quarter, a breakdown with a published total and one hidden group gets its smallest published
+    group hidden too (or, with no other group, the total); a hidden total whose breakdown is
+    all published (so that it would be their sum) gets that breakdown's smallest group hidden."""
+    secondary = pd.Series(False, index=rows.index)
+    if "breakdown" not in rows.columns:
+        return secondary
+    counts = _count_behind(rows).fillna(math.inf)
+    keys = ["indicator_id"] + (["period"] if "period" in rows.columns else [])
+    is_total = (rows["breakdown"] == "All") & (rows["breakdown_value"] == "All")
+    for _, rows_of_key in rows.groupby(keys, sort=False):
+        totals = rows_of_key.index[is_total[rows_of_key.index]]
+        breakdowns = [group.index for _, group in rows_of_key[~is_total[rows_of_key.index]].groupby(
+            "breakdown", sort=False)]
+        changed = True
+        while changed:
+            changed = False
+            hidden = primary | secondary
+            total_hidden = bool(len(totals)) and bool(hidden[totals].all())
+            for members in breakdowns:
+                hidden_here = hidden[members]
+                shown = members[~hidden_here.to_numpy()]
+                if total_hidden and hidden_here.any():
+                    continue
+                if not total_hidden and hidden_here.sum() != 1:
+                    continue
+                if len(shown):
+                    order = rows.loc[shown].assign(_count=counts[shown]).sort_values(["_count", "breakdown_value"])
+                    secondary[order.index[0]] = True
+                elif len(totals):
+                    secondary[totals] = True
+                changed = True
+                break
+    return secondary
+
+
+def _hide(rows: pd.DataFrame, hidden: pd.Series) -> None:
+    columns = ["value", "numerator", "denominator"] + [column for column in DERIVED_FROM_FIGURE if column in rows]
+    for column in columns:
+        rows[column] = rows[column].astype(float).where(~hidden, math.nan)
+    status = rows["status"].astype(object)
+    rows["status"] = status.where(status.notna(), None).where(~hidden, SUPPRESSED)
+    if "spc_signal" in rows.columns:
+        rows["spc_signal"] = rows["spc_signal"].where(~hidden, "not assessed")
+    for column in ("rag", "direction"):
+        if column in rows.columns:
+            rows[column] = rows[column].where(~hidden, "no data" if column == "rag" else "not assessed")
+
+
+def _hide_small_history(rows: pd.DataFrame, series: pd.DataFrame | None) -> None:
+    """Last quarter's and last year's figures, and the recent values, where they are small
+    counts, or where the series says the point they come from is suppressed."""
+    counts = rows["unit"].isin(COUNT_UNITS)
+    for column, derived in (("previous_value", "change"), ("last_year_value", "change_from_last_year")):
+        if column not in rows.columns:
+            continue
+        small = counts & rows[column].map(is_small)
+        rows[column] = rows[column].astype(float).where(~small, math.nan)
+        if derived in rows.columns:
+            rows[derived] = rows[derived].astype(float).where(~small, math.nan)
+    if "recent_values" in rows.columns:
+        rows["recent_values"] = [
+            [None if unit in COUNT_UNITS and is_small(value) else value for value in values]
+            if values is not None else values
+            for unit, values in zip(rows["unit"], rows["recent_values"], strict=True)
+        ]
+    if series is not None and "period" in rows.columns:
+        _hide_suppressed_points(rows, series)
+
+
+def _hide_suppressed_points(rows: pd.DataFrame, series: pd.DataFrame) -> None:
+    points = suppress(series).frame
+    hidden = set(zip(points.loc[points["status"] == SUPPRESSED, "indicator_id"],
+                     points.loc[points["status"] == SUPPRESSED, "period"], strict=True))
+    for column, derived, back in (("previous_value", "change", 1), ("last_year_value", "change_from_last_year", 4)):
+        if column not in rows.columns:
+            continue
+        earlier = [Quarter.from_index(Quarter.parse(period).index - back).label for period in rows["period"]]
+        gone = pd.Series([(indicator, label) in hidden for indicator, label
+                          in zip(rows["indicator_id"], earlier, strict=True)], index=rows.index)
+        gone &= (rows["breakdown"] == "All") & (rows["breakdown_value"] == "All")
+        rows[column] = rows[column].where(~gone, math.nan)
+        if derived in rows.columns:
+            rows[derived] = rows[derived].where(~gone, math.nan)
