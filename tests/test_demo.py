@@ -138,14 +138,85 @@ def test_fd04s_step_change_is_rebased_by_the_analyst_at_the_quarter_it_began(dem
     assert audit == [("demo-analyst", f"FD04: {rebase['reason']}")]
 
 
-def test_the_think_tank_commentary_sits_under_signs_of_safety_headings(demo_store):
-    from thinktank.headlines import record
-    from thinktank.periods import Quarter
+def test_the_demos_latest_quarter_is_a_draft_and_the_six_before_it_are_agreed(demo_store):
+    from thinktank.headlines import actions, record
     from thinktank.users import DEMO_ANALYST
 
-    written = record.statements(demo_store.cursor(), DEMO_ANALYST, Quarter(2026, 2))
-    assert written[["theme_id", "signs_of_safety"]].values.tolist() == [
-        ["front_door", "worried"], ["assessment_cin", "working_well"], ["health_wellbeing", "needs_to_happen"]]
+    cursor = demo_store.cursor()
+    latest, earlier = Quarter(2026, 2), Quarter(2026, 1)
+    assert record.sign_off(cursor, latest).state == "draft"
+    for back in range(1, 7):
+        quarter = Quarter.from_index(latest.index - back)
+        assert record.sign_off(cursor, quarter).state == "agreed"
+        assert record.pack_figures(cursor, quarter).frozen_at is not None
+    assert record.sign_off(cursor, Quarter.from_index(latest.index - 7)).state == "draft"
+    for quarter in (latest, earlier):
+        scaled = record.scales(cursor, quarter)
+        assert len(scaled) == 13 and scaled["score"].between(0, 10).all() and scaled["reason"].str.len().min() > 20
+        written = record.statements(cursor, DEMO_ANALYST, quarter)
+        assert written["drafting_rule"].isna().sum() >= 3  # the analyst's own, from the evidence
+        assert set(written["signs_of_safety"]) == {"worried", "working_well", "needs_to_happen"}
+    assert set(actions.actions(cursor, latest)["status"]) == {"done", "in progress", "overdue"}
+    assert len(actions.actions_due(cursor, latest)) == 4
+    history = record.statement_history(cursor, DEMO_ANALYST, int(record.statements(
+        cursor, DEMO_ANALYST, latest).query("indicator_id == 'FD04' and signs_of_safety == 'worried'")["id"].iloc[0]))
+    assert history["change"].tolist() == ["added", "edited"]
+
+
+def test_the_drafted_statements_of_the_latest_quarter_quote_exactly_the_engines_figures(demo_store):
+    from thinktank import scorecard
+    from thinktank.formatting import format_figure
+    from thinktank.headlines import record
+    from thinktank.headlines.drafting import return_versions
+    from thinktank.users import DEMO_ANALYST
+
+    cursor = demo_store.cursor()
+    latest = Quarter(2026, 2)
+    points = scorecard.series(cursor, None, latest).set_index(["indicator_id", "period"])
+    units = dict(cursor.execute("SELECT id, unit FROM indicators").fetchall())
+    versions = return_versions(cursor, [latest, latest.previous()])
+    drafted = record.statements(cursor, DEMO_ANALYST, latest).dropna(subset=["drafting_rule"])
+    assert set(drafted["theme_id"]) >= {"front_door", "child_protection", "health_wellbeing", "workforce_learning"}
+    checked = 0
+    for statement in drafted.itertuples():
+        assert statement.figures, statement.body
+        for quoted in statement.figures:
+            point = points.loc[(quoted["indicator_id"], quoted["period"])]
+            assert quoted["shown"] == format_figure(point["value"], units[quoted["indicator_id"]], point["status"])
+            assert quoted["return_version"] == versions[(quoted["agency_id"], quoted["period"])]
+            if statement.signs_of_safety != "needs_to_happen":
+                assert quoted["shown"] in statement.body
+            checked += 1
+    assert checked >= 40
+
+
+def test_an_agreed_quarter_stays_as_agreed_when_a_later_return_for_it_arrives(demo_store):
+    from thinktank.headlines import record
+    from thinktank.ingest.submit import ingest_return
+    from thinktank.templates import template_csv, template_rows
+    from thinktank.users import DEMO_ANALYST, demo_agency_user
+
+    cursor = demo_store.cursor()
+    agreed = Quarter(2026, 1)
+    statements = record.statements(cursor, DEMO_ANALYST, agreed)
+    frozen = record.pack_figures(cursor, agreed)
+    # Social care re-sends 2026-27 Q1 with re-referrals corrected to 30.0%.
+    rows = template_rows(cursor, demo_store.catalogue, "childrens_social_care", agreed)
+    fd04 = (rows["indicator_id"] == "FD04") & (rows["breakdown"] == "All")
+    rows.loc[fd04, ["numerator", "denominator"]] = None
+    rows.loc[fd04, "value"] = 30.0
+    result = ingest_return(demo_store, template_csv(rows), "csc-2026-27-Q1-corrected.csv", "childrens_social_care",
+                           agreed, demo_agency_user("childrens_social_care"), confirm_warnings=True,
+                           today=TODAY, now=dt.datetime(2026, 11, 23, 9))
+    assert result.outcome == "stored", result
+    assert record.statements(cursor, DEMO_ANALYST, agreed).equals(statements)
+    after = record.pack_figures(cursor, agreed)
+    assert after.card.equals(frozen.card) and after.series.equals(frozen.series)
+    moved = record.moved_figures(cursor, DEMO_ANALYST, agreed)
+    assert set(moved["indicator_id"]) == {"FD04"}
+    assert set(moved["shown_now"]) == {"30.0%"}
+    # The latest quarter's draft quotes 2026-27 Q1 as last quarter: it is flagged too.
+    assert "30.0%" in set(record.moved_figures(cursor, DEMO_ANALYST, Quarter(2026, 2))["shown_now"])
 
 
 def test_the_demo_is_seeded(tmp_path, monkeypatch):
@@ -155,7 +226,8 @@ def test_the_demo_is_seeded(tmp_path, monkeypatch):
         with Store.open(Settings.from_environment(tmp_path / f"{name}.duckdb")) as store:
             build_demo(store, TODAY)
             dumps.append(table_contents(store.cursor(), ignore_timestamps=False))
-    for table in ("submissions", "observations", "evidence", "headline_statements"):
+    for table in ("submissions", "observations", "evidence", "headline_statements", "headline_scaling",
+                  "headline_sign_off", "headline_actions", "headline_action_updates"):
         assert dumps[0][table] == dumps[1][table]
 
 

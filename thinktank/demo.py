@@ -22,9 +22,9 @@ import openpyxl
 import pandas as pd
 
 from thinktank.catalogue import RATIO_UNITS, Catalogue, Indicator
+from thinktank.demo_headlines import write_demo_headlines
 from thinktank.downloads import stamped_workbook_bytes
 from thinktank.errors import ThinkTankError
-from thinktank.headlines.record import add_statement
 from thinktank.ingest.submit import ingest_return
 from thinktank.periods import Quarter, latest_complete_quarter, quarters_between
 from thinktank.spc_baselines import add_rebase
@@ -208,21 +208,6 @@ class DemoNotEmptyError(ThinkTankError):
     """The demo is built only into a database that holds no returns."""
 
 
-# The Think Tank's commentary on the latest quarter, under Signs of Safety headings, reading
-# the demo's own series (made up, like every figure here).
-COMMENTARY = (
-    ("front_door", "worried",
-     ("Re-referrals have risen for several quarters and now sit above the target and the England "
-      "figure. For children this can mean needs that were not met the first time.")),
-    ("assessment_cin", "working_well",
-     ("More assessments finish within 45 working days than a year ago, after the duty teams' "
-      "changes; the SPC chart shows the improvement is more than ordinary variation.")),
-    ("health_wellbeing", "needs_to_happen",
-     ("CAMHS waits need a joint plan between the ICB and TEWV, with schools told what support "
-      "children can have while they wait.")),
-)
-
-
 def is_demo(store: Store) -> bool:
     cursor = store.cursor()
     return bool(cursor.execute("SELECT count(*) FROM audit_log WHERE action = ?", [DEMO_ACTION]).fetchone()[0])
@@ -287,8 +272,7 @@ def build_demo(
     if step_index < len(quarters):  # a demo shorter than that has no step to re-base
         add_rebase(cursor, DEMO_ANALYST, rebased_id, quarters[step_index], rebase_reason,
                    dt.datetime.combine(today, dt.time(10, 0)))
-    for theme, heading, body in COMMENTARY:
-        add_statement(cursor, DEMO_ANALYST, last, theme, heading, body, dt.datetime.combine(today, dt.time(10, 0)))
+    write_demo_headlines(cursor, quarters, today)
     record(cursor, demo_agency_user("partnership"),
            AuditEntry(action=DEMO_ACTION, outcome="built",
                       detail=f"{stored} returns stored, {refused} refused, {not_sent} not sent; seed {seed}"),
