@@ -1,0 +1,7 @@
+"""The quarter's board pack for the Performance and Learning Group: a print-ready report (HTML
+and PDF) and a workbook of every figure behind it, small numbers suppressed in both."""
+
+from thinktank.boardpack.build import BoardPack, build_pack
+from thinktank.boardpack.render import pack_html, pack_pdf
+
+__all__ = ["BoardPack", "build_pack", "pack_html", "pack_pdf"]
