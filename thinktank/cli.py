@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from thinktank import browse, first_start, scorecard
+from thinktank.boardpack import build_pack, pack_html, pack_pdf, pack_xlsx
 from thinktank.catalogue import Catalogue, load_catalogue
 from thinktank.docs import (
     INDICATOR_REFERENCE,
@@ -23,6 +24,7 @@ from thinktank.docs import (
     write_rules_reference,
 )
 from thinktank.errors import PeriodError, ThinkTankError, UnknownAgencyError, UnknownIndicatorError
+from thinktank.formatting import SIGN_OFF_LABELS
 from thinktank.ingest.access import check_agency
 from thinktank.ingest.limits import Limits
 from thinktank.ingest.submit import IngestResult, ingest_return
@@ -111,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
                    "and breakdown group.", _scorecard)
     card.add_argument("--period", required=True, help="the quarter, such as 2025-26 Q2")
     card.add_argument("--theme", help="only this theme (id)")
+
+    report = command("report", "Write the quarter's board pack for the PLG: the report as PDF or HTML, or "
+                     "the workbook of every figure behind it (xlsx); small numbers suppressed.", _report)
+    report.add_argument("--period", help="the quarter, such as 2026-27 Q2 (default: the latest with returns)")
+    report.add_argument("--format", choices=list(REPORT_FORMATS),
+                        help="pdf, html or xlsx (default: from the --out file's suffix)")
+    report.add_argument("--out", required=True, type=Path, help="the file to write")
 
     rebase_help = ("Re-base an indicator's SPC from the quarter its process changed (Making Data Count): "
                    "a fresh mean and limits from then on.")
@@ -451,6 +460,42 @@ def _demo(arguments: argparse.Namespace) -> int:
             f"{summary.quarters[-1]}, {summary.refused} refused, {summary.not_sent} not sent."
         )
     return EXIT_OK
+
+
+REPORT_FORMATS = {"pdf": pack_pdf, "html": lambda pack: pack_html(pack).encode("utf-8"), "xlsx": pack_xlsx}
+
+
+def _report(arguments: argparse.Namespace) -> int:
+    chosen = arguments.format or arguments.out.suffix.lower().lstrip(".")
+    if chosen not in REPORT_FORMATS:
+        raise UsageError(f"Cannot tell which board pack to write to {arguments.out}",
+                         "Give --format pdf, html or xlsx, or name the file .pdf, .html or .xlsx.")
+    with _open_store(arguments) as store:
+        cursor = store.cursor()
+        if arguments.period:
+            quarter = Quarter.parse(arguments.period)
+        else:
+            reported = scorecard.reported_quarters(cursor)
+            if not reported:
+                raise ReportError("No returns are stored yet, so there is no board pack to make",
+                                  "Store the agencies' returns first (python -m thinktank ingest).")
+            quarter = reported[-1]
+        pack = build_pack(cursor, LOCAL_ANALYST, quarter, utc_now())
+    content = REPORT_FORMATS[chosen](pack)
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    arguments.out.write_bytes(content)
+    summary = {"file": str(arguments.out), "format": chosen, "period": quarter.label,
+               "state": pack.sign_off.state, "version": pack.sign_off.version, "bytes": len(content),
+               "suppressed": pack.primary_suppressed + pack.secondary_suppressed}
+    print(json.dumps(summary, indent=2) if arguments.json else
+          f"Wrote {arguments.out}: the {quarter.label} board pack ({chosen}), headlines "
+          f"{SIGN_OFF_LABELS[pack.sign_off.state].lower()}, version {pack.sign_off.version}; "
+          f"{summary['suppressed']:,} small-number figures held back.")
+    return EXIT_OK
+
+
+class ReportError(ThinkTankError):
+    """A board pack that cannot be made as asked."""
 
 
 REBASE_COLUMNS = ["indicator_id", "period", "reason", "recorded_by", "recorded_at"]

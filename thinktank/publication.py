@@ -324,24 +324,97 @@ def publication_xlsx(publication: Publication) -> bytes:
     workbook = Workbook()
     cover = workbook.active
     cover.title = COVER_SHEET
-    lines = [(publication.heading, _TITLE_FONT)]
-    for heading, texts in cover_sections(publication).items():
-        lines += [(heading, _HEADING_FONT), *((text, None) for text in texts)]
+    _write_lines(cover, publication.heading, cover_sections(publication), {publication.sheet})
+    _write_table_sheet(workbook, publication)
+    return _saved(workbook)
+
+
+@dataclass(frozen=True)
+class Release:
+    """Several tables for people in one workbook, laid out as GSS's "Releasing statistics in
+    spreadsheets" asks: a Cover sheet, a Contents sheet linking to each table, a Notes sheet
+    saying what the symbols mean, then one table a sheet."""
+
+    title: str
+    quarter: Quarter
+    # What the workbook is, in a line or two, at the top of the cover.
+    about: list[str]
+    tables: list[Publication]
+    # (symbol or note, what it means) for the Notes sheet.
+    notes: list[tuple[str, str]]
+    returns: list[str]
+    made: dt.datetime
+
+    @property
+    def heading(self) -> str:
+        return f"{self.title}, {self.quarter.label}"
+
+
+CONTENTS_SHEET, NOTES_SHEET = "Contents", "Notes"
+
+
+def release_xlsx(release: Release) -> bytes:
+    """The release's Cover, Contents and Notes, then each table on its own sheet; no formulas
+    (text from people goes through the same neutralising as every download), no merged cells."""
+    quarter = release.quarter
+    workbook = Workbook()
+    cover = workbook.active
+    cover.title = COVER_SHEET
+    _write_lines(cover, release.heading, {
+        "About": release.about,
+        "Source": [f"{SOURCE}, from the partner agencies' quarterly returns."],
+        "Quarter": [(f"{quarter.label}: {format_date(quarter.start)} to {format_date(quarter.end)} "
+                    "(financial-year quarters: Q1 is April to June).")],
+        "Drawn from": [f"For {quarter.label}:", *(release.returns or [f"No return is in force for {quarter.label}."])],
+        "Made": [_made(release.made)],
+        "Contents and notes": [f"{CONTENTS_SHEET}: the tables, each on its own sheet.",
+                               f"{NOTES_SHEET}: what the symbols in the tables mean."],
+    }, {CONTENTS_SHEET, NOTES_SHEET})
+    contents = [Column("Sheet", [table.sheet for table in release.tables]),
+                Column("Table", [table.title for table in release.tables]),
+                Column("Rows", [Figure(float(table.rows), 0) for table in release.tables])]
+    sheet = _write_table_sheet(workbook, Publication("Contents", quarter, CONTENTS_SHEET, contents, [], release.made),
+                               pointer="Each sheet holds one table; select a sheet's name to go to it.")
+    for row_number, table in enumerate(release.tables, start=4):
+        cell = sheet.cell(row=row_number, column=1)
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{table.sheet}'!A1")
+        cell.font = Font(underline="single", color="0563C1")
+    notes = [Column("Symbol or note", [symbol for symbol, _ in release.notes]),
+             Column("Meaning", [meaning for _, meaning in release.notes])]
+    _write_table_sheet(workbook, Publication("Notes", quarter, NOTES_SHEET, notes, [], release.made),
+                       pointer="What the symbols in the tables mean, and how the figures are read.")
+    for table in release.tables:
+        _write_table_sheet(workbook, table, pointer=f"Where the figures come from is on the {COVER_SHEET} sheet; "
+                                                    f"what the symbols mean, on the {NOTES_SHEET} sheet.")
+    return _saved(workbook)
+
+
+def _write_lines(sheet, heading: str, sections: dict[str, list[str]], linked_sheets: set[str]) -> None:
+    """A cover: the heading, then each section's heading and lines, one a row, in one wide
+    column; a line that starts with a sheet's name links to it."""
+    lines = [(heading, _TITLE_FONT)]
+    for section, texts in sections.items():
+        lines += [(section, _HEADING_FONT), *((text, None) for text in texts)]
     for row_number, (text, font) in enumerate(lines, start=1):
-        cell = write_cell(cover, row_number, 1, text)
+        cell = write_cell(sheet, row_number, 1, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if font is not None:
             cell.font = font
-        if text.startswith(f"{publication.sheet}: "):
-            # The contents line of the table's sheet goes to it, as GSS asks.
-            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{publication.sheet}'!A1")
+        linked = next((name for name in linked_sheets if text.startswith(f"{name}: ")), None)
+        if linked is not None:
+            # The contents line of a sheet goes to it, as GSS asks.
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{linked}'!A1")
             cell.font = Font(underline="single", color="0563C1")
-    cover.column_dimensions["A"].width = _COVER_WIDTH
+    sheet.column_dimensions["A"].width = _COVER_WIDTH
 
+
+def _write_table_sheet(workbook: Workbook, publication: Publication, pointer: str | None = None):
+    """The publication's table on a sheet of its own: its title in A1, a line saying where the
+    rest is said, the header in row 3, an Excel table over the rows."""
     sheet = workbook.create_sheet(publication.sheet)
     write_cell(sheet, 1, 1, publication.heading).font = _TITLE_FONT
-    write_cell(sheet, 2, 1, "The returns the figures come from, when the file was made and what the "
-                            f"symbols mean are on the {COVER_SHEET} sheet.")
+    write_cell(sheet, 2, 1, pointer or "The returns the figures come from, when the file was made and what the "
+                                       f"symbols mean are on the {COVER_SHEET} sheet.")
     header_row = 3
     headers = [column.header for column in publication.columns]
     if len(set(headers)) != len(headers):
@@ -362,6 +435,10 @@ def publication_xlsx(publication: Publication) -> bytes:
         table = Table(displayName="table_" + re.sub(r"\W", "_", publication.sheet), ref=f"A{header_row}:{last}")
         table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=False)
         sheet.add_table(table)
+    return sheet
+
+
+def _saved(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -3,5 +3,6 @@ and PDF) and a workbook of every figure behind it, small numbers suppressed in b
 
 from thinktank.boardpack.build import BoardPack, build_pack
 from thinktank.boardpack.render import pack_html, pack_pdf
+from thinktank.boardpack.workbook import pack_xlsx
 
-__all__ = ["BoardPack", "build_pack", "pack_html", "pack_pdf"]
+__all__ = ["BoardPack", "build_pack", "pack_html", "pack_pdf", "pack_xlsx"]

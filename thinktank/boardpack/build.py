@@ -30,6 +30,7 @@ from thinktank.formatting import (
 from thinktank.headlines import actions as headline_actions
 from thinktank.headlines import record
 from thinktank.periods import Quarter
+from thinktank.publication import Names, returns_in_force
 from thinktank.users import User
 
 try:
@@ -143,6 +144,9 @@ class BoardPack:
     series: pd.DataFrame = field(repr=False)
     scale_history: pd.DataFrame = field(repr=False)
     actions: pd.DataFrame = field(repr=False)
+    # The names of the ids the figures carry, and the returns in force, for the workbook.
+    names: Names = field(repr=False)
+    returns: tuple[str, ...] = ()
     # Figures held back under the small-numbers rule, and statements left out for quoting one.
     primary_suppressed: int = 0
     secondary_suppressed: int = 0
@@ -161,7 +165,10 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
     figures = record.pack_figures(cursor, period)
     card = disclosure.suppress(figures.card)
     units = figures.card.drop_duplicates("indicator_id").set_index("indicator_id")["unit"]
-    points = disclosure.suppress(figures.series.assign(unit=figures.series["indicator_id"].map(units)))
+    # The series of the scorecard's indicators (a retired one's is not in the quarter's pack).
+    active = figures.series[figures.series["indicator_id"].isin(units.index)]
+    points = disclosure.suppress(active.assign(unit=active["indicator_id"].map(units))
+                                 .sort_values(["indicator_id", "period_index"], ignore_index=True))
     hidden = _hidden_figures(card.frame, points.frame)
     withheld = [any((figure["indicator_id"], figure["period"]) in hidden for figure in quoted)
                 for quoted in written["figures"]]
@@ -200,6 +207,7 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
         partnership_scale=_scale(scaled, None), themes=tuple(pages),
         card=card.frame, series=points.frame, scale_history=history,
         actions=pd.concat([raised, due], ignore_index=True).drop_duplicates("id"),
+        names=Names.read(cursor), returns=tuple(returns_in_force(cursor, period)),
         primary_suppressed=card.primary, secondary_suppressed=card.secondary,
         statements_withheld=sum(withheld),
     )
