@@ -53,6 +53,8 @@ def test_an_analyst_drafts_edits_scales_and_marks_the_quarter_ready(app, setting
     assert not app.exception
     assert any(text.startswith("Re-referrals within 12 months of a previous referral rose to 26.0%")
                for text in texts(app))
+    # Beside the worry, the questions the catalogue says the PLG should ask.
+    assert any("Is the rise in re-referrals concentrated in one locality" in caption.value for caption in app.caption)
 
     statement_area = next(area for area in app.text_area if area.key and area.key.startswith("text-"))
     statement_area.input("Re-referrals rose to 26.0%: for children, needs not met the first time.")

@@ -184,6 +184,8 @@ def test_a_tab_in_the_yaml_is_named_with_its_line(catalogue_copy):
         ("partnership/agencies.yaml", "sector: police", "sector: constabulary",
          "sector 'constabulary' is not allowed"),
         ("partnership/agencies.yaml", "  - id: prison", "  - id: probation", "id is used twice"),
+        ("02-front-door.yaml", "      - What did the last audit of closed cases find about the first response?",
+         "      - " + "Why? " * 61, "at most 300 characters"),
     ],
 )
 def test_each_catalogue_mistake_is_reported_with_its_file(catalogue_copy, file, old, new, expected):

@@ -193,6 +193,12 @@ def test_an_agency_uploader_sends_only_for_their_own_agency(store):
         send(store, police(), agency="education", actor=police_user)
 
 
+def test_a_plg_member_sends_no_return(store):
+    with pytest.raises(AccessDeniedError, match="do not send returns"):
+        send(store, police(), actor=User("plg", "PLG member", Role.PLG_MEMBER))
+    assert store.cursor().execute("SELECT count(*) FROM submissions").fetchone() == (0,)
+
+
 def test_an_unknown_agency_is_named_with_a_suggestion(store):
     with pytest.raises(UnknownAgencyError) as raised:
         send(store, police(), agency="polise")

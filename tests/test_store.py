@@ -6,6 +6,7 @@ import duckdb
 import pytest
 from conftest import replace_in
 
+from thinktank import browse
 from thinktank.errors import CatalogueError, StoreError
 from thinktank.store import Store, utc_now
 from thinktank.store.audit import AuditEntry, record
@@ -91,6 +92,19 @@ def test_a_changed_definition_becomes_a_new_version_and_keeps_its_history(editab
         ).fetchone() == (2, 95.0)
         audit = cursor.execute("SELECT action, detail FROM audit_log ORDER BY id").fetchall()
         assert audit[-1] == ("catalogue_sync", "92 indicators; 1 definition new or changed")
+
+
+def test_challenge_questions_reach_the_store_without_a_new_definition_version(editable_settings):
+    with Store.open(editable_settings) as store:
+        assert browse.challenge_questions(store.cursor())["FD04"][0].startswith("Is the rise in re-referrals")
+    replace_in(editable_settings.catalogue_dir / "02-front-door.yaml",
+               "      - What did the last audit of closed cases find about the first response?\n",
+               "      - Which teams do the re-referred children come back to?\n")
+    with Store.open(editable_settings) as store:
+        cursor = store.cursor()
+        assert browse.challenge_questions(cursor)["FD04"][1] == "Which teams do the re-referred children come back to?"
+        assert cursor.execute("SELECT max(version) FROM indicator_definitions WHERE indicator_id = 'FD04'"
+                              ).fetchone() == (1,)
 
 
 def test_a_broken_catalogue_stops_start_up_before_the_database_is_made(editable_settings):

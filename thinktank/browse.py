@@ -23,7 +23,7 @@ _INDICATOR_COLUMNS = """
     i.owner_id AS owner, a.short_name AS owner_name, i.source, i.period_basis, i.breakdowns,
     i.priorities, i.target_value, i.target_low, i.target_high, i.target_amber_tolerance,
     i.change_tolerance_percent, i.applies_from, i.status, i.retired_from, i.notes,
-    i.definition_version, pop.name AS population_name,
+    i.definition_version, i.challenge_questions, pop.name AS population_name,
     coalesce((SELECT list(b.name ORDER BY list_position(i.breakdowns, b.id))
        FROM breakdowns b WHERE list_contains(i.breakdowns, b.id)), []::VARCHAR[]) AS breakdown_names,
     coalesce((SELECT list(p.name ORDER BY list_position(i.priorities, p.id))
@@ -134,8 +134,16 @@ def catalogue_for_people(found: pd.DataFrame) -> pd.DataFrame:
         "Status": found["status"].map(INDICATOR_STATUS_LABELS),
         "Retired from": found["retired_from"],
         "Notes": found["notes"],
+        "Questions to ask when it moves": found["challenge_questions"].map(" ".join),
         "Benchmarks held": found["benchmarks"],
     })
+
+
+def challenge_questions(cursor: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Each indicator's questions for the PLG to ask when it moves (indicators without any left out)."""
+    return {indicator_id: list(questions) for indicator_id, questions in cursor.execute(
+        "SELECT id, challenge_questions FROM indicators WHERE len(challenge_questions) > 0"
+    ).fetchall()}
 
 
 def benchmarks_for_people(comparators: pd.DataFrame, unit: str) -> pd.DataFrame:

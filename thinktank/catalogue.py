@@ -146,6 +146,9 @@ class Indicator(_Strict):
     status: Status = "active"
     retired_from: QuarterLabel | None = None
     notes: str = ""
+    # What the Performance and Learning Group should ask when the figure moves; shown beside a
+    # worry in the headlines and the board pack.
+    challenge_questions: tuple[Annotated[str, Field(min_length=1, max_length=300)], ...] = ()
 
     @model_validator(mode="before")
     @classmethod

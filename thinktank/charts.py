@@ -68,12 +68,12 @@ def spc_chart(
         customdata=series[["status"]].fillna("").to_numpy(),
         hovertemplate="%{x}: %{y:,.1f}<extra></extra>",
     ))
-    segments = _segments(series)
+    series_segments = segments(series)
     named: set[str] = set()
-    for number, segment in enumerate(segments):
+    for number, segment in enumerate(series_segments):
         if math.isnan(segment["spc_mean"].iloc[0]):
             continue
-        current = number == len(segments) - 1
+        current = number == len(series_segments) - 1
         for column, label, dash in SPC_LINES:
             level = float(segment[column].iloc[0])
             figure.add_trace(go.Scatter(
@@ -91,7 +91,7 @@ def spc_chart(
                                       showarrow=False, xanchor="left", yanchor="bottom",
                                       font={"size": 11, "color": DARK_GREY})
     reason_lines = [_mark_rebase(figure, periods.index(segment["period"].iloc[0]), segment)
-                    for segment in segments[1:]]
+                    for segment in series_segments[1:]]
     for signal, (label, colour, symbol) in SIGNAL_STYLES.items():
         points = series[series["spc_signal"] == signal]
         if points.empty:
@@ -142,7 +142,7 @@ def spc_alt_text(name: str, series: pd.DataFrame, unit: str) -> str:
     latest = shown.iloc[-1]
     text = (f"Line chart of {name}, {first} to {last}. Latest figure {format_value(latest['value'], unit)} "
             f"in {latest['period']}.")
-    for number, segment in enumerate(_segments(series)):
+    for number, segment in enumerate(segments(series)):
         if number:
             text += f" Re-based from {segment['period'].iloc[0]}: {segment['rebase_reason'].iloc[0]}."
         if math.isnan(segment["spc_mean"].iloc[0]):
@@ -163,7 +163,7 @@ def spc_alt_text(name: str, series: pd.DataFrame, unit: str) -> str:
     return text
 
 
-def _segments(series: pd.DataFrame) -> list[pd.DataFrame]:
+def segments(series: pd.DataFrame) -> list[pd.DataFrame]:
     """The series' quarters in runs of one segment each, in order: one run unless it is re-based."""
     changes = series["segment"].ne(series["segment"].shift()).cumsum()
     return [segment for _, segment in series.groupby(changes, sort=True)]

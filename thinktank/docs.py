@@ -97,6 +97,7 @@ def _indicator_section(
         ("Applies from", indicator.applies_from),
         ("Status", status),
         ("Notes", indicator.notes or None),
+        ("Questions to ask when it moves", " ".join(indicator.challenge_questions) or None),
     ]
     section = [f"### {indicator.id}: {indicator.name}", "", "| | |", "| --- | --- |"]
     section += [f"| {label} | {_cell(value)} |" for label, value in rows if value]

@@ -28,7 +28,7 @@ def _has_figure(value: float | None) -> bool:
     return value is not None and not math.isnan(value)
 
 
-def _runs(values: Sequence[float | None]) -> list[list[int]]:
+def figure_runs(values: Sequence[float | None]) -> list[list[int]]:
     """The positions of each unbroken run of quarters with a figure."""
     runs: list[list[int]] = []
     for position, value in enumerate(values):
@@ -43,7 +43,7 @@ def _runs(values: Sequence[float | None]) -> list[list[int]]:
 
 def sparkline_svg(values: Sequence[float | None]) -> str | None:
     """The SVG of the line, oldest quarter on the left; None when no quarter has a figure."""
-    runs = _runs(values)
+    runs = figure_runs(values)
     if not runs:
         return None
     present = [float(values[position]) for run in runs for position in run]

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from thinktank import browse
+from thinktank.docs import markdown_text
 from thinktank.downloads import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
 from thinktank.formatting import (
     INDICATOR_STATUS_LABELS,
@@ -191,6 +192,9 @@ with context:
         ("Notes", chosen["notes"]),
     ]
     st.markdown("\n".join(f"- **{label}:** {value}" for label, value in rows if value))
+    if len(chosen["challenge_questions"]):
+        st.markdown("**Questions to ask when it moves**\n" + "\n".join(
+            f"- {markdown_text(question)}" for question in chosen["challenge_questions"]))
     if isinstance(chosen["population"], str):
         quarter = latest_complete_quarter(utc_now().date())
         st.info(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from thinktank import charts, narrative
+from thinktank import browse, charts, narrative
 from thinktank.docs import markdown_text
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import (
@@ -195,6 +195,7 @@ else:
 
 # Theme by theme. ------------------------------------------------------------------------------
 raised = headline_actions.actions(cursor, quarter, raised_in=quarter)
+challenge_questions = browse.challenge_questions(cursor)
 agency_choices = dict(zip(agency_table["id"], agency_table["short_name"], strict=True))
 later_quarters = [quarter.next(), quarter.next().next(), quarter.next().next().next()]
 shown_themes = st.multiselect("Themes", list(theme_names), format_func=theme_names.get,
@@ -223,6 +224,9 @@ for theme in themes.itertuples():
             source = (f"Drafted from the data: {statement.drafting_rule}" if isinstance(statement.drafting_rule, str)
                       else f"Written by {who(statement.written_by)}")
             box.caption(source)
+            questions = challenge_questions.get(statement.indicator_id, []) if heading == "worried" else []
+            if questions:
+                box.caption("**Questions to ask:** " + " ".join(markdown_text(question) for question in questions))
             if statement.id in out_of_date:
                 box.caption(":material/update: A figure it quotes has changed since.")
             for action in raised[raised["statement_id"] == statement.id].itertuples():

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from thinktank import browse, charts, scorecard, spc_baselines
+from thinktank.docs import markdown_text
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import (
     DIRECTION_LABELS,
@@ -273,3 +274,6 @@ facts = {
 }
 st.markdown("\n".join(f"- **{label}:** {value}" for label, value in facts.items()
                       if isinstance(value, str) and value))
+if len(definition["challenge_questions"]):
+    st.subheader("Questions to ask when this moves")
+    st.markdown("\n".join(f"- {markdown_text(question)}" for question in definition["challenge_questions"]))

@@ -21,11 +21,11 @@ from thinktank.ingest.submit import IngestResult, check_return, store_return
 from thinktank.periods import latest_complete_quarter
 from thinktank.store import utc_now
 from thinktank.templates import template_csv, template_rows, template_xlsx, version_in_force
-from thinktank.users import LOCAL_ANALYST
-from views.common import download_button, show_error, store
+from views.common import acting_user, download_button, show_error, store
 
-# Until sign-in arrives, the person at the dashboard uploads as an analyst, for any agency.
-ACTOR = LOCAL_ANALYST
+# Until sign-in arrives, the person at the dashboard acts as they chose in the sidebar: an
+# analyst uploads for any agency; the core refuses a PLG member.
+ACTOR = acting_user()
 QUARTERS_OFFERED = 8
 ROW_COLOURS = {"error": "background-color: #f4cccc", "warning": "background-color: #fff2cc"}
 # The limit .streamlit/config.toml sets (server.maxUploadSize), as the upload box states it.

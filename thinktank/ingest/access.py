@@ -19,6 +19,11 @@ def check_agency(catalogue: Catalogue, agency_id: str, actor: User) -> None:
             ("Did you mean " + " or ".join(close) + "? " if close else "")
             + "python -m thinktank agencies lists them.",
         )
+    if actor.role == Role.PLG_MEMBER:
+        raise AccessDeniedError(
+            "PLG members read the headlines and the board pack; they do not send returns",
+            "Returns come from each agency, or from a Think Tank analyst on its behalf.",
+        )
     if actor.role == Role.AGENCY_UPLOADER and actor.agency_id != agency_id:
         raise AccessDeniedError(
             "You can send returns only for your own agency",

@@ -67,9 +67,12 @@ def sync(
 
 
 def indicator_document(indicator: Indicator) -> dict[str, Any]:
-    # An indicator that does not use `denominator_is` keeps the document (and so the hash) it
-    # had before the key existed, so that adding the key is not a new version of every one.
-    return indicator.model_dump(mode="json", exclude=set() if indicator.denominator_is else {"denominator_is"})
+    """The indicator's definition as versioned: how its figure is counted and read. An
+    indicator that does not use `denominator_is` keeps the document (and so the hash) it had
+    before the key existed, so that adding the key is not a new version of every one. The
+    challenge questions are not part of the definition: changing them changes no figure."""
+    excluded = {"challenge_questions"} | (set() if indicator.denominator_is else {"denominator_is"})
+    return indicator.model_dump(mode="json", exclude=excluded)
 
 
 def _catalogue_document(catalogue: Catalogue) -> dict[str, Any]:
@@ -79,7 +82,7 @@ def _catalogue_document(catalogue: Catalogue) -> dict[str, Any]:
         "priorities": [priority.model_dump(mode="json") for priority in catalogue.priorities],
         "populations": [population.model_dump(mode="json") for population in catalogue.populations],
         "breakdowns": [breakdown.model_dump(mode="json") for breakdown in catalogue.breakdowns],
-        "indicators": [indicator_document(indicator) for indicator in catalogue.indicators],
+        "indicators": [indicator.model_dump(mode="json") for indicator in catalogue.indicators],
     }
 
 
@@ -160,7 +163,7 @@ def _write_catalogue(
             target.value if target else None, target.low if target else None,
             target.high if target else None, target.amber_tolerance if target else None,
             indicator.change_tolerance_percent, indicator.applies_from, indicator.status,
-            indicator.retired_from, indicator.notes, version,
+            indicator.retired_from, indicator.notes, version, list(indicator.challenge_questions),
         ))
     _replace(connection, "indicators", indicator_rows)
     return changed
