@@ -29,6 +29,8 @@ navigation = st.navigation(
         "PLG": [
             st.Page("views/headlines.py", title="Quarterly headlines", icon=":material/campaign:",
                     url_path="headlines"),
+            st.Page("views/board_pack.py", title="Board pack", icon=":material/picture_as_pdf:",
+                    url_path="board-pack"),
         ],
         "Explore": [
             scorecard_page,

@@ -25,6 +25,8 @@ from openpyxl.writer.excel import ExcelWriter
 
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_MIME = "application/pdf"
+HTML_MIME = "text/html"
 # RFC 4180's line end: a text holding a carriage return or a newline is then quoted.
 CSV_LINE_END = "\r\n"
 _MAX_COLUMN_WIDTH = 60

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from thinktank import browse, disclosure, narrative, scorecard
+from thinktank import browse, disclosure, narrative, scorecard, static_charts
+from thinktank.charts import spc_alt_text
 from thinktank.formatting import (
     ACTION_STATUS_LABELS,
     DIRECTION_LABELS,
@@ -32,11 +33,6 @@ from thinktank.headlines import record
 from thinktank.periods import Quarter
 from thinktank.publication import Names, returns_in_force
 from thinktank.users import User
-
-try:
-    from thinktank import static_charts
-except ImportError:  # the static SVG charts come with another part of issue 12; until then, no charts
-    static_charts = None
 
 # A theme page draws the charts of the indicators its statements quote, at most this many.
 MAX_CHARTS = 4
@@ -175,6 +171,7 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
     shown = written[[not gone for gone in withheld]]
 
     themes = browse.themes(cursor)
+    questions = browse.challenge_questions(cursor)
     counts = scorecard.theme_summary(cursor, card.frame).set_index("theme")
     scaled = record.scales(cursor, period)
     history = record.scale_history(cursor, period)
@@ -191,7 +188,7 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
             red=int(counts.loc[theme.id, "red"]), amber=int(counts.loc[theme.id, "amber"]),
             green=int(counts.loc[theme.id, "green"]), improving=int(counts.loc[theme.id, "improving"]),
             declining=int(counts.loc[theme.id, "declining"]),
-            statements={heading: tuple(Statement(heading, row.body) for row in
+            statements={heading: tuple(_statement(row, questions) for row in
                                        statements[statements["signs_of_safety"] == heading].itertuples())
                         for heading in SIGNS_OF_SAFETY_LABELS},
             figures=tuple(_figure_row(row) for row in whole_card[whole_card["theme"] == theme.id].itertuples()),
@@ -211,6 +208,28 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
         primary_suppressed=card.primary, secondary_suppressed=card.secondary,
         statements_withheld=sum(withheld),
     )
+
+
+def headlines_version(cursor: duckdb.DuckDBPyConnection) -> str:
+    """Changes whenever a statement, a scale, a sign-off or an action changes: with the data's
+    version (`scorecard.data_version`), a cache key for a pack, so that a cached one is never
+    older than what it shows."""
+    (version,) = cursor.execute(
+        """
+        SELECT concat_ws('/',
+            (SELECT coalesce(max(id), 0) FROM headline_sign_off),
+            (SELECT count(*) || ',' || coalesce(max(changed_at)::VARCHAR, '') FROM headline_statement_changes),
+            (SELECT count(*) || ',' || coalesce(max(scaled_at)::VARCHAR, '') FROM headline_scaling),
+            (SELECT count(*) || ',' || coalesce(max(updated_at)::VARCHAR, '') FROM headline_action_updates))
+        """
+    ).fetchone()
+    return version
+
+
+def _statement(row, questions: dict[str, list[str]]) -> Statement:
+    """A statement, and beside a worry about an indicator the questions the PLG asks when it moves."""
+    asked = questions.get(row.indicator_id, []) if row.signs_of_safety == "worried" else []
+    return Statement(row.signs_of_safety, row.body, tuple(asked))
 
 
 def _hidden_figures(card: pd.DataFrame, points: pd.DataFrame) -> set[tuple[str, str]]:
@@ -257,15 +276,13 @@ def _charts(statements: pd.DataFrame, card: pd.DataFrame, points: pd.DataFrame) 
         for indicator_id in [row.indicator_id, *(figure["indicator_id"] for figure in row.figures)]:
             if isinstance(indicator_id, str) and indicator_id not in quoted:
                 quoted.append(indicator_id)
-    if static_charts is None:
-        return ()
     known = card.set_index("indicator_id")
     charts = []
     for indicator_id in [indicator for indicator in quoted if indicator in known.index][:MAX_CHARTS]:
         name, unit = known.loc[indicator_id, "name"], known.loc[indicator_id, "unit"]
         series = points[points["indicator_id"] == indicator_id]
         charts.append(Chart(indicator_id, name, static_charts.spc_chart_svg(series, name=name, unit=unit),
-                            static_charts.spc_chart_description(series, name=name, unit=unit)))
+                            spc_alt_text(name, series, unit)))
     return tuple(charts)
 
 
