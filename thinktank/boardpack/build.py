@@ -168,7 +168,7 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
     hidden = _hidden_figures(card.frame, points.frame)
     withheld = [any((figure["indicator_id"], figure["period"]) in hidden for figure in quoted)
                 for quoted in written["figures"]]
-    shown = written[[not gone for gone in withheld]]
+    shown = written[~pd.Series(withheld, index=written.index, dtype=bool)]
 
     themes = browse.themes(cursor)
     questions = browse.challenge_questions(cursor)
