@@ -1,5 +1,5 @@
-"""The multi-agency lens: for each agency, what it feeds into the scorecard, how its
-indicators are moving, and how complete and timely its returns are."""
+"""The multi-agency lens: for each agency, what it feeds into the scorecard, the actions the
+headlines gave it, how its indicators are moving, and how complete and timely its returns are."""
 
 from __future__ import annotations
 
@@ -9,12 +9,18 @@ import pandas as pd
 import streamlit as st
 
 from thinktank import scorecard
-from thinktank.formatting import RETURN_STATE_LABELS, agency_names
-from thinktank.periods import format_date, quarters_between
+from thinktank.docs import markdown_text
+from thinktank.errors import ThinkTankError
+from thinktank.formatting import ACTION_STATUS_LABELS, RETURN_STATE_LABELS, agency_names
+from thinktank.headlines import actions as headline_actions
+from thinktank.headlines.record import HEADLINE_WRITERS
+from thinktank.periods import Quarter, format_date, quarters_between
 from thinktank.settings import RETURN_DUE_DAYS
 from thinktank.store import utc_now
 from thinktank.store.returns import completeness
+from thinktank.users import Role, person_name
 from views.common import (
+    acting_user,
     catalogue_table,
     choose_from_link,
     choose_quarter,
@@ -22,6 +28,7 @@ from views.common import (
     download_buttons,
     scorecard_for,
     scorecard_table,
+    show_error,
     show_scorecard_table,
     store,
 )
@@ -56,6 +63,54 @@ st.dataframe(
     }),
     hide_index=True,
 )
+
+st.header("Its actions from the headlines", divider="gray")
+st.caption(f"What the quarterly headlines asked of {names[agency]}: each action comes from a “What needs to "
+           f"happen?” statement, with the quarter it is due by. Its status is as it stood in {quarter.label}.")
+problem = st.session_state.pop("action_problem", None)
+if problem is not None:
+    show_error(problem)
+recorded = st.session_state.pop("action_recorded", None)
+if recorded is not None:
+    st.success(recorded, icon=":material/check_circle:")
+owned_actions = headline_actions.actions(store().cursor(), quarter, agency_id=agency)
+owned_actions = owned_actions[owned_actions["raised_in"].map(lambda label: Quarter.parse(label).index) <= quarter.index]
+if owned_actions.empty:
+    st.caption(f"The headlines to {quarter.label} raised no action for {names[agency]}.")
+else:
+    st.markdown(" · ".join(f"**{(owned_actions['status'] == status).sum():,}** {label}"
+                           for status, label in ACTION_STATUS_LABELS.items()))
+    st.dataframe(pd.DataFrame({
+        "Action": owned_actions["description"], "Theme": owned_actions["theme_name"],
+        "Raised": owned_actions["raised_in"], "Due by": owned_actions["due"],
+        "Status": owned_actions["status"].map(ACTION_STATUS_LABELS), "Latest note": owned_actions["latest_note"],
+        "Updated": [f"{format_date(when.date())}, {person_name(who, names)}"
+                    for when, who in zip(owned_actions["updated_at"], owned_actions["updated_by"], strict=True)],
+    }), hide_index=True, width="stretch")
+    actor = acting_user()
+    # The same people update_action lets record progress: the Think Tank's analysts and the owner agency's own.
+    if actor.role in HEADLINE_WRITERS or (actor.role == Role.AGENCY_UPLOADER and actor.agency_id == agency):
+        descriptions = dict(zip(owned_actions["id"], owned_actions["description"], strict=True))
+        open_first = owned_actions.sort_values("status", key=lambda status: status == "done", kind="stable")
+        with st.form("action-progress", clear_on_submit=True):
+            st.subheader("Record progress")
+            chosen = st.selectbox("Action", list(open_first["id"]), format_func=descriptions.get,
+                                  key="progress-action")
+            status = st.radio("Status", headline_actions.PROGRESS, format_func=ACTION_STATUS_LABELS.get,
+                              horizontal=True, key="progress-status",
+                              help="An action still open after the quarter it was due by reads as overdue.")
+            note = st.text_area("Note", key="progress-note", max_chars=headline_actions.MAX_ACTION_CHARACTERS,
+                                placeholder="What has been done since the last note, and what is still to do")
+            if st.form_submit_button("Record progress", icon=":material/task_alt:"):
+                try:
+                    headline_actions.update_action(store().cursor(), actor, int(chosen), status, note, utc_now())
+                    st.session_state["action_recorded"] = (f"Progress recorded ({ACTION_STATUS_LABELS[status]}): "
+                                                           f"{markdown_text(descriptions[chosen])}")
+                except ThinkTankError as error:
+                    st.session_state["action_problem"] = error
+                st.rerun()
+    else:
+        st.caption(f"The Think Tank's analysts and people from {names[agency]} record progress on these actions.")
 
 st.header(f"How its indicators are moving ({quarter.label})", divider="gray")
 show_scorecard_table(scorecard_table(whole))
