@@ -5,12 +5,13 @@ as the acting user."""
 from __future__ import annotations
 
 import datetime as dt
-import json
+import re
 
 import pytest
 import streamlit as st
 from conftest import dashboard_app
 from scorecard_support import put, quarterly
+from streamlit.testing.v1.element_tree import Block
 
 from thinktank.headlines import actions, record
 from thinktank.periods import Quarter
@@ -61,23 +62,39 @@ def app(monkeypatch, settings, action_ids):
     st.cache_resource.clear()
 
 
-def action_rows(app_test) -> list[dict]:
-    (table,) = [frame for frame in app_test.dataframe if "Action" in frame.value.columns]
-    return json.loads(table.value.to_json(orient="records"))
+def action_cards(app_test) -> list[dict[str, str]]:
+    """Each action's card as a person reads it: its text, what it is about, its latest note and
+    the words on its status badge."""
+    cards = [block for block in app_test.main.children.values()
+             if isinstance(block, Block) and block.proto.flex_container.border]
+    read = []
+    for card in cards:
+        text, note, badge = (element.value for element in card.get("markdown"))
+        (about,) = (element.value for element in card.get("caption"))
+        read.append({"text": text, "about": about, "note": note,
+                     "status": re.fullmatch(r":\w+-badge\[:material/\w+: (.+)\]", badge).group(1)})
+    return read
+
+
+def save_progress(app_test, action_id: int, status: str, note: str) -> None:
+    app_test.radio(key=f"progress-status-{action_id}").set_value(status)
+    app_test.text_area(key=f"progress-note-{action_id}").input(note)
+    next(button for button in app_test.button
+         if button.label == "Save the progress" and button.proto.form_id == f"progress-{action_id}").click().run()
 
 
 def test_the_owner_agency_sees_its_actions_with_their_status_in_words_and_latest_note(app):
     app.run()
     assert not app.exception
-    rows = action_rows(app)
-    assert [(row["Action"], row["Raised"], row["Due by"], row["Status"]) for row in rows] == [
-        ("Audit 20 re-referrals **now**", "2025-26 Q2", "2025-26 Q3", "Overdue"),
-        ("Report the audit to PLG", "2025-26 Q2", "2025-26 Q4", "Done"),
-        ("Review the MASH threshold", "2025-26 Q4", "2026-27 Q1", "In progress"),
+    cards = action_cards(app)
+    assert [(card["text"], card["about"], card["status"]) for card in cards] == [
+        ("Audit 20 re-referrals \\*\\*now\\*\\*", "Front Door & MASH · raised in 2025-26 Q2 · due by 2025-26 Q3",
+         "Overdue"),
+        ("Report the audit to PLG",
+         "Front Door & MASH · raised in 2025-26 Q2 · due by 2025-26 Q4", "Done"),
+        ("Review the MASH threshold", "Front Door & MASH · raised in 2025-26 Q4 · due by 2026-27 Q1", "In progress"),
     ]
-    assert rows[1]["Latest note"] == "Reported in May [link](http://x.invalid)"
-    assert rows[1]["Updated"] == "20 May 2026, Local analyst"
-    assert rows[1]["Theme"] == "Front Door & MASH"
+    assert cards[1]["note"] == "**Latest note** (20 May 2026, Local analyst): Reported in May \\[link\\](http://x.invalid)"
     assert "**1** In progress · **1** Done · **1** Overdue" in [element.value for element in app.markdown]
 
 
@@ -85,41 +102,38 @@ def test_a_quarter_shows_the_actions_raised_by_then_as_they_stood_then(app):
     app.query_params["period"] = RAISED.next().label
     app.run()
     assert not app.exception
-    assert [(row["Action"], row["Status"]) for row in action_rows(app)] == [
-        ("Audit 20 re-referrals **now**", "In progress"), ("Report the audit to PLG", "Done")]
+    assert [(card["text"], card["status"]) for card in action_cards(app)] == [
+        ("Audit 20 re-referrals \\*\\*now\\*\\*", "In progress"), ("Report the audit to PLG", "Done")]
 
 
 def test_an_analyst_records_progress_on_an_action(app, settings, action_ids):
     app.run()
-    assert app.selectbox(key="progress-action").value == action_ids["overdue"]  # the open ones come first
-    app.radio(key="progress-status").set_value("done")
-    app.text_area(key="progress-note").input("Audited 20 re-referrals: *thresholds* applied unevenly")
-    next(button for button in app.button if button.label == "Record progress").click().run()
+    save_progress(app, action_ids["overdue"], "done", "Audited 20 re-referrals: *thresholds* applied unevenly")
     assert not app.exception
     assert app.success[0].value == "Progress recorded (Done): Audit 20 re-referrals \\*\\*now\\*\\*"
-    overdue = next(row for row in action_rows(app) if row["Action"].startswith("Audit 20"))
-    assert (overdue["Status"], overdue["Latest note"]) == ("Done", "Audited 20 re-referrals: *thresholds* applied unevenly")
+    overdue = action_cards(app)[0]
+    assert overdue["status"] == "Done"
+    assert overdue["note"].endswith("Local analyst): Audited 20 re-referrals: \\*thresholds\\* applied unevenly")
     with Store.open(settings) as opened:
         stored = actions.actions(opened.cursor(), LATEST, agency_id=AGENCY).set_index("id").loc[action_ids["overdue"]]
     assert (stored["status"], stored["updated_by"]) == ("done", LOCAL_ANALYST.id)
 
 
-def test_a_refused_update_is_shown_with_its_hint(app):
+def test_a_refused_update_is_shown_with_its_hint(app, action_ids):
     app.run()
-    app.text_area(key="progress-note").input("   ")
-    next(button for button in app.button if button.label == "Record progress").click().run()
+    save_progress(app, action_ids["overdue"], "done", "   ")
     assert not app.exception
     assert app.error[0].value == "The text is empty"
     assert "Say in a sentence" in app.code[0].value
-    assert action_rows(app)[0]["Status"] == "Overdue"
+    assert action_cards(app)[0]["status"] == "Overdue"
 
 
 def test_a_plg_member_reads_the_actions_with_no_form_to_update_them(app):
     app.session_state["acting_as"] = LOCAL_PLG_MEMBER.id
     app.run()
     assert not app.exception
-    assert len(action_rows(app)) == 3
-    assert "Record progress" not in {button.label for button in app.button}
+    assert len(action_cards(app)) == 3
+    assert not app.get("form")
     assert any(caption.value.startswith("The Think Tank's analysts and people from Children's social care")
                for caption in app.caption)
 
@@ -130,4 +144,4 @@ def test_an_agency_without_actions_by_the_quarter_says_so(app):
     app.run()
     assert not app.exception
     assert any(caption.value == "The headlines to 2025-26 Q1 raised no action for Police." for caption in app.caption)
-    assert not [frame for frame in app.dataframe if "Action" in frame.value.columns]
+    assert not action_cards(app)

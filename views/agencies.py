@@ -34,6 +34,24 @@ from views.common import (
 )
 
 QUARTERS_SHOWN = 8
+# How an action's status stands out on its card: its colour and icon (its words are ACTION_STATUS_LABELS).
+STATUS_BADGES = {
+    "done": ("green", ":material/check_circle:"),
+    "in progress": ("blue", ":material/pending:"),
+    "overdue": ("red", ":material/schedule:"),
+}
+
+
+def record_progress(action_id: int, description: str, status: str, note: str) -> None:
+    """Record progress as the acting user and say so on the rerun; a refusal is shown with its hint."""
+    try:
+        headline_actions.update_action(store().cursor(), acting_user(), action_id, status, note, utc_now())
+        st.session_state["action_recorded"] = (f"Progress recorded ({ACTION_STATUS_LABELS[status]}): "
+                                               f"{markdown_text(description)}")
+    except ThinkTankError as error:
+        st.session_state["action_problem"] = error
+    st.rerun()
+
 
 agencies = catalogue_table("agencies", data_version())
 agencies = agencies[agencies["active_indicators"] > 0]
@@ -80,36 +98,33 @@ if owned_actions.empty:
 else:
     st.markdown(" · ".join(f"**{(owned_actions['status'] == status).sum():,}** {label}"
                            for status, label in ACTION_STATUS_LABELS.items()))
-    st.dataframe(pd.DataFrame({
-        "Action": owned_actions["description"], "Theme": owned_actions["theme_name"],
-        "Raised": owned_actions["raised_in"], "Due by": owned_actions["due"],
-        "Status": owned_actions["status"].map(ACTION_STATUS_LABELS), "Latest note": owned_actions["latest_note"],
-        "Updated": [f"{format_date(when.date())}, {person_name(who, names)}"
-                    for when, who in zip(owned_actions["updated_at"], owned_actions["updated_by"], strict=True)],
-    }), hide_index=True, width="stretch")
     actor = acting_user()
     # The same people update_action lets record progress: the Think Tank's analysts and the owner agency's own.
-    if actor.role in HEADLINE_WRITERS or (actor.role == Role.AGENCY_UPLOADER and actor.agency_id == agency):
-        descriptions = dict(zip(owned_actions["id"], owned_actions["description"], strict=True))
-        open_first = owned_actions.sort_values("status", key=lambda status: status == "done", kind="stable")
-        with st.form("action-progress", clear_on_submit=True):
-            st.subheader("Record progress")
-            chosen = st.selectbox("Action", list(open_first["id"]), format_func=descriptions.get,
-                                  key="progress-action")
-            status = st.radio("Status", headline_actions.PROGRESS, format_func=ACTION_STATUS_LABELS.get,
-                              horizontal=True, key="progress-status",
-                              help="An action still open after the quarter it was due by reads as overdue.")
-            note = st.text_area("Note", key="progress-note", max_chars=headline_actions.MAX_ACTION_CHARACTERS,
-                                placeholder="What has been done since the last note, and what is still to do")
-            if st.form_submit_button("Record progress", icon=":material/task_alt:"):
-                try:
-                    headline_actions.update_action(store().cursor(), actor, int(chosen), status, note, utc_now())
-                    st.session_state["action_recorded"] = (f"Progress recorded ({ACTION_STATUS_LABELS[status]}): "
-                                                           f"{markdown_text(descriptions[chosen])}")
-                except ThinkTankError as error:
-                    st.session_state["action_problem"] = error
-                st.rerun()
-    else:
+    may_update = actor.role in HEADLINE_WRITERS or (actor.role == Role.AGENCY_UPLOADER and actor.agency_id == agency)
+    for action in owned_actions.itertuples():
+        box = st.container(border=True)
+        text_column, status_column = box.columns([3, 1])
+        text_column.markdown(markdown_text(action.description))
+        text_column.caption(f"{action.theme_name} · raised in {action.raised_in} · due by {action.due}")
+        text_column.markdown(f"**Latest note** ({format_date(action.updated_at.date())}, "
+                             f"{markdown_text(person_name(action.updated_by, names))}): "
+                             f"{markdown_text(action.latest_note)}")
+        colour, icon = STATUS_BADGES[action.status]
+        status_column.badge(ACTION_STATUS_LABELS[action.status], color=colour, icon=icon)
+        if may_update:
+            with status_column.popover("Record progress", icon=":material/task_alt:"), \
+                    st.form(f"progress-{action.id}", clear_on_submit=True, border=False):
+                progress = st.radio(
+                    "Status", headline_actions.PROGRESS, format_func=ACTION_STATUS_LABELS.get, horizontal=True,
+                    index=headline_actions.PROGRESS.index(action.status) if action.status in headline_actions.PROGRESS
+                    else 0, key=f"progress-status-{action.id}",
+                    help="An action still open after the quarter it was due by reads as overdue.")
+                note = st.text_area("Note", key=f"progress-note-{action.id}",
+                                    max_chars=headline_actions.MAX_ACTION_CHARACTERS,
+                                    placeholder="What has been done since the last note, and what is still to do")
+                if st.form_submit_button("Save the progress"):
+                    record_progress(action.id, action.description, progress, note)
+    if not may_update:
         st.caption(f"The Think Tank's analysts and people from {names[agency]} record progress on these actions.")
 
 st.header(f"How its indicators are moving ({quarter.label})", divider="gray")
