@@ -13,12 +13,11 @@ from thinktank.docs import markdown_text
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import ACTION_STATUS_LABELS, RETURN_STATE_LABELS, agency_names
 from thinktank.headlines import actions as headline_actions
-from thinktank.headlines.record import HEADLINE_WRITERS
-from thinktank.periods import Quarter, format_date, quarters_between
+from thinktank.periods import format_date, quarters_between
 from thinktank.settings import RETURN_DUE_DAYS
 from thinktank.store import utc_now
 from thinktank.store.returns import completeness
-from thinktank.users import Role, person_name
+from thinktank.users import person_name
 from views.common import (
     acting_user,
     catalogue_table,
@@ -91,16 +90,14 @@ if problem is not None:
 recorded = st.session_state.pop("action_recorded", None)
 if recorded is not None:
     st.success(recorded, icon=":material/check_circle:")
-owned_actions = headline_actions.actions(store().cursor(), quarter, agency_id=agency)
-owned_actions = owned_actions[owned_actions["raised_in"].map(lambda label: Quarter.parse(label).index) <= quarter.index]
+owned_actions = headline_actions.actions(store().cursor(), quarter, raised_by=quarter, agency_id=agency)
 if owned_actions.empty:
     st.caption(f"The headlines to {quarter.label} raised no action for {names[agency]}.")
 else:
     st.markdown(" · ".join(f"**{(owned_actions['status'] == status).sum():,}** {label}"
                            for status, label in ACTION_STATUS_LABELS.items()))
     actor = acting_user()
-    # The same people update_action lets record progress: the Think Tank's analysts and the owner agency's own.
-    may_update = actor.role in HEADLINE_WRITERS or (actor.role == Role.AGENCY_UPLOADER and actor.agency_id == agency)
+    may_update = headline_actions.may_update(actor, agency)
     for action in owned_actions.itertuples():
         box = st.container(border=True)
         text_column, status_column = box.columns([3, 1])
