@@ -19,6 +19,9 @@ from thinktank.periods import Quarter
 from thinktank.users import DEMO_ANALYST, demo_agency_user
 
 AGREED_QUARTERS = 6
+# Actions raised, by quarters before the latest: the one from two quarters back was due last
+# quarter and is still open (overdue); last quarter's fall due in the latest.
+ACTIONS_RAISED = {2: 1, 1: 3}
 # When, after a quarter ends, the Think Tank drafts (the returns are due after 42 days), marks
 # ready and the PLG meets.
 DRAFTED_AFTER, READY_AFTER, AGREED_AFTER = dt.timedelta(days=50), dt.timedelta(days=57), dt.timedelta(days=64)
@@ -99,8 +102,8 @@ def write_demo_headlines(cursor: duckdb.DuckDBPyConnection, quarters: list[Quart
         if back == 0:
             _tidy(cursor, statements, own, drafted_at)
         _scale(cursor, quarter, themes, statements, drafted_at)
-        if back == 1:
-            _raise_actions(cursor, quarter, latest, drafted_at)
+        if back in ACTIONS_RAISED:
+            _raise_actions(cursor, quarter, ACTIONS_RAISED[back], drafted_at)
         if back > 0:
             record.mark_ready(cursor, DEMO_ANALYST, quarter, _moment(quarter, READY_AFTER, today))
             record.agree(cursor, DEMO_ANALYST, quarter, _moment(quarter, AGREED_AFTER, today))
@@ -155,21 +158,20 @@ def _counted(worries: int, strengths: int) -> str:
     return (" and ".join(said) + " in the figures") if said else "Nothing stands out in the figures"
 
 
-def _raise_actions(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, latest: Quarter, now: dt.datetime) -> None:
-    """Actions from the earlier quarter's "What needs to happen?": the first due that quarter
-    (so overdue by the latest), the rest due in the latest."""
+def _raise_actions(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, count: int, now: dt.datetime) -> None:
+    """Actions from the quarter's first "What needs to happen?" statements, each due in the
+    quarter the statement asks the agency to report back in: the next one."""
     needs = record.statements(cursor, DEMO_ANALYST, quarter)
-    needs = needs[needs["signs_of_safety"] == "needs_to_happen"].head(4)
+    needs = needs[needs["signs_of_safety"] == "needs_to_happen"].head(count)
     owners = dict(cursor.execute("SELECT id, owner_id FROM indicators").fetchall())
-    for position, statement in enumerate(needs.itertuples()):
+    for statement in needs.itertuples():
         owner = owners.get(statement.indicator_id, "partnership")
-        due = quarter if position == 0 else latest
-        actions.raise_action(cursor, DEMO_ANALYST, statement.id, statement.body, owner, due, now)
+        actions.raise_action(cursor, DEMO_ANALYST, statement.id, statement.body, owner, quarter.next(), now)
 
 
 def _report_progress(cursor: duckdb.DuckDBPyConnection, latest: Quarter, now: dt.datetime) -> None:
-    """By the latest quarter's draft: one action done (by its agency), one still in progress
-    with a note, the overdue one untouched."""
+    """By the latest quarter's draft: one action due then is done (recorded by its agency), one
+    still in progress with a note; the overdue one and the last have no progress recorded."""
     raised = actions.actions(cursor, latest).sort_values("id")
     due_now = raised[raised["due"] == latest.label]
     if len(due_now) >= 1:

@@ -1,5 +1,5 @@
-"""The multi-agency lens: for each agency, what it feeds into the scorecard, how its
-indicators are moving, and how complete and timely its returns are."""
+"""The multi-agency lens: for each agency, what it feeds into the scorecard, the actions the
+headlines gave it, how its indicators are moving, and how complete and timely its returns are."""
 
 from __future__ import annotations
 
@@ -9,12 +9,17 @@ import pandas as pd
 import streamlit as st
 
 from thinktank import scorecard
-from thinktank.formatting import RETURN_STATE_LABELS, agency_names
+from thinktank.docs import markdown_text
+from thinktank.errors import ThinkTankError
+from thinktank.formatting import ACTION_STATUS_LABELS, RETURN_STATE_LABELS, agency_names
+from thinktank.headlines import actions as headline_actions
 from thinktank.periods import format_date, quarters_between
 from thinktank.settings import RETURN_DUE_DAYS
 from thinktank.store import utc_now
 from thinktank.store.returns import completeness
+from thinktank.users import person_name
 from views.common import (
+    acting_user,
     catalogue_table,
     choose_from_link,
     choose_quarter,
@@ -22,11 +27,30 @@ from views.common import (
     download_buttons,
     scorecard_for,
     scorecard_table,
+    show_error,
     show_scorecard_table,
     store,
 )
 
 QUARTERS_SHOWN = 8
+# How an action's status stands out on its card: its colour and icon (its words are ACTION_STATUS_LABELS).
+STATUS_BADGES = {
+    "done": ("green", ":material/check_circle:"),
+    "in progress": ("blue", ":material/pending:"),
+    "overdue": ("red", ":material/schedule:"),
+}
+
+
+def record_progress(action_id: int, description: str, status: str, note: str) -> None:
+    """Record progress as the acting user and say so on the rerun; a refusal is shown with its hint."""
+    try:
+        headline_actions.update_action(store().cursor(), acting_user(), action_id, status, note, utc_now())
+        st.session_state["action_recorded"] = (f"Progress recorded ({ACTION_STATUS_LABELS[status]}): "
+                                               f"{markdown_text(description)}")
+    except ThinkTankError as error:
+        st.session_state["action_problem"] = error
+    st.rerun()
+
 
 agencies = catalogue_table("agencies", data_version())
 agencies = agencies[agencies["active_indicators"] > 0]
@@ -56,6 +80,49 @@ st.dataframe(
     }),
     hide_index=True,
 )
+
+st.header("Its actions from the headlines", divider="gray")
+st.caption(f"What the quarterly headlines asked of {names[agency]}: each action comes from a “What needs to "
+           f"happen?” statement, with the quarter it is due by. Its status is as it stood in {quarter.label}.")
+problem = st.session_state.pop("action_problem", None)
+if problem is not None:
+    show_error(problem)
+recorded = st.session_state.pop("action_recorded", None)
+if recorded is not None:
+    st.success(recorded, icon=":material/check_circle:")
+owned_actions = headline_actions.actions(store().cursor(), quarter, raised_by=quarter, agency_id=agency)
+if owned_actions.empty:
+    st.caption(f"The headlines to {quarter.label} raised no action for {names[agency]}.")
+else:
+    st.markdown(" · ".join(f"**{(owned_actions['status'] == status).sum():,}** {label}"
+                           for status, label in ACTION_STATUS_LABELS.items()))
+    actor = acting_user()
+    may_update = headline_actions.may_update(actor, agency)
+    for action in owned_actions.itertuples():
+        box = st.container(border=True)
+        text_column, status_column = box.columns([3, 1])
+        text_column.markdown(markdown_text(action.description))
+        text_column.caption(f"{action.theme_name} · raised in {action.raised_in} · due by {action.due}")
+        text_column.markdown(f"**Latest note** ({format_date(action.updated_at.date())}, "
+                             f"{markdown_text(person_name(action.updated_by, names))}): "
+                             f"{markdown_text(action.latest_note)}")
+        colour, icon = STATUS_BADGES[action.status]
+        status_column.badge(ACTION_STATUS_LABELS[action.status], color=colour, icon=icon)
+        if may_update:
+            with status_column.popover("Record progress", icon=":material/task_alt:"), \
+                    st.form(f"progress-{action.id}", clear_on_submit=True, border=False):
+                progress = st.radio(
+                    "Status", headline_actions.PROGRESS, format_func=ACTION_STATUS_LABELS.get, horizontal=True,
+                    index=headline_actions.PROGRESS.index(action.status) if action.status in headline_actions.PROGRESS
+                    else 0, key=f"progress-status-{action.id}",
+                    help="An action still open after the quarter it was due by reads as overdue.")
+                note = st.text_area("Note", key=f"progress-note-{action.id}",
+                                    max_chars=headline_actions.MAX_ACTION_CHARACTERS,
+                                    placeholder="What has been done since the last note, and what is still to do")
+                if st.form_submit_button("Save the progress"):
+                    record_progress(action.id, action.description, progress, note)
+    if not may_update:
+        st.caption(f"The Think Tank's analysts and people from {names[agency]} record progress on these actions.")
 
 st.header(f"How its indicators are moving ({quarter.label})", divider="gray")
 show_scorecard_table(scorecard_table(whole))

@@ -187,11 +187,14 @@ st.header("Actions due", divider="gray")
 if due.empty:
     st.caption(f"No action from an earlier quarter falls due in {quarter.label}.")
 else:
-    st.dataframe(pd.DataFrame({
-        "Action": due["description"], "Theme": due["theme_name"], "Owner": due["owner"],
-        "Raised": due["raised_in"], "Due": due["due"], "Status": due["status"].map(ACTION_STATUS_LABELS),
-        "Latest note": due["latest_note"],
-    }), hide_index=True, width="stretch")
+    for action in due.itertuples():
+        with st.container(border=True):
+            status_column, text_column = st.columns([1, 5])
+            status_column.markdown(f"**{ACTION_STATUS_LABELS[action.status]}**  \n{action.owner}  \n"
+                                   f"Due {action.due}")
+            text_column.markdown(markdown_text(action.description))
+            text_column.caption(f"{action.theme_name}; raised in {action.raised_in}. Latest: "
+                                + markdown_text(action.latest_note))
 
 # Theme by theme. ------------------------------------------------------------------------------
 raised = headline_actions.actions(cursor, quarter, raised_in=quarter)

@@ -22,6 +22,7 @@ from thinktank.users import Role, User
 
 MAX_ACTION_CHARACTERS = 500
 PROGRESS = ("in progress", "done")
+FIRST_NOTE = "Raised at the PLG; no progress recorded yet."
 
 
 class ActionError(ThinkTankError):
@@ -58,8 +59,8 @@ def raise_action(
             "raised_by, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [statement_id, theme, raised_in, text, owner_agency_id, due.label, actor.id, now],
         ).fetchone()
-        cursor.execute("INSERT INTO headline_action_updates VALUES (?, 'in progress', 'Raised', ?, ?)",
-                       [action_id, actor.id, now])
+        cursor.execute("INSERT INTO headline_action_updates VALUES (?, 'in progress', ?, ?, ?)",
+                       [action_id, FIRST_NOTE, actor.id, now])
         record(cursor, actor, AuditEntry(action="headline action", outcome="raised", agency_id=owner_agency_id,
                                          period=raised_in, detail=f"action {action_id}"), now)
     return action_id
@@ -79,8 +80,7 @@ def update_action(
         if row is None:
             raise ActionError(f"There is no action {action_id}", "Reload the page to see the actions as they are.")
         owner, raised_in = row
-        owns_it = actor.role == Role.AGENCY_UPLOADER and actor.agency_id == owner
-        if actor.role not in HEADLINE_WRITERS and not owns_it:
+        if not may_update(actor, owner):
             raise AccessDeniedError("Only the Think Tank and the agency that owns an action update it",
                                     "Ask the owner agency or an analyst to record its progress.")
         cursor.execute("INSERT INTO headline_action_updates VALUES (?, ?, ?, ?, ?)",
@@ -89,12 +89,19 @@ def update_action(
                                          period=raised_in, detail=f"action {action_id}"), now)
 
 
+def may_update(actor: User, owner_agency_id: str) -> bool:
+    """Whether the actor records progress on an agency's actions: a Think Tank analyst, or
+    someone from the agency that owns them."""
+    return actor.role in HEADLINE_WRITERS or (actor.role == Role.AGENCY_UPLOADER and actor.agency_id == owner_agency_id)
+
+
 def actions(
     cursor: duckdb.DuckDBPyConnection, read_in: Quarter, *, raised_in: Quarter | None = None,
-    due_by: Quarter | None = None, agency_id: str | None = None,
+    raised_by: Quarter | None = None, due_by: Quarter | None = None, agency_id: str | None = None,
 ) -> pd.DataFrame:
     """Actions with their latest progress as read in ``read_in`` (``status`` is done, in
-    progress or overdue), optionally those raised in a quarter, due by one, or one agency's."""
+    progress or overdue), optionally those raised in a quarter or by one, due by one, or one
+    agency's."""
     return cursor.execute(
         """
         WITH latest AS (
@@ -112,11 +119,13 @@ def actions(
         LEFT JOIN themes t ON t.id = a.theme_id
         LEFT JOIN agencies g ON g.id = a.owner_agency_id
         WHERE ($raised_in IS NULL OR a.raised_in = $raised_in)
+          AND ($raised_by IS NULL OR quarter_index(a.raised_in) <= $raised_by)
           AND ($due_by IS NULL OR quarter_index(a.due) <= $due_by)
           AND ($agency IS NULL OR a.owner_agency_id = $agency)
         ORDER BY quarter_index(a.due), t.number, a.id
         """,
         {"read_in": read_in.index, "raised_in": raised_in.label if raised_in else None,
+         "raised_by": raised_by.index if raised_by else None,
          "due_by": due_by.index if due_by else None, "agency": agency_id},
     ).df()
 
