@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 from conftest import dashboard_app
-from streamlit.testing.v1 import AppTest
 from scorecard_support import put, quarterly
+from streamlit.testing.v1 import AppTest
 
 from thinktank.periods import Quarter
 from thinktank.settings import REPO_ROOT
@@ -43,5 +43,5 @@ def test_the_page_shows_the_state_the_downloads_and_the_preview(app, identity):
     assert any(element.value == "**Draft**, version 1" for element in app.markdown)
     assert any("every page says DRAFT" in caption.value for caption in app.caption)
     assert download_labels(app) == ["PDF", "HTML", "Excel"]
-    (preview,) = [element for element in app.get("iframe")]
+    (preview,) = list(app.get("iframe"))
     assert "Think Tank quarterly headlines: 2025-26 Q4" in preview.proto.srcdoc
