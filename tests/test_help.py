@@ -45,7 +45,7 @@ def test_every_page_the_help_links_to_is_in_the_app(help_page):
     assert linked <= set(pages)
     assert {pages[address] for address in linked} == {
         f"views/{name}.py" for name in ("upload", "rules", "submissions", "scorecard", "theme", "indicator", "agencies", "catalogue",
-                                        "headlines")
+                                        "headlines", "board_pack")
     }
 
 

@@ -26,6 +26,7 @@ SUBMISSIONS = "views/submissions.py"
 RULES = "views/rules.py"
 SCORECARD = "views/scorecard.py"
 HEADLINES = "views/headlines.py"
+BOARD_PACK = "views/board_pack.py"
 THEMES = "views/theme.py"
 INDICATORS = "views/indicator.py"
 AGENCIES = "views/agencies.py"
@@ -122,11 +123,15 @@ st.markdown(
 7. When the draft is done press **Mark ready for PLG**; after the meeting,
    **Record the PLG's agreement**. Agreed headlines are frozen: a later return does not change them, and the page
    lists any figure that has moved since. To change them, open a new version and say why.
-8. Every table downloads as csv or Excel, for the PLG papers.
+8. For the PLG papers, open **Board pack**: the quarter's headlines as a report to print (PDF or
+   HTML, marked DRAFT until agreed) and an Excel workbook of every figure behind them, small
+   numbers shown as c. Every other table downloads as csv or Excel too.
 """
 )
-links = st.columns(6)
+# Wider where the label is longer, so that "Quarterly headlines" reads in full at 1,440 px.
+links = st.columns([1.1, 1, 1, 1, 1, 1.6, 1.1])
 links[5].page_link(HEADLINES, label="Quarterly headlines", icon=":material/campaign:")
+links[6].page_link(BOARD_PACK, label="Board pack", icon=":material/picture_as_pdf:")
 links[0].page_link(SUBMISSIONS, label="Submissions", icon=":material/fact_check:")
 links[1].page_link(SCORECARD, label="Scorecard", icon=":material/dashboard:")
 links[2].page_link(THEMES, label="Themes", icon=":material/category:")
@@ -147,10 +152,13 @@ st.markdown(
    Open a theme for its indicators and the evidence from agencies.
 3. Open an indicator for its chart over time and its definition: who sends it, how it is counted
    and what its target is.
-4. The words below mean the same on every page.
+4. Open **Board pack** for the report to read before the meeting or print: the 12 themes on
+   its first page, then a page per theme with its statements, charts, evidence and actions.
+5. The words below mean the same on every page.
 """
 )
 st.page_link(HEADLINES, label="The quarterly headlines", icon=":material/campaign:")
+st.page_link(BOARD_PACK, label="The board pack", icon=":material/picture_as_pdf:")
 st.page_link(SCORECARD, label="The balanced scorecard", icon=":material/dashboard:")
 
 st.subheader("What the words mean")
