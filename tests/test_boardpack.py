@@ -150,6 +150,24 @@ def test_every_figure_in_the_pack_went_through_the_small_numbers_rule(latest_pac
     assert points.loc[points["status"] == disclosure.SUPPRESSED, "value"].isna().all()
 
 
+def test_last_quarters_figure_is_held_back_where_its_point_is(demo_store, monkeypatch):
+    """A percentage last quarter on a numerator of 3: its point is suppressed, so this
+    quarter's row does not show it as last quarter's figure either."""
+    cursor = demo_store.cursor()
+    figures = record.pack_figures(cursor, LATEST)
+    series = figures.series.copy()
+    last_quarter = (series["indicator_id"] == "FD04") & (series["period"] == LATEST.previous().label)
+    assert last_quarter.sum() == 1
+    series.loc[last_quarter, "numerator"] = 3.0
+    monkeypatch.setattr(record, "pack_figures", lambda *_: record.PackFigures(figures.card, series, None))
+    pack = build_pack(cursor, LOCAL_ANALYST, LATEST, MADE)
+    row = scorecard.whole_area(pack.card).set_index("indicator_id").loc["FD04"]
+    assert row["value"] == row["value"] and row["previous_value"] != row["previous_value"]  # shown; NaN
+    (front_door,) = [theme for theme in pack.themes if theme.theme_id == "front_door"]
+    (shown,) = [figure for figure in front_door.figures if figure.indicator_id == "FD04"]
+    assert shown.last_quarter == "no figure"
+
+
 def test_charts_and_tables_have_text_alternatives_and_the_headings_go_in_order(latest_pack):
     html = pack_html(latest_pack)
     assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
@@ -165,9 +183,16 @@ def test_charts_and_tables_have_text_alternatives_and_the_headings_go_in_order(l
         assert not re.search(rf">[^<]*\b{internal}\b", html), internal
 
 
-def test_an_agreed_quarter_prints_its_frozen_figures_with_no_watermark(demo_store):
+def test_an_agreed_quarter_prints_its_frozen_figures_with_no_watermark(demo_store, monkeypatch):
     cursor = demo_store.cursor()
     assert record.sign_off(cursor, AGREED).state == record.AGREED
+
+    def live_figures(*arguments, **options):
+        raise AssertionError("an agreed pack read the figures as they are now")
+
+    # The figures as agreed, never the live ones, so that a later return changes nothing.
+    monkeypatch.setattr(scorecard, "scorecard", live_figures)
+    monkeypatch.setattr(scorecard, "series", live_figures)
     pack = build_pack(cursor, LOCAL_ANALYST, AGREED, MADE)
     assert pack.frozen_at is not None and not pack.is_draft
     html = pack_html(pack)
@@ -179,6 +204,8 @@ def test_an_agreed_quarter_prints_its_frozen_figures_with_no_watermark(demo_stor
 def test_text_from_people_prints_as_text(demo_store, tmp_path):
     cursor = demo_store.cursor()
     record.add_statement(cursor, LOCAL_ANALYST, LATEST, "front_door", "worried", HOSTILE, dt.datetime(2026, 11, 24))
+    record.add_statement(cursor, LOCAL_ANALYST, LATEST, "front_door", "working_well", "=SUM(A1:A9) is text",
+                         dt.datetime(2026, 11, 24))
     pack = build_pack(cursor, LOCAL_ANALYST, LATEST, MADE)
     html = pack_html(pack)
     assert "<img src=x" not in html
@@ -190,6 +217,8 @@ def test_text_from_people_prints_as_text(demo_store, tmp_path):
     statements = openpyxl.load_workbook(io.BytesIO(pack_xlsx(pack)))["Statements"]
     (cell,) = [cell for row in statements.iter_rows() for cell in row if cell.value and "onerror" in str(cell.value)]
     assert cell.data_type == "s" and cell.value == HOSTILE
+    (formula,) = [cell for row in statements.iter_rows() for cell in row if cell.value and "SUM(" in str(cell.value)]
+    assert formula.data_type == "s" and formula.value == "'=SUM(A1:A9) is text"
 
 
 def test_the_running_header_cannot_break_out_of_its_css_string():

@@ -159,12 +159,14 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
     state = record.sign_off(cursor, period)
     written = record.statements(cursor, actor, period)
     figures = record.pack_figures(cursor, period)
-    card = disclosure.suppress(figures.card)
     units = figures.card.drop_duplicates("indicator_id").set_index("indicator_id")["unit"]
     # The series of the scorecard's indicators (a retired one's is not in the quarter's pack).
     active = figures.series[figures.series["indicator_id"].isin(units.index)]
-    points = disclosure.suppress(active.assign(unit=active["indicator_id"].map(units))
-                                 .sort_values(["indicator_id", "period_index"], ignore_index=True))
+    series = active.assign(unit=active["indicator_id"].map(units)).sort_values(
+        ["indicator_id", "period_index"], ignore_index=True)
+    points = disclosure.suppress(series)
+    # Given the series, last quarter's and last year's figures are held back where their point is.
+    card = disclosure.suppress(figures.card, series)
     hidden = _hidden_figures(card.frame, points.frame)
     withheld = [any((figure["indicator_id"], figure["period"]) in hidden for figure in quoted)
                 for quoted in written["figures"]]
