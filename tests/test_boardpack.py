@@ -92,6 +92,13 @@ def test_the_pdf_has_a_page_per_theme_numbered_with_the_quarter_and_draft_on_eve
     assert all(theme.scale is not None for theme in latest_pack.themes)
 
 
+def test_the_pdf_is_tagged_for_screen_readers_with_its_title(latest_pdf):
+    info = subprocess.run(["pdfinfo", str(latest_pdf)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE)
+    assert re.search(r"^Title:\s+Think Tank quarterly headlines, 2026-27 Q2 \(Draft\)$", info, re.MULTILINE)
+    assert re.search(r"^Page size:.*\(A4\)$", info, re.MULTILINE)
+
+
 def test_the_pdf_pages_as_images_are_kept_for_review(latest_pdf):
     ARTIFACTS.mkdir(exist_ok=True)
     for page in (1, 2):

@@ -99,4 +99,6 @@ def pack_pdf(pack: BoardPack) -> bytes:
     header with the quarter and the sign-off state, and DRAFT across every page until agreed."""
     import weasyprint  # a second or so to import: only when a PDF is made
 
-    return weasyprint.HTML(string=pack_html(pack), base_url=str(_TEMPLATES)).write_pdf()
+    # Tagged, so that a screen reader reads the PDF in order, with headings, tables and the
+    # charts' text alternatives.
+    return weasyprint.HTML(string=pack_html(pack), base_url=str(_TEMPLATES)).write_pdf(pdf_tags=True)
