@@ -98,7 +98,7 @@ def history(cursor: duckdb.DuckDBPyConnection, actor: User, indicator_id: str, p
         f"""
         SELECT question, agency_id, agency, change, body, written_by, written_at
         FROM ({_ANSWERS})
-        ORDER BY id DESC
+        ORDER BY written_at DESC, id DESC
         """,
         {"indicator": indicator_id, "period": period.label},
     ).df())

@@ -238,8 +238,8 @@ def answer_box(question: str, agency_id: str | None, agency: str | None) -> None
         else:
             # An analyst's own words: shown as text, never as markdown.
             st.text(answer.body)
-            st.caption(markdown_text(f"{person_name(answer.written_by, agency_short_names)}, "
-                                     f"{answer.written_at.strftime('%-d %B %Y %H:%M')}"))
+            st.caption(markdown_text(f"Written by {person_name(answer.written_by, agency_short_names)} on "
+                                     f"{answer.written_at.strftime('%-d %B %Y at %H:%M')}"))
         if not may_write:
             return
         tools = st.container(horizontal=True)
@@ -247,7 +247,9 @@ def answer_box(question: str, agency_id: str | None, agency: str | None) -> None
                 st.form(f"commentary-{key}", border=False):
             text = st.text_area(INDICATOR_QUESTION_LABELS[question] + (f" ({agency})" if agency else ""),
                                 value=answer.body if answer is not None else "", key=f"commentary-text-{key}",
-                                max_chars=indicator_commentary.MAX_ANSWER_CHARACTERS, height=160)
+                                max_chars=indicator_commentary.MAX_ANSWER_CHARACTERS, height=160,
+                                # Wide enough to read a paragraph: a popover is only as wide as its content.
+                                width=720)
             if st.form_submit_button("Save"):
                 change_commentary(indicator_commentary.save, question, text, agency_id=agency_id)
         if answer is not None and tools.button("Delete", key=f"commentary-delete-{key}", icon=":material/delete:",
@@ -267,15 +269,13 @@ for question, label in INDICATOR_QUESTION_LABELS.items():
 written = indicator_commentary.history(store().cursor(), ACTOR, indicator_id, quarter)
 if not written.empty:
     with st.expander(f"Every version of this commentary ({len(written):,})"):
-        st.dataframe(pd.DataFrame({
-            "When": [moment.strftime("%-d %B %Y %H:%M") for moment in written["written_at"]],
-            "Who": [person_name(user, agency_short_names) for user in written["written_by"]],
-            "Question": written["question"].map(INDICATOR_QUESTION_LABELS),
-            "Agency": [agency or "" for agency in written["agency"]],
-            "Change": written["change"].map(COMMENTARY_CHANGE_LABELS),
-            "What it said": written["body"],
-        }), hide_index=True, width="stretch",
-            column_config={"What it said": st.column_config.TextColumn(width="large")})
+        # A list rather than a table, so that each version reads whole.
+        for version in written.itertuples():
+            answer_to = INDICATOR_QUESTION_LABELS[version.question] + (f" ({version.agency})" if version.agency else "")
+            st.caption(markdown_text(
+                f"{COMMENTARY_CHANGE_LABELS[version.change]} by {person_name(version.written_by, agency_short_names)} "
+                f"on {version.written_at.strftime('%-d %B %Y at %H:%M')}: {answer_to}"))
+            st.text(version.body)
 
 st.header("Breakdowns", divider="gray")
 groups = rows[rows["breakdown"] != "All"]
