@@ -143,3 +143,9 @@ def test_each_agency_that_feeds_the_indicator_has_its_own_answer(store):
         commentary.save(cursor, LOCAL_ANALYST, "AS05", PERIOD, "for_agency", "Police?", NOW, agency_id="police")
     with pytest.raises(CommentaryError, match="answered once"):
         commentary.save(cursor, LOCAL_ANALYST, "AS05", PERIOD, "tells_us", "Per agency?", NOW, agency_id="icb")
+
+
+def test_every_change_to_an_answer_has_its_words():
+    from thinktank.formatting import COMMENTARY_CHANGE_LABELS
+
+    assert set(COMMENTARY_CHANGE_LABELS) == {commentary.WRITTEN, commentary.EDITED, commentary.DELETED}

@@ -217,3 +217,9 @@ def test_the_migration_applies_to_a_store_built_before_it(settings):
         assert narrative.theme_evidence(store.cursor(), "front_door", QUARTER)["evidence_key"].tolist() == [key]
         tables = {row[0] for row in store.cursor().execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         assert {"indicator_commentary", "evidence_entries", "statement_evidence"} <= tables
+
+
+def test_every_origin_of_evidence_has_its_words():
+    from thinktank.formatting import EVIDENCE_ORIGIN_LABELS
+
+    assert set(EVIDENCE_ORIGIN_LABELS) == {narrative.RETURN, narrative.ENTERED}
