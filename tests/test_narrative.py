@@ -19,6 +19,13 @@ QUARTER = Quarter(2024, 1)
 POLICE_UPLOADER = User(id="police-1", name="Police uploader", role=Role.AGENCY_UPLOADER, agency_id="police")
 
 
+def statement(store, body: str = "Plans lack contingencies.") -> int:
+    """A draft headline statement on the front door for the quarter; its id."""
+    from thinktank.headlines import record
+
+    return record.add_statement(store.cursor(), LOCAL_ANALYST, QUARTER, "front_door", "worried", body, NOW)
+
+
 def entered(store, title: str = "Audit of 20 plans", heading: str = "worried", agency: str | None = None,
             actor: User = LOCAL_ANALYST) -> str:
     return narrative.add_evidence(store.cursor(), actor, "front_door", QUARTER, "audit", heading, title,
@@ -68,16 +75,17 @@ def test_evidence_sent_with_a_return_is_not_deleted_in_the_app(store):
 
 @pytest.mark.parametrize("user", [LOCAL_PLG_MEMBER, POLICE_UPLOADER])
 def test_only_analysts_and_admins_enter_delete_and_link_evidence(store, user):
+    first = statement(store)
     with pytest.raises(AccessDeniedError):
         entered(store, actor=user)
     key = entered(store, actor=SYSTEM)
     with pytest.raises(AccessDeniedError):
         narrative.delete_evidence(store.cursor(), user, key, NOW)
     with pytest.raises(AccessDeniedError):
-        narrative.link_evidence(store.cursor(), user, 1, key, NOW)
-    narrative.link_evidence(store.cursor(), LOCAL_ANALYST, 1, key, NOW)
+        narrative.link_evidence(store.cursor(), user, first, key, NOW)
+    narrative.link_evidence(store.cursor(), LOCAL_ANALYST, first, key, NOW)
     with pytest.raises(AccessDeniedError):
-        narrative.unlink_evidence(store.cursor(), user, 1, key, NOW)
+        narrative.unlink_evidence(store.cursor(), user, first, key, NOW)
     assert len(narrative.theme_evidence(store.cursor(), "front_door", QUARTER)) == 1
 
 
@@ -102,45 +110,67 @@ def test_entered_evidence_is_checked_with_what_to_do(store):
 
 
 def test_each_write_is_audited(store):
+    seven = statement(store)
     key = entered(store)
-    narrative.link_evidence(store.cursor(), LOCAL_ANALYST, 7, key, NOW)
-    narrative.unlink_evidence(store.cursor(), LOCAL_ANALYST, 7, key, NOW)
+    narrative.link_evidence(store.cursor(), LOCAL_ANALYST, seven, key, NOW)
+    narrative.unlink_evidence(store.cursor(), LOCAL_ANALYST, seven, key, NOW)
     narrative.delete_evidence(store.cursor(), LOCAL_ANALYST, key, NOW)
     audited = audit_entries(store.cursor())
     audited = audited[audited["action"] == "evidence"]
     assert audited["outcome"].tolist() == ["entered", "linked", "unlinked", "deleted"]
-    assert audited["detail"].iloc[1] == f"{key} to statement 7"
+    assert audited["detail"].iloc[1] == f"{key} to statement {seven}"
 
 
 def test_a_statement_keeps_the_evidence_linked_to_it_even_when_that_is_deleted(store):
+    seven = statement(store)
+    eight = statement(store, "A second worry.")
     number = returned_evidence(store)
     key = entered(store)
     cursor = store.cursor()
-    narrative.link_evidence(cursor, LOCAL_ANALYST, 7, f"return-{number}", NOW)
-    narrative.link_evidence(cursor, LOCAL_ANALYST, 7, key, NOW)
-    narrative.link_evidence(cursor, LOCAL_ANALYST, 8, key, NOW)
+    narrative.link_evidence(cursor, LOCAL_ANALYST, seven, f"return-{number}", NOW)
+    narrative.link_evidence(cursor, LOCAL_ANALYST, seven, key, NOW)
+    narrative.link_evidence(cursor, LOCAL_ANALYST, eight, key, NOW)
     with pytest.raises(EvidenceError, match="already linked"):
-        narrative.link_evidence(cursor, LOCAL_ANALYST, 8, key, NOW)
+        narrative.link_evidence(cursor, LOCAL_ANALYST, eight, key, NOW)
     narrative.delete_evidence(cursor, LOCAL_ANALYST, key, NOW)
-    linked = narrative.linked_evidence(cursor, [7])
+    linked = narrative.linked_evidence(cursor, [seven])
     assert linked[["statement_id", "evidence_key", "origin", "current", "linked_by"]].values.tolist() == [
-        [7, f"return-{number}", "return", True, "local-analyst"], [7, key, "entered in the app", False, "local-analyst"]]
-    narrative.unlink_evidence(cursor, LOCAL_ANALYST, 7, key, NOW)
-    assert narrative.linked_evidence(cursor, [7, 8])[["statement_id", "evidence_key"]].values.tolist() == [
-        [7, f"return-{number}"], [8, key]]
+        [seven, f"return-{number}", "return", True, "local-analyst"], [seven, key, "entered in the app", False, "local-analyst"]]
+    narrative.unlink_evidence(cursor, LOCAL_ANALYST, seven, key, NOW)
+    assert narrative.linked_evidence(cursor, [seven, eight])[["statement_id", "evidence_key"]].values.tolist() == [
+        [seven, f"return-{number}"], [eight, key]]
     with pytest.raises(EvidenceError, match="not linked"):
-        narrative.unlink_evidence(cursor, LOCAL_ANALYST, 7, key, NOW)
+        narrative.unlink_evidence(cursor, LOCAL_ANALYST, seven, key, NOW)
     # The unlinking is kept, with when.
     assert cursor.execute("SELECT count(*) FROM statement_evidence WHERE unlinked_at IS NOT NULL").fetchone() == (1,)
 
 
+def test_evidence_is_linked_only_to_a_draft_and_a_new_version_keeps_the_links(store):
+    from thinktank.headlines import record
+    from thinktank.headlines.record import HeadlineError
+
+    cursor = store.cursor()
+    worry, key = statement(store), entered(store)
+    narrative.link_evidence(cursor, LOCAL_ANALYST, worry, key, NOW)
+    record.mark_ready(cursor, LOCAL_ANALYST, QUARTER, NOW)
+    with pytest.raises(HeadlineError, match="ready for the PLG"):
+        narrative.unlink_evidence(cursor, LOCAL_ANALYST, worry, key, NOW)
+    record.agree(cursor, LOCAL_ANALYST, QUARTER, NOW)
+    record.new_version(cursor, LOCAL_ANALYST, QUARTER, "Police return corrected", NOW)
+    (carried,) = record.statements(cursor, LOCAL_ANALYST, QUARTER)["id"]
+    assert narrative.linked_evidence(cursor, [carried])["evidence_key"].tolist() == [key]
+    with pytest.raises(HeadlineError, match="earlier version"):
+        narrative.link_evidence(cursor, LOCAL_ANALYST, worry, key, NOW)
+
+
 def test_only_evidence_in_force_can_be_linked(store):
+    seven = statement(store)
     with pytest.raises(EvidenceError, match="no evidence 'entered-9'"):
-        narrative.link_evidence(store.cursor(), LOCAL_ANALYST, 7, "entered-9", NOW)
+        narrative.link_evidence(store.cursor(), LOCAL_ANALYST, seven, "entered-9", NOW)
     key = entered(store)
     narrative.delete_evidence(store.cursor(), LOCAL_ANALYST, key, NOW)
     with pytest.raises(EvidenceError, match="in force"):
-        narrative.link_evidence(store.cursor(), LOCAL_ANALYST, 7, key, NOW)
+        narrative.link_evidence(store.cursor(), LOCAL_ANALYST, seven, key, NOW)
 
 
 def returned_evidence(store, title: str = "MASH audit: decisions in time", heading: str = "working_well") -> int:

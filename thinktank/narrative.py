@@ -18,6 +18,7 @@ import pandas as pd
 
 from thinktank.errors import AccessDeniedError, ThinkTankError
 from thinktank.formatting import EVIDENCE_SOURCE_LABELS, SIGNS_OF_SAFETY_LABELS
+from thinktank.headlines.record import statement_for_change
 from thinktank.periods import Quarter
 from thinktank.rules.evidence import SIGNS_OF_SAFETY, SOURCES
 from thinktank.store.audit import AuditEntry, record
@@ -146,10 +147,11 @@ def deleted_evidence(cursor: duckdb.DuckDBPyConnection, theme: str, period: Quar
 def link_evidence(
     cursor: duckdb.DuckDBPyConnection, actor: User, statement_id: int, evidence_key: str, now: dt.datetime
 ) -> None:
-    """Record that the statement rests on this evidence. Statements are the headlines' (their
-    rules of who may change what, and when, are kept there); here the evidence must exist."""
+    """Record that the statement rests on this evidence: the statement must be one the actor
+    may change now (the headlines' rule: a draft's), and the evidence must be in force."""
     _check_writer(actor)
     with transaction(cursor):
+        statement_for_change(cursor, actor, statement_id)
         found = _evidence(cursor, evidence_key)
         if found is None or not found["current"]:
             raise EvidenceError(f"There is no evidence '{evidence_key}' in force",
@@ -167,6 +169,7 @@ def unlink_evidence(
 ) -> None:
     _check_writer(actor)
     with transaction(cursor):
+        statement_for_change(cursor, actor, statement_id)
         if not _linked(cursor, statement_id, evidence_key):
             raise EvidenceError("That evidence is not linked to the statement", "Reload the page to see the links.")
         cursor.execute("UPDATE statement_evidence SET unlinked_at = ? "
