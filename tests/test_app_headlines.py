@@ -96,3 +96,22 @@ def test_a_refused_change_is_shown_with_its_hint(app):
     assert not app.exception
     assert app.error[0].value == "A scale needs its reason"
     assert "why this number" in app.code[0].value
+
+
+def test_an_analyst_links_evidence_to_a_statement_and_it_shows_beside_it(app, settings):
+    from thinktank import narrative
+
+    with Store.open(settings) as opened:
+        worry = record.add_statement(opened.cursor(), LOCAL_ANALYST, LATEST, "front_door", "worried",
+                                     "Re-referrals are the worry.", NOW)
+        narrative.add_evidence(opened.cursor(), LOCAL_ANALYST, "front_door", LATEST, "audit", "worried",
+                               "Audit of 20 re-referred families", "Half had no step-down plan.", None, NOW)
+    app.run()
+    assert not app.exception
+    next(candidate for candidate in app.button
+         if candidate.label == "Link the evidence" and candidate.proto.form_id == f"link-{worry}").click().run()
+    assert not app.exception
+    assert any(caption.value.endswith("Evidence: Audit of 20 re-referred families (Audit)") for caption in app.caption)
+    with Store.open(settings) as opened:
+        assert narrative.linked_evidence(opened.cursor(), [worry])["title"].tolist() == [
+            "Audit of 20 re-referred families"]

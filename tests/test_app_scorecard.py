@@ -131,7 +131,10 @@ def test_the_indicator_page_shows_breakdowns_with_a_suppressed_group_as_words(ap
     app.switch_page("views/indicator.py").run()
     assert not app.exception
     assert len(app.get("plotly_chart")) == 2  # the trend and the locality bars
-    assert [element.value for element in app.subheader] == ["Re-bases", "Locality"]
+    from thinktank.formatting import INDICATOR_QUESTION_LABELS
+
+    assert [element.value for element in app.subheader] == ["Re-bases", *INDICATOR_QUESTION_LABELS.values(),
+                                                             "Locality"]
 
 
 def test_the_agencies_page_shows_what_an_agency_feeds_and_its_returns(app):

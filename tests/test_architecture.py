@@ -134,3 +134,12 @@ def test_an_example_that_does_not_produce_its_code_is_named(monkeypatch):
             "R211's example produces R303, not R211 alone",
             None,
         ]
+
+
+def test_text_from_users_keeps_its_characters_and_links_nothing():
+    shown = markdown_text("**Audit** <b>x</b> ![x](https://example.com/x.png) www.example.com a.b@example.com 3:1")
+    for marker in ("**", "<b>", "![x]", "https://", "www.", "b@e"):
+        assert marker not in shown
+    # What a reader sees is the same characters (the joiner is invisible, the escapes are read).
+    assert shown.replace("\\", "").replace("\u2060", "") == (
+        "**Audit** <b>x</b> ![x](https://example.com/x.png) www.example.com a.b@example.com 3:1")

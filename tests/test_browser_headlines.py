@@ -15,6 +15,8 @@ from thinktank.store import Store
 
 START, LATEST = Quarter(2024, 1), Quarter(2025, 4)
 EDITED = "Re-referrals rose to 26.0%: for children, needs that were not met the first time."
+# An address typed into a statement stays text: neither it nor a markdown image becomes a link.
+ADDRESSES = " See www.example.com/audit and ![x](https://example.com/x.png)."
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,7 @@ def test_an_analyst_edits_and_marks_ready_and_the_plg_reads_the_edit(served_head
     page.get_by_role("button", name="Edit").first.click()
     editor = page.get_by_label("Statement").first
     expect(editor).to_be_visible()
-    editor.fill(EDITED)
+    editor.fill(EDITED + ADDRESSES)
     page.get_by_role("button", name="Save", exact=True).first.click()
     expect(page.get_by_text(EDITED)).to_be_visible(timeout=30_000)
 
@@ -64,6 +66,8 @@ def test_an_analyst_edits_and_marks_ready_and_the_plg_reads_the_edit(served_head
     page.get_by_role("option", name="PLG member").click()
     expect(page.get_by_text(EDITED)).to_be_visible(timeout=30_000)
     expect(page.get_by_text("3 out of 10")).to_be_visible()
+    expect(page.locator("a[href*='example.com']")).to_have_count(0)
+    expect(page.locator("img[src*='example.com']")).to_have_count(0)
     expect(page.get_by_role("button", name="Edit")).to_have_count(0)
     expect(page.get_by_role("button", name="Back to draft")).to_have_count(0)
     page.wait_for_timeout(1500)  # the page settles after the rerun before it is scrolled

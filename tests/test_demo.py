@@ -163,6 +163,26 @@ def test_the_demos_latest_quarter_is_a_draft_and_the_six_before_it_are_agreed(de
     assert history["change"].tolist() == ["added", "edited"]
 
 
+def test_the_demos_latest_quarter_has_entered_evidence_behind_statements_and_indicator_commentary(demo_store):
+    from thinktank import indicator_commentary, narrative
+    from thinktank.headlines import record
+    from thinktank.users import DEMO_ANALYST
+
+    cursor = demo_store.cursor()
+    latest = Quarter(2026, 2)
+    front_door = narrative.theme_evidence(cursor, "front_door", latest)
+    assert set(front_door["origin"]) == {"return", "entered in the app"}
+    statements = record.statements(cursor, DEMO_ANALYST, latest)
+    linked = narrative.linked_evidence(cursor, statements["id"].tolist())
+    assert len(linked) == 3 and linked["current"].all()
+    linked_to = statements.set_index("id").loc[linked["statement_id"], "body"]
+    assert linked_to.str.startswith(("The MASH audit", "Practitioners in", "Young people on")).all()
+    fd04 = indicator_commentary.current(cursor, DEMO_ANALYST, "FD04", latest)
+    assert fd04["question"].tolist() == ["tells_us", "so_what_for_children", "for_agency"]
+    as05 = indicator_commentary.current(cursor, DEMO_ANALYST, "AS05", latest)
+    assert as05.loc[as05["question"] == "for_agency", "agency_id"].tolist() == ["childrens_social_care", "icb"]
+
+
 def test_the_drafted_statements_of_the_latest_quarter_quote_exactly_the_engines_figures(demo_store):
     from thinktank import scorecard
     from thinktank.formatting import format_figure

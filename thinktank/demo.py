@@ -22,6 +22,7 @@ import openpyxl
 import pandas as pd
 
 from thinktank.catalogue import RATIO_UNITS, Catalogue, Indicator
+from thinktank.demo_commentary import write_demo_commentary
 from thinktank.demo_headlines import write_demo_headlines
 from thinktank.downloads import stamped_workbook_bytes
 from thinktank.errors import ThinkTankError
@@ -273,6 +274,7 @@ def build_demo(
         add_rebase(cursor, DEMO_ANALYST, rebased_id, quarters[step_index], rebase_reason,
                    dt.datetime.combine(today, dt.time(10, 0)))
     write_demo_headlines(cursor, quarters, today)
+    write_demo_commentary(cursor, quarters[-1], today)
     record(cursor, demo_agency_user("partnership"),
            AuditEntry(action=DEMO_ACTION, outcome="built",
                       detail=f"{stored} returns stored, {refused} refused, {not_sent} not sent; seed {seed}"),

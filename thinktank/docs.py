@@ -8,6 +8,7 @@ fails when a committed page differs from what is generated.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,9 @@ RULE_FAMILIES = {
     "X": "Think Tank itself",
 }
 _MARKDOWN_CHARACTERS = set("\\`*_{}[]<>#|~")
+WORD_JOINER = "\u2060"
+# Where an address would start: a scheme's "://", "www." and the "@" of an email address.
+_BARE_ADDRESS = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*)(://)|(\bwww)(\.)|(\w)(@)")
 
 
 def render_indicator_reference(catalogue: Catalogue, reference: ReferenceData) -> str:
@@ -190,8 +194,16 @@ def render_rules_reference() -> str:
 
 
 def markdown_text(text: str) -> str:
-    """Text shown as itself in Markdown: the characters Markdown would read are escaped."""
-    return "".join(f"\\{char}" if char in _MARKDOWN_CHARACTERS else char for char in text)
+    """Text shown as itself in Markdown: the characters Markdown would read are escaped, and a
+    bare web or email address is kept from becoming a link (GitHub-flavoured Markdown links
+    ``https://…``, ``www.…`` and ``name@host`` by themselves) by an invisible word joiner."""
+    escaped = "".join(f"\\{char}" if char in _MARKDOWN_CHARACTERS else char for char in text)
+    return _BARE_ADDRESS.sub(_joined, escaped)
+
+
+def _joined(found: re.Match[str]) -> str:
+    before, after = (part for part in found.groups() if part is not None)
+    return before + WORD_JOINER + after
 
 
 def write_rules_reference(path: Path) -> None:

@@ -93,6 +93,16 @@ EVIDENCE_SOURCE_LABELS = {
     "family_feedback": "Family feedback", "practitioner_feedback": "Practitioner feedback",
     "review": "Review", "inspection": "Inspection", "other": "Other",
 }
+# Where a piece of evidence came from (`narrative.theme_evidence`'s origin).
+EVIDENCE_ORIGIN_LABELS = {"return": "Sent with a return", "entered in the app": "Entered in the app"}
+# The questions the Think Tank answers about an indicator each quarter; the last is answered
+# once for each agency that feeds the indicator.
+INDICATOR_QUESTION_LABELS = {
+    "tells_us": "What does this tell us?",
+    "so_what_for_children": "So what for children?",
+    "for_agency": "What does it mean for each agency?",
+}
+COMMENTARY_CHANGE_LABELS = {"written": "Written", "edited": "Edited", "deleted": "Deleted"}
 # A quarter's headlines on their way to the Performance and Learning Group.
 SIGN_OFF_LABELS = {"draft": "Draft", "ready": "Ready for PLG", "agreed": "Agreed by PLG"}
 SIGN_OFF_MEANINGS = {

@@ -13,6 +13,7 @@ from thinktank.docs import markdown_text
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import (
     ACTION_STATUS_LABELS,
+    EVIDENCE_ORIGIN_LABELS,
     EVIDENCE_SOURCE_LABELS,
     SCALE_ENDS,
     SIGN_OFF_LABELS,
@@ -199,6 +200,7 @@ else:
 # Theme by theme. ------------------------------------------------------------------------------
 raised = headline_actions.actions(cursor, quarter, raised_in=quarter)
 challenge_questions = browse.challenge_questions(cursor)
+links = narrative.linked_evidence(cursor, written["id"].tolist())
 agency_choices = dict(zip(agency_table["id"], agency_table["short_name"], strict=True))
 later_quarters = [quarter.next(), quarter.next().next(), quarter.next().next().next()]
 shown_themes = st.multiselect("Themes", list(theme_names), format_func=theme_names.get,
@@ -207,6 +209,9 @@ for theme in themes.itertuples():
     if shown_themes and theme.id not in shown_themes:
         continue
     st.header(f"{theme.number}. {theme.name}", divider="gray")
+    evidence = narrative.theme_evidence(cursor, theme.id, quarter)
+    evidence_names = {row.evidence_key: f"{row.title} ({EVIDENCE_SOURCE_LABELS[row.source]}"
+                      + (f", {row.agency})" if row.agency else ")") for row in evidence.itertuples()}
     scale = scale_by_theme.get(theme.id)
     scale_column, reason_column = st.columns([1, 4])
     scale_column.metric("Scale", f"{scale.score} out of 10" if scale is not None else "Not set")
@@ -232,6 +237,10 @@ for theme in themes.itertuples():
                 box.caption("**Questions to ask:** " + " ".join(markdown_text(question) for question in questions))
             if statement.id in out_of_date:
                 box.caption(":material/update: A figure it quotes has changed since.")
+            resting_on = links[links["statement_id"] == statement.id]
+            for link in resting_on.itertuples():
+                box.caption(":material/attach_file: Evidence: " + markdown_text(
+                    evidence_names.get(link.evidence_key, f"{link.title} (no longer in force)")))
             for action in raised[raised["statement_id"] == statement.id].itertuples():
                 box.caption(f"Action for {action.owner}, due {action.due}: {ACTION_STATUS_LABELS[action.status]}")
             if not editable:
@@ -251,6 +260,19 @@ for theme in themes.itertuples():
                 if st.button("Delete", key=f"delete-{statement.id}", icon=":material/delete:",
                              help="Take it out of the headlines; its history is kept"):
                     run(record.delete_statement, statement.id)
+            if evidence_names:
+                with tools.popover("Evidence", icon=":material/attach_file:"):
+                    unlinked = [key for key in evidence_names if key not in set(resting_on["evidence_key"])]
+                    if unlinked:
+                        with st.form(f"link-{statement.id}", border=False):
+                            chosen = st.selectbox("Evidence it rests on", unlinked, format_func=evidence_names.get,
+                                                  key=f"evidence-{statement.id}")
+                            if st.form_submit_button("Link the evidence"):
+                                run(narrative.link_evidence, statement.id, chosen)
+                    for link in resting_on.itertuples():
+                        if st.button("Unlink " + markdown_text(evidence_names.get(link.evidence_key, link.title)),
+                                     key=f"unlink-{statement.id}-{link.evidence_key}", icon=":material/link_off:"):
+                            run(narrative.unlink_evidence, statement.id, link.evidence_key)
             if heading == "needs_to_happen":
                 with tools.popover("Make it an action", icon=":material/assignment_add:"), \
                         st.form(f"action-{statement.id}", border=False):
@@ -271,13 +293,13 @@ for theme in themes.itertuples():
                 if st.form_submit_button("Add"):
                     run(lambda cursor, user, now, theme_id=theme.id, heading=heading, text=text:
                         record.add_statement(cursor, user, quarter, theme_id, heading, text, now))
-    evidence = narrative.theme_evidence(cursor, theme.id, quarter)
     if not evidence.empty:
-        with st.expander(f"Evidence from agencies ({len(evidence):,})"):
+        with st.expander(f"Evidence for this theme ({len(evidence):,})"):
             st.dataframe(pd.DataFrame({
                 "Heading": evidence["signs_of_safety"].map(SIGNS_OF_SAFETY_LABELS),
                 "Evidence": evidence["title"],
-                "Detail": [detail if isinstance(detail, str) else "" for detail in evidence["detail"]],
+                "Detail": [detail or "" for detail in evidence["detail"]],
                 "Source": evidence["source"].map(EVIDENCE_SOURCE_LABELS),
-                "Agency": evidence["agency"],
+                "Agency": [agency or "" for agency in evidence["agency"]],
+                "From": evidence["origin"].map(EVIDENCE_ORIGIN_LABELS),
             }), hide_index=True, width="stretch")

@@ -106,10 +106,14 @@ st.markdown(
 2. Open the **Scorecard** and choose the quarter (and a partnership priority if you want one).
    Each theme's tile counts its indicators by RAG rating, direction and SPC signal; *Look at
    first* lists the indicators that most need a look, with the reason.
-3. Open each theme on **Themes**: its indicators, the evidence agencies sent, and the quarter's
-   headlines under the Signs of Safety headings.
+3. Open each theme on **Themes**: its indicators, its evidence and the quarter's headlines under
+   the Signs of Safety headings. Evidence comes from the agencies' returns; add the Think Tank's
+   own (audits, surveys, the voice of the child, feedback from families and practitioners,
+   reviews, inspections) under **Add evidence**. A deletion is kept, with who made it.
 4. Open an indicator on **Indicators** (or from its theme) for its SPC chart, its breakdown
-   groups and its definition, before you report a signal.
+   groups and its definition, before you report a signal. Under *Commentary* answer *What does
+   this tell us?*, *So what for children?* and *What does it mean for each agency?* (once for
+   each agency that feeds it) for the quarter; every version is kept.
 5. Use **Agencies** for each agency's own view: what it feeds into the scorecard, how its
    indicators are moving, and how complete and timely its returns are.
 6. Open **Quarterly headlines** and press **Draft from the data**: for each theme, the rules
@@ -150,8 +154,8 @@ st.markdown(
    (confident children are safe and partnership working is effective), the partnership's overall
    scale, how each has moved quarter on quarter, and the actions due back this quarter.
    Open a theme for its indicators and the evidence from agencies.
-3. Open an indicator for its chart over time and its definition: who sends it, how it is counted
-   and what its target is.
+3. Open an indicator for its chart over time, the Think Tank's commentary for the quarter, and
+   its definition: who sends it, how it is counted and what its target is.
 4. Open **Board pack** for the report to read before the meeting or print: the 12 themes on
    its first page, then a page per theme with its statements, charts, evidence and actions.
 5. The words below mean the same on every page.

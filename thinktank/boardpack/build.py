@@ -22,6 +22,7 @@ from thinktank.charts import spc_alt_text
 from thinktank.formatting import (
     ACTION_STATUS_LABELS,
     DIRECTION_LABELS,
+    EVIDENCE_ORIGIN_LABELS,
     EVIDENCE_SOURCE_LABELS,
     RAG_LABELS,
     SIGNAL_LABELS,
@@ -88,7 +89,9 @@ class Evidence:
     heading: str
     title: str
     source: str
+    # The agency it is about or from (empty when none was named) and where it came from.
     agency: str
+    origin: str
 
 
 @dataclass(frozen=True)
@@ -195,8 +198,9 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
                         for heading in SIGNS_OF_SAFETY_LABELS},
             figures=tuple(_figure_row(row) for row in whole_card[whole_card["theme"] == theme.id].itertuples()),
             charts=_charts(statements, whole_card, points.frame),
-            evidence=tuple(Evidence(SIGNS_OF_SAFETY_LABELS.get(row.signs_of_safety, ""), row.title,
-                                    EVIDENCE_SOURCE_LABELS.get(row.source, row.source), row.agency)
+            evidence=tuple(Evidence(SIGNS_OF_SAFETY_LABELS[row.signs_of_safety], row.title,
+                                    EVIDENCE_SOURCE_LABELS[row.source], row.agency or "",
+                                    EVIDENCE_ORIGIN_LABELS[row.origin])
                            for row in narrative.theme_evidence(cursor, theme.id, period).itertuples()),
             actions_raised=_actions(raised[raised["theme_id"] == theme.id]),
             actions_due=_actions(due[due["theme_id"] == theme.id]),

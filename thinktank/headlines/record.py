@@ -168,7 +168,7 @@ def edit_statement(cursor: duckdb.DuckDBPyConnection, actor: User, statement_id:
                    now: dt.datetime) -> None:
     text = _checked_text(body)
     with transaction(cursor):
-        period, position = _statement_for_change(cursor, actor, statement_id)
+        period, position = statement_for_change(cursor, actor, statement_id)
         cursor.execute("UPDATE headline_statements SET body = ? WHERE id = ?", [text, statement_id])
         _change(cursor, actor, statement_id, "edited", text, position, now)
         _audit(cursor, actor, period, "statement edited", statement_id, now)
@@ -178,7 +178,7 @@ def move_statement(cursor: duckdb.DuckDBPyConnection, actor: User, statement_id:
                    now: dt.datetime) -> None:
     """Move a statement up (negative steps) or down its heading's list."""
     with transaction(cursor):
-        period, _ = _statement_for_change(cursor, actor, statement_id)
+        period, _ = statement_for_change(cursor, actor, statement_id)
         theme, heading, version = cursor.execute(
             "SELECT theme_id, signs_of_safety, version FROM headline_statements WHERE id = ?", [statement_id]
         ).fetchone()
@@ -199,7 +199,7 @@ def move_statement(cursor: duckdb.DuckDBPyConnection, actor: User, statement_id:
 def delete_statement(cursor: duckdb.DuckDBPyConnection, actor: User, statement_id: int, now: dt.datetime) -> None:
     """Take a statement out of the headlines; it and its history are kept."""
     with transaction(cursor):
-        period, position = _statement_for_change(cursor, actor, statement_id)
+        period, position = statement_for_change(cursor, actor, statement_id)
         body = cursor.execute("SELECT body FROM headline_statements WHERE id = ?", [statement_id]).fetchone()[0]
         cursor.execute("UPDATE headline_statements SET deleted_at = ? WHERE id = ?", [now, statement_id])
         _change(cursor, actor, statement_id, "deleted", body, position, now)
@@ -316,6 +316,8 @@ def new_version(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter,
                  old_id],
             ).fetchone()
             _change(cursor, actor, new_id, "carried over", body, position, now)
+            cursor.execute("INSERT INTO statement_evidence SELECT ?, evidence_key, linked_by, linked_at, NULL "
+                           "FROM statement_evidence WHERE statement_id = ? AND unlinked_at IS NULL", [new_id, old_id])
         cursor.execute(
             "INSERT INTO headline_scaling SELECT period, $version, theme_id, score, reason, scaled_by, scaled_at "
             "FROM headline_scaling WHERE period = $period AND version = $old "
@@ -414,7 +416,9 @@ def _editable(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter) -
     return state
 
 
-def _statement_for_change(cursor: duckdb.DuckDBPyConnection, actor: User, statement_id: int) -> tuple[Quarter, int]:
+def statement_for_change(cursor: duckdb.DuckDBPyConnection, actor: User, statement_id: int) -> tuple[Quarter, int]:
+    """The quarter and position of a statement the actor may change now (it is in the current
+    version of a draft); raises otherwise. Also what linking evidence to it checks."""
     row = cursor.execute(
         "SELECT period, version, position FROM headline_statements WHERE id = ? AND deleted_at IS NULL",
         [statement_id],
