@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from conftest import ARTIFACTS
 
-from thinktank import cli, disclosure, scorecard
+from thinktank import cli, disclosure, narrative, scorecard
 from thinktank.boardpack import build_pack, headlines_version, pack_html, pack_pdf, pack_xlsx
 from thinktank.boardpack.render import css_string
 from thinktank.demo import build_demo
@@ -226,6 +226,19 @@ def test_text_from_people_prints_as_text(demo_store, tmp_path):
     assert cell.data_type == "s" and cell.value == HOSTILE
     (formula,) = [cell for row in statements.iter_rows() for cell in row if cell.value and "SUM(" in str(cell.value)]
     assert formula.data_type == "s" and formula.value == "'=SUM(A1:A9) is text"
+
+
+def test_evidence_entered_in_the_app_with_no_agency_prints_with_where_it_came_from(demo_store):
+    cursor = demo_store.cursor()
+    narrative.add_evidence(cursor, LOCAL_ANALYST, "neglect", LATEST, "audit", "worried",
+                           "Neglect audit <b>of 12 cases</b>", None, None, dt.datetime(2026, 11, 24))
+    pack = build_pack(cursor, LOCAL_ANALYST, LATEST, MADE)
+    (neglect,) = [theme for theme in pack.themes if theme.theme_id == "neglect"]
+    (entered,) = [item for item in neglect.evidence if item.title.startswith("Neglect audit")]
+    assert (entered.agency, entered.origin, entered.source) == ("", "Entered in the app", "Audit")
+    html = pack_html(pack)
+    assert "<td>Neglect audit &lt;b&gt;of 12 cases&lt;/b&gt;</td><td>Audit</td><td></td>" in html
+    assert ">None<" not in html
 
 
 def test_the_running_header_cannot_break_out_of_its_css_string():
