@@ -228,10 +228,15 @@ def test_text_from_people_prints_as_text(demo_store, tmp_path):
     assert formula.data_type == "s" and formula.value == "'=SUM(A1:A9) is text"
 
 
-def test_evidence_entered_in_the_app_with_no_agency_prints_with_where_it_came_from(demo_store):
+def test_evidence_entered_in_the_app_prints_with_where_it_came_from_and_beside_its_statement(demo_store):
     cursor = demo_store.cursor()
-    narrative.add_evidence(cursor, LOCAL_ANALYST, "neglect", LATEST, "audit", "worried",
-                           "Neglect audit <b>of 12 cases</b>", None, None, dt.datetime(2026, 11, 24))
+    key = narrative.add_evidence(cursor, LOCAL_ANALYST, "neglect", LATEST, "audit", "worried",
+                                 "Neglect audit <b>of 12 cases</b>", None, None, dt.datetime(2026, 11, 24))
+    statement_id = record.add_statement(cursor, LOCAL_ANALYST, LATEST, "neglect", "worried",
+                                        "Neglect is found late.", dt.datetime(2026, 11, 24))
+    before = headlines_version(cursor)
+    narrative.link_evidence(cursor, LOCAL_ANALYST, statement_id, key, dt.datetime(2026, 11, 25))
+    assert headlines_version(cursor) != before
     pack = build_pack(cursor, LOCAL_ANALYST, LATEST, MADE)
     (neglect,) = [theme for theme in pack.themes if theme.theme_id == "neglect"]
     (entered,) = [item for item in neglect.evidence if item.title.startswith("Neglect audit")]
@@ -239,6 +244,9 @@ def test_evidence_entered_in_the_app_with_no_agency_prints_with_where_it_came_fr
     html = pack_html(pack)
     assert "<td>Neglect audit &lt;b&gt;of 12 cases&lt;/b&gt;</td><td>Audit</td><td></td>" in html
     assert ">None<" not in html
+    (statement,) = [statement for statement in neglect.statements["worried"] if statement.body == "Neglect is found late."]
+    assert statement.evidence == ("Neglect audit <b>of 12 cases</b> (Audit)",)
+    assert '<p class="linked">Evidence: Neglect audit &lt;b&gt;of 12 cases&lt;/b&gt; (Audit)</p>' in html
 
 
 def test_the_running_header_cannot_break_out_of_its_css_string():

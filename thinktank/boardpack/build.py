@@ -53,6 +53,8 @@ class Statement:
     heading: str
     body: str
     challenge_questions: tuple[str, ...] = ()
+    # The evidence the statement rests on, each as "title (source, agency)".
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,7 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
 
     themes = browse.themes(cursor)
     questions = browse.challenge_questions(cursor)
+    links = narrative.linked_evidence(cursor, shown["id"].tolist())
     counts = scorecard.theme_summary(cursor, card.frame).set_index("theme")
     scaled = record.scales(cursor, period)
     history = record.scale_history(cursor, period)
@@ -193,7 +196,7 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
             red=int(counts.loc[theme.id, "red"]), amber=int(counts.loc[theme.id, "amber"]),
             green=int(counts.loc[theme.id, "green"]), improving=int(counts.loc[theme.id, "improving"]),
             declining=int(counts.loc[theme.id, "declining"]),
-            statements={heading: tuple(_statement(row, questions) for row in
+            statements={heading: tuple(_statement(row, questions, links) for row in
                                        statements[statements["signs_of_safety"] == heading].itertuples())
                         for heading in SIGNS_OF_SAFETY_LABELS},
             figures=tuple(_figure_row(row) for row in whole_card[whole_card["theme"] == theme.id].itertuples()),
@@ -217,7 +220,8 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
 
 
 def headlines_version(cursor: duckdb.DuckDBPyConnection) -> str:
-    """Changes whenever a statement, a scale, a sign-off or an action changes: with the data's
+    """Changes whenever a statement, a scale, a sign-off, an action, evidence entered in the app
+    or a statement's link to evidence changes: with the data's
     version (`scorecard.data_version`), a cache key for a pack, so that a cached one is never
     older than what it shows."""
     (version,) = cursor.execute(
@@ -226,16 +230,24 @@ def headlines_version(cursor: duckdb.DuckDBPyConnection) -> str:
             (SELECT coalesce(max(id), 0) FROM headline_sign_off),
             (SELECT count(*) || ',' || coalesce(max(changed_at)::VARCHAR, '') FROM headline_statement_changes),
             (SELECT count(*) || ',' || coalesce(max(scaled_at)::VARCHAR, '') FROM headline_scaling),
-            (SELECT count(*) || ',' || coalesce(max(updated_at)::VARCHAR, '') FROM headline_action_updates))
+            (SELECT count(*) || ',' || coalesce(max(updated_at)::VARCHAR, '') FROM headline_action_updates),
+            (SELECT count(*) || ',' || coalesce(max(greatest(entered_at, deleted_at))::VARCHAR, '')
+             FROM evidence_entries),
+            (SELECT count(*) || ',' || coalesce(max(greatest(linked_at, unlinked_at))::VARCHAR, '')
+             FROM statement_evidence))
         """
     ).fetchone()
     return version
 
 
-def _statement(row, questions: dict[str, list[str]]) -> Statement:
-    """A statement, and beside a worry about an indicator the questions the PLG asks when it moves."""
+def _statement(row, questions: dict[str, list[str]], links: pd.DataFrame) -> Statement:
+    """A statement with the evidence linked to it, and beside a worry about an indicator the
+    questions the PLG asks when it moves."""
     asked = questions.get(row.indicator_id, []) if row.signs_of_safety == "worried" else []
-    return Statement(row.signs_of_safety, row.body, tuple(asked))
+    resting_on = links[links["statement_id"] == row.id]
+    evidence = tuple(f"{link.title} ({', '.join([EVIDENCE_SOURCE_LABELS[link.source], *filter(None, [link.agency])])})"
+                     for link in resting_on.itertuples())
+    return Statement(row.signs_of_safety, row.body, tuple(asked), evidence)
 
 
 def _hidden_figures(card: pd.DataFrame, points: pd.DataFrame) -> set[tuple[str, str]]:
