@@ -73,7 +73,8 @@ def pack_html(pack: BoardPack) -> str:
     small_numbers_note = (
         f"Small numbers: a count of {low} to {high} children is shown as c, with nothing behind it, and so is "
         "any figure from which one could be worked out (such as the last group of a breakdown) or a rate "
-        f"or percentage built on one. This quarter {hidden:,} of the scorecard's figures are held back so. "
+        f"or percentage built on one. This quarter {hidden:,} of the scorecard's figures "
+        f"{'is' if hidden == 1 else 'are'} held back so. "
         "Units are given with every figure; 'Direction' compares with last quarter, 'SPC' reads the figure "
         "against its own history (NHS England's Making Data Count)."
     )
