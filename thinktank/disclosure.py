@@ -90,36 +90,40 @@ def _secondary(rows: pd.DataFrame, primary: pd.Series) -> pd.Series:
     quarter, a breakdown with a published total and one hidden group gets its smallest published
     group hidden too (or, with no other group, the total); a hidden total whose breakdown is
     all published (so that it would be their sum) gets that breakdown's smallest group hidden."""
-    secondary = pd.Series(False, index=rows.index)
+    hidden = primary.to_numpy().copy()
     if "breakdown" not in rows.columns:
-        return secondary
-    counts = _count_behind(rows).fillna(math.inf)
-    keys = ["indicator_id"] + (["period"] if "period" in rows.columns else [])
-    is_total = (rows["breakdown"] == "All") & (rows["breakdown_value"] == "All")
-    for _, rows_of_key in rows.groupby(keys, sort=False):
-        totals = rows_of_key.index[is_total[rows_of_key.index]]
-        breakdowns = [group.index for _, group in rows_of_key[~is_total[rows_of_key.index]].groupby(
-            "breakdown", sort=False)]
+        return pd.Series(False, index=rows.index)
+    counts = _count_behind(rows).fillna(math.inf).to_numpy()
+    names = rows["breakdown_value"].to_numpy()
+    breakdown_of = rows["breakdown"].to_numpy()
+    is_total = ((rows["breakdown"] == "All") & (rows["breakdown_value"] == "All")).to_numpy()
+    periods = rows["period"].to_numpy() if "period" in rows.columns else [None] * len(rows)
+    # Row positions by indicator and quarter: the total's, and each breakdown's groups'.
+    totals: dict[tuple, list[int]] = {}
+    groups: dict[tuple, dict[str, list[int]]] = {}
+    for position, key in enumerate(zip(rows["indicator_id"].to_numpy(), periods, strict=True)):
+        if is_total[position]:
+            totals.setdefault(key, []).append(position)
+        elif breakdown_of[position] != "All":
+            groups.setdefault(key, {}).setdefault(breakdown_of[position], []).append(position)
+    for key, breakdowns in groups.items():
+        total = totals.get(key, [])
         changed = True
         while changed:
             changed = False
-            hidden = primary | secondary
-            total_hidden = bool(len(totals)) and bool(hidden[totals].all())
-            for members in breakdowns:
-                hidden_here = hidden[members]
-                shown = members[~hidden_here.to_numpy()]
-                if total_hidden and hidden_here.any():
+            total_hidden = bool(total) and all(hidden[position] for position in total)
+            for members in breakdowns.values():
+                hidden_here = sum(hidden[position] for position in members)
+                if (total_hidden and hidden_here) or (not total_hidden and hidden_here != 1):
                     continue
-                if not total_hidden and hidden_here.sum() != 1:
-                    continue
-                if len(shown):
-                    order = rows.loc[shown].assign(_count=counts[shown]).sort_values(["_count", "breakdown_value"])
-                    secondary[order.index[0]] = True
-                elif len(totals):
-                    secondary[totals] = True
+                shown = [position for position in members if not hidden[position]]
+                if shown:
+                    hidden[min(shown, key=lambda position: (counts[position], names[position]))] = True
+                elif total:
+                    hidden[total] = True
                 changed = True
                 break
-    return secondary
+    return pd.Series(hidden & ~primary.to_numpy(), index=rows.index)
 
 
 def _hide(rows: pd.DataFrame, hidden: pd.Series) -> None:

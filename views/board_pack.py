@@ -9,7 +9,14 @@ from contextlib import closing
 import streamlit as st
 import streamlit.components.v1 as components
 
-from thinktank.boardpack import build_pack, headlines_version, pack_html, pack_pdf, pack_xlsx
+from thinktank.boardpack import (
+    BoardPack,
+    build_pack,
+    headlines_version,
+    pack_html,
+    pack_pdf,
+    pack_xlsx,
+)
 from thinktank.downloads import HTML_MIME, PDF_MIME, XLSX_MIME
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import SIGN_OFF_LABELS, SIGN_OFF_MEANINGS
@@ -30,13 +37,21 @@ PREVIEW_HEIGHT = 900
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def pack_files(period_label: str, actor_id: str, data: str, headlines: str) -> dict[str, bytes]:
-    """The pack's three files, made once per quarter, reader and version of the data and the
-    headlines (a PDF takes seconds to typeset)."""
+def pack_for(period_label: str, actor_id: str, data: str, headlines: str) -> BoardPack:
+    """The pack's content, gathered once per quarter, reader and version of the data and the
+    headlines."""
     actor = {user.id: user for user in LOCAL_IDENTITIES}[actor_id]
     with closing(store().cursor()) as cursor:
-        pack = build_pack(cursor, actor, Quarter.parse(period_label), utc_now())
-    return {"html": pack_html(pack).encode("utf-8"), "pdf": pack_pdf(pack), "xlsx": pack_xlsx(pack)}
+        return build_pack(cursor, actor, Quarter.parse(period_label), utc_now())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def pack_file(kind: str, period_label: str, actor_id: str, data: str, headlines: str) -> bytes:
+    """One of the pack's files, made when it is first asked for: the HTML for the preview at
+    once, the PDF (seconds to typeset) and the workbook only when downloaded."""
+    pack = pack_for(period_label, actor_id, data, headlines)
+    return {"html": lambda: pack_html(pack).encode("utf-8"), "pdf": lambda: pack_pdf(pack),
+            "xlsx": lambda: pack_xlsx(pack)}[kind]()
 
 
 quarter_column, state_column = st.columns([1, 2])
@@ -53,23 +68,24 @@ with state_column:
     st.caption(SIGN_OFF_MEANINGS[state.state]
                + ("" if state.state == record.AGREED else " Until the PLG agrees it, every page says DRAFT."))
 
+versions = (quarter.label, actor.id, data_version(), headlines_version(cursor))
 try:
-    with st.spinner("Building the board pack (a few seconds)..."):
-        files = pack_files(quarter.label, actor.id, data_version(), headlines_version(cursor))
+    with st.spinner("Gathering the board pack..."):
+        preview = pack_file("html", *versions)
 except ThinkTankError as error:
     show_error(error)
     st.stop()
 
 name = f"board-pack-{quarter.label.replace(' ', '-')}"
 pdf_column, html_column, xlsx_column, _ = st.columns([1, 1, 1, 2])
-download_button(pdf_column, "PDF", lambda: files["pdf"], f"{name}.pdf", PDF_MIME, width="stretch", key="pack-pdf",
+download_button(pdf_column, "PDF", lambda: pack_file("pdf", *versions), f"{name}.pdf", PDF_MIME, width="stretch", key="pack-pdf",
                 help="The report to print or send: A4 landscape, a page per theme.")
-download_button(html_column, "HTML", lambda: files["html"], f"{name}.html", HTML_MIME, width="stretch", key="pack-html",
+download_button(html_column, "HTML", lambda: preview, f"{name}.html", HTML_MIME, width="stretch", key="pack-html",
                 help="The same report as a web page, which prints from a browser as the PDF does.")
-download_button(xlsx_column, "Excel", lambda: files["xlsx"], f"{name}.xlsx", XLSX_MIME, width="stretch", key="pack-xlsx",
+download_button(xlsx_column, "Excel", lambda: pack_file("xlsx", *versions), f"{name}.xlsx", XLSX_MIME, width="stretch", key="pack-xlsx",
                 help="Every figure behind the pack: the scorecard, the series, the scaling, the statements and "
                      "the actions, one table a sheet, with a Cover, Contents and Notes.")
 
 st.subheader("Preview")
 st.caption("The report as it prints; scroll within it. The PDF has the same pages, numbered.")
-components.html(files["html"].decode("utf-8"), height=PREVIEW_HEIGHT, scrolling=True)
+components.html(preview.decode("utf-8"), height=PREVIEW_HEIGHT, scrolling=True)
