@@ -94,7 +94,7 @@ def test_the_owner_agency_sees_its_actions_with_their_status_in_words_and_latest
          "Front Door & MASH · raised in 2025-26 Q2 · due by 2025-26 Q4", "Done"),
         ("Review the MASH threshold", "Front Door & MASH · raised in 2025-26 Q4 · due by 2026-27 Q1", "In progress"),
     ]
-    assert cards[1]["note"] == "**Latest note** (20 May 2026, Local analyst): Reported in May \\[link\\](http://x.invalid)"
+    assert cards[1]["note"] == "**Latest note** (20 May 2026, Local analyst): Reported in May \\[link\\](http\u2060://x.invalid)"
     assert "**1** In progress · **1** Done · **1** Overdue" in [element.value for element in app.markdown]
 
 

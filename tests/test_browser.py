@@ -90,7 +90,8 @@ def test_an_agency_stores_a_template_then_resubmits_it_shortened_and_is_warned(s
                          encoding="utf-8")
     page.locator("input[type='file']").set_input_files(str(shortened))
     expect(page.get_by_text(re.compile(r"warnings? to check"))).to_be_visible(timeout=30_000)
-    expect(page.get_by_text(re.compile(r"drops 21 rows now in force: .*Locality"))).to_be_visible()
+    expect(page.get_by_test_id("stAlertContentWarning").get_by_text(
+        re.compile(r"drops 21 rows now in force: .*Locality"))).to_be_visible()
     confirm = page.get_by_role("button", name=re.compile(r"^I have read the warnings"))
     expect(confirm).to_be_visible()
     expect(page.get_by_text(re.compile(r"Stored .* version 2"))).to_have_count(0)
