@@ -1,4 +1,5 @@
 import contextlib
+import datetime as dt
 import os
 import shutil
 import socket
@@ -53,6 +54,30 @@ def editable_settings(tmp_path) -> Settings:
         catalogue_dir=tmp_path / "indicators",
         reference_dir=tmp_path / "reference",
     )
+
+
+# The day the demo is built for in tests: its latest quarter is 2026-27 Q2.
+DEMO_TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory) -> Path:
+    """The full demo on the live catalogue, built once for the whole run (it takes most of a
+    minute); a test that changes it works on a copy (`demo_copy`)."""
+    from thinktank.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    with Store.open(Settings.from_environment(path)) as opened:
+        build_demo(opened, DEMO_TODAY)
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_copy(demo_database, tmp_path_factory) -> Path:
+    """A copy of the demo for one test module."""
+    path = tmp_path_factory.mktemp("demo-copy") / "thinktank.duckdb"
+    shutil.copy(demo_database, path)
+    return path
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from conftest import ARTIFACTS
 from thinktank import cli, disclosure, narrative, scorecard
 from thinktank.boardpack import build_pack, headlines_version, pack_html, pack_pdf, pack_xlsx
 from thinktank.boardpack.render import css_string
-from thinktank.demo import build_demo
 from thinktank.formatting import STATUS_LABELS, format_figure
 from thinktank.headlines import record
 from thinktank.periods import Quarter
@@ -28,19 +27,15 @@ from thinktank.settings import Settings
 from thinktank.store import Store
 from thinktank.users import LOCAL_ANALYST, LOCAL_PLG_MEMBER, demo_agency_user
 
-TODAY = dt.date(2026, 11, 23)
 LATEST, AGREED = Quarter(2026, 2), Quarter(2026, 1)
 MADE = dt.datetime(2026, 11, 30, 9, 30)
 HOSTILE = "<img src=x onerror=alert(1)> and ![x](http://example.com/x.png) and =1+1"
 
 
 @pytest.fixture(scope="module")
-def demo_path(tmp_path_factory) -> Path:
-    """The full demo, built once for the module (it takes most of a minute)."""
-    path = tmp_path_factory.mktemp("boardpack") / "demo.duckdb"
-    with Store.open(Settings.from_environment(path)) as store:
-        build_demo(store, TODAY)
-    return path
+def demo_path(demo_copy) -> Path:
+    """The full demo (built once for the run), this module's copy."""
+    return demo_copy
 
 
 @pytest.fixture

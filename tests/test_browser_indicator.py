@@ -2,20 +2,16 @@
 re-base's reason and its segments' lines by name, and no internal name. The screenshot is kept in
 tests/artifacts/indicator-FD04.png for people to look at."""
 
-import datetime as dt
 
 import pytest
 from conftest import ARTIFACTS, VIEWPORT, _serve
 from playwright.sync_api import expect
 from test_app_labels import internal_in
 
-from thinktank.demo import REBASED, build_demo
-from thinktank.settings import Settings
-from thinktank.store import Store
+from thinktank.demo import REBASED
 
 pytestmark = pytest.mark.browser
 
-TODAY = dt.date(2026, 11, 23)
 SEGMENT_LINES = ("Mean", "Upper process limit", "Lower process limit")
 MAIN = '[data-testid="stMain"]'
 # The page's text as a person reads it: an icon is drawn from its name ("arrow_back"), not read.
@@ -26,12 +22,9 @@ TEXT_READ = f"""() => {{
 
 
 @pytest.fixture(scope="module")
-def served_demo(tmp_path_factory):
-    """The dashboard served on the demo partnership (built in most of a minute)."""
-    database = tmp_path_factory.mktemp("served-demo") / "thinktank.duckdb"
-    with Store.open(Settings.from_environment(database)) as store:
-        build_demo(store, TODAY)
-    with _serve(database, tmp_path_factory.mktemp("log")) as url:
+def served_demo(demo_copy, tmp_path_factory):
+    """The dashboard served on a copy of the demo partnership."""
+    with _serve(demo_copy, tmp_path_factory.mktemp("log")) as url:
         yield url
 
 

@@ -6,7 +6,7 @@ import shutil
 import pandas as pd
 import pytest
 import streamlit as st
-from conftest import CATALOGUE, REFERENCE
+from conftest import CATALOGUE, DEMO_TODAY, REFERENCE
 from streamlit.testing.v1 import AppTest
 from test_store import table_contents
 
@@ -24,16 +24,7 @@ from thinktank.settings import (
 from thinktank.store import Store
 from thinktank.store.returns import completeness, stored_figures, submission_history
 
-TODAY = dt.date(2026, 11, 23)
-
-
-@pytest.fixture(scope="session")
-def demo_database(tmp_path_factory):
-    """The full demo, built once for the session (it takes most of a minute)."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    with Store.open(Settings.from_environment(path)) as store:
-        build_demo(store, TODAY)
-    return path
+TODAY = DEMO_TODAY
 
 
 @pytest.fixture
