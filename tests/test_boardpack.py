@@ -4,6 +4,7 @@ workbook of the figures behind it, and the command that writes them."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import itertools
@@ -161,7 +162,7 @@ def test_last_quarters_figure_is_held_back_where_its_point_is(demo_store, monkey
     last_quarter = (series["indicator_id"] == "FD04") & (series["period"] == LATEST.previous().label)
     assert last_quarter.sum() == 1
     series.loc[last_quarter, "numerator"] = 3.0
-    monkeypatch.setattr(record, "pack_figures", lambda *_: record.PackFigures(figures.card, series, None))
+    monkeypatch.setattr(record, "pack_figures", lambda *_: dataclasses.replace(figures, series=series))
     pack = build_pack(cursor, LOCAL_ANALYST, LATEST, MADE)
     row = scorecard.whole_area(pack.card).set_index("indicator_id").loc["FD04"]
     assert row["value"] == row["value"] and row["previous_value"] != row["previous_value"]  # shown; NaN

@@ -196,21 +196,34 @@ def test_a_new_version_of_agreed_headlines_needs_a_reason_and_keeps_the_agreed_o
 
 
 def test_agreed_headlines_and_their_figures_do_not_change_when_a_later_return_arrives(figures_in):
+    from thinktank import narrative
+
     cursor = figures_in.cursor()
     record.draft_from_data(cursor, LOCAL_ANALYST, LATEST, NOW)
+    narrative.add_evidence(cursor, LOCAL_ANALYST, "front_door", LATEST, "audit", "worried",
+                           "Audit of re-referred families", None, None, NOW)
     record.mark_ready(cursor, LOCAL_ANALYST, LATEST, NOW)
     record.agree(cursor, LOCAL_ANALYST, LATEST, NOW)
     agreed = record.statements(cursor, LOCAL_ANALYST, LATEST)
     frozen = record.pack_figures(cursor, LATEST)
     assert frozen.frozen_at == NOW
+    assert frozen.evidence["title"].tolist() == ["Audit of re-referred families"]
+    assert frozen.returns[0].startswith("Children's social care: version 1, received")
     assert record.moved_figures(cursor, LOCAL_ANALYST, LATEST).empty
 
     # Social care corrects its latest return: re-referrals were 24.1%, not 26.0%.
     put(figures_in, [figure("FD04", LATEST, value=24.1), figure("FD02", LATEST, value=92.1)])
 
+    narrative.add_evidence(cursor, LOCAL_ANALYST, "front_door", LATEST, "survey", "working_well",
+                           "Survey after agreement", None, None, NOW)
     assert record.statements(cursor, LOCAL_ANALYST, LATEST).equals(agreed)
     after = record.pack_figures(cursor, LATEST)
     assert after.card.equals(frozen.card) and after.series.equals(frozen.series)
+    assert after.evidence.equals(frozen.evidence) and after.returns == frozen.returns
+    from thinktank.publication import returns_in_force
+
+    assert "version 2" in " ".join(returns_in_force(cursor, LATEST))
+    assert "version 2" not in " ".join(after.returns)
     fd04 = after.card[(after.card["indicator_id"] == "FD04") & (after.card["breakdown"] == "All")]
     assert fd04["value"].tolist() == [26.0]
     moved = record.moved_figures(cursor, LOCAL_ANALYST, LATEST)

@@ -18,7 +18,9 @@ import pandas as pd
 
 from thinktank.errors import AccessDeniedError, ThinkTankError
 from thinktank.formatting import EVIDENCE_SOURCE_LABELS, SIGNS_OF_SAFETY_LABELS
-from thinktank.headlines.record import statement_for_change
+
+# A module, not its names: the headlines module reads evidence from here when it freezes them.
+from thinktank.headlines import record as headlines
 from thinktank.periods import Quarter
 from thinktank.rules.evidence import SIGNS_OF_SAFETY, SOURCES
 from thinktank.store.audit import AuditEntry, record
@@ -57,14 +59,22 @@ class EvidenceError(ThinkTankError):
 def theme_evidence(cursor: duckdb.DuckDBPyConnection, theme: str, period: Quarter) -> pd.DataFrame:
     """The theme's evidence in force for the quarter, from the returns and entered in the app, by
     Signs of Safety heading: what the Theme page, the headlines and the board pack all show."""
+    evidence = quarter_evidence(cursor, period)
+    return evidence[evidence["theme_id"] == theme].drop(columns="theme_id").reset_index(drop=True)
+
+
+def quarter_evidence(cursor: duckdb.DuckDBPyConnection, period: Quarter) -> pd.DataFrame:
+    """Every theme's evidence in force for the quarter, with its theme, in `theme_evidence`'s
+    order within each theme (what agreeing the headlines freezes)."""
     return _with_none(cursor.execute(
         f"""
-        SELECT {", ".join(COLUMNS)}
+        SELECT theme_id, {", ".join(COLUMNS)}
         FROM ({_ALL_EVIDENCE})
-        WHERE theme_id = $theme AND period = $period AND current
-        ORDER BY list_position($headings, signs_of_safety), origin = '{ENTERED}', agency NULLS LAST, title, number
+        WHERE period = $period AND current
+        ORDER BY theme_id, list_position($headings, signs_of_safety), origin = '{ENTERED}', agency NULLS LAST,
+            title, number
         """,
-        {"theme": theme, "period": period.label, "headings": list(SIGNS_OF_SAFETY)},
+        {"period": period.label, "headings": list(SIGNS_OF_SAFETY)},
     ).df())
 
 
@@ -151,7 +161,7 @@ def link_evidence(
     may change now (the headlines' rule: a draft's), and the evidence must be in force."""
     _check_writer(actor)
     with transaction(cursor):
-        statement_for_change(cursor, actor, statement_id)
+        headlines.statement_for_change(cursor, actor, statement_id)
         found = _evidence(cursor, evidence_key)
         if found is None or not found["current"]:
             raise EvidenceError(f"There is no evidence '{evidence_key}' in force",
@@ -169,7 +179,7 @@ def unlink_evidence(
 ) -> None:
     _check_writer(actor)
     with transaction(cursor):
-        statement_for_change(cursor, actor, statement_id)
+        headlines.statement_for_change(cursor, actor, statement_id)
         if not _linked(cursor, statement_id, evidence_key):
             raise EvidenceError("That evidence is not linked to the statement", "Reload the page to see the links.")
         cursor.execute("UPDATE statement_evidence SET unlinked_at = ? "

@@ -32,7 +32,7 @@ from thinktank.formatting import (
 from thinktank.headlines import actions as headline_actions
 from thinktank.headlines import record
 from thinktank.periods import Quarter
-from thinktank.publication import Names, returns_in_force
+from thinktank.publication import Names
 from thinktank.users import User
 
 # A theme page draws the charts of the indicators its statements quote, at most this many.
@@ -204,7 +204,7 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
             evidence=tuple(Evidence(SIGNS_OF_SAFETY_LABELS[row.signs_of_safety], row.title,
                                     EVIDENCE_SOURCE_LABELS[row.source], row.agency or "",
                                     EVIDENCE_ORIGIN_LABELS[row.origin])
-                           for row in narrative.theme_evidence(cursor, theme.id, period).itertuples()),
+                           for row in figures.evidence[figures.evidence["theme_id"] == theme.id].itertuples()),
             actions_raised=_actions(raised[raised["theme_id"] == theme.id]),
             actions_due=_actions(due[due["theme_id"] == theme.id]),
         ))
@@ -213,7 +213,7 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
         partnership_scale=_scale(scaled, None), themes=tuple(pages),
         card=card.frame, series=points.frame, scale_history=history,
         actions=pd.concat([raised, due], ignore_index=True).drop_duplicates("id"),
-        names=Names.read(cursor), returns=tuple(returns_in_force(cursor, period)),
+        names=Names.read(cursor), returns=tuple(figures.returns),
         primary_suppressed=card.primary, secondary_suppressed=card.secondary,
         statements_withheld=sum(withheld),
     )

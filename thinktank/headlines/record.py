@@ -21,11 +21,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from thinktank import scorecard
+from thinktank import narrative, scorecard
 from thinktank.errors import AccessDeniedError, ThinkTankError
 from thinktank.formatting import SIGN_OFF_LABELS, SIGNS_OF_SAFETY_LABELS, format_figure
 from thinktank.headlines.drafting import propose, return_versions
 from thinktank.periods import Quarter
+from thinktank.publication import returns_in_force
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.transactions import transaction
 from thinktank.users import Role, User
@@ -279,8 +280,11 @@ def agree(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, now: 
     def snapshot(state: SignOff) -> None:
         card = scorecard.scorecard(cursor, period)
         points = scorecard.series(cursor, None, period)
-        cursor.execute("INSERT INTO headline_snapshots VALUES (?, ?, ?, ?, ?)",
-                       [period.label, state.version, _parquet(card), _parquet(points), now])
+        cursor.execute(
+            "INSERT INTO headline_snapshots (period, version, scorecard, series, taken_at, evidence, returns) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [period.label, state.version, _parquet(card), _parquet(points), now,
+             _parquet(narrative.quarter_evidence(cursor, period)), json.dumps(returns_in_force(cursor, period))])
     _move(cursor, actor, period, {READY}, AGREED, now, also=snapshot)
 
 
@@ -371,10 +375,13 @@ def _figures_shown_now(cursor: duckdb.DuckDBPyConnection, up_to: Quarter) -> dic
 
 @dataclass(frozen=True)
 class PackFigures:
-    """The quarter's scorecard and whole-area series, and whether they are frozen (as agreed)."""
+    """The quarter's scorecard, whole-area series, evidence and the returns in force (a line
+    each), and when they were frozen (None: they are as they are now)."""
 
     card: pd.DataFrame
     series: pd.DataFrame
+    evidence: pd.DataFrame
+    returns: list[str]
     frozen_at: dt.datetime | None
 
 
@@ -382,12 +389,18 @@ def pack_figures(cursor: duckdb.DuckDBPyConnection, period: Quarter) -> PackFigu
     """For agreed headlines, the figures as they stood when agreed; otherwise as they are now."""
     state = sign_off(cursor, period)
     if state.state == AGREED:
-        card, points, taken_at = cursor.execute(
-            "SELECT scorecard, series, taken_at FROM headline_snapshots WHERE period = ? AND version = ?",
+        card, points, evidence, returns, taken_at = cursor.execute(
+            "SELECT scorecard, series, evidence, returns, taken_at FROM headline_snapshots "
+            "WHERE period = ? AND version = ?",
             [period.label, state.version],
         ).fetchone()
-        return PackFigures(_from_parquet(card), _from_parquet(points), taken_at)
-    return PackFigures(scorecard.scorecard(cursor, period), scorecard.series(cursor, None, period), None)
+        # A snapshot from before migration 011 froze the figures only.
+        return PackFigures(
+            _from_parquet(card), _from_parquet(points),
+            narrative.quarter_evidence(cursor, period) if evidence is None else _frame_from_parquet(evidence),
+            returns_in_force(cursor, period) if returns is None else json.loads(returns), taken_at)
+    return PackFigures(scorecard.scorecard(cursor, period), scorecard.series(cursor, None, period),
+                       narrative.quarter_evidence(cursor, period), returns_in_force(cursor, period), None)
 
 
 # The rules every write keeps. ---------------------------------------------------------------
@@ -502,3 +515,8 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 
 def _from_parquet(data: bytes) -> pd.DataFrame:
     return scorecard.frame_from_arrow(pq.read_table(io.BytesIO(data)))
+
+
+def _frame_from_parquet(data: bytes) -> pd.DataFrame:
+    frame = pq.read_table(io.BytesIO(data)).to_pandas()
+    return frame.astype(object).where(frame.notna(), None)
