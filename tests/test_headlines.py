@@ -157,7 +157,7 @@ def test_headlines_move_from_draft_to_ready_to_agreed_and_are_changed_only_as_a_
     cursor = store.cursor()
     statement = record.add_statement(cursor, LOCAL_ANALYST, LATEST, "front_door", "worried", "Text.", NOW)
     assert record.sign_off(cursor, LATEST).state == "draft"
-    with pytest.raises(HeadlineError, match="can become agreed by plg only from ready for plg"):
+    with pytest.raises(HeadlineError, match="can become agreed by the PLG only from ready for the PLG"):
         record.agree(cursor, LOCAL_ANALYST, LATEST, NOW)
     record.mark_ready(cursor, LOCAL_ANALYST, LATEST, NOW)
     with pytest.raises(HeadlineError, match="ready for the PLG"):

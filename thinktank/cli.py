@@ -24,7 +24,7 @@ from thinktank.docs import (
     write_rules_reference,
 )
 from thinktank.errors import PeriodError, ThinkTankError, UnknownAgencyError, UnknownIndicatorError
-from thinktank.formatting import SIGN_OFF_LABELS
+from thinktank.formatting import SIGN_OFF_IN_A_SENTENCE
 from thinktank.ingest.access import check_agency
 from thinktank.ingest.limits import Limits
 from thinktank.ingest.submit import IngestResult, ingest_return
@@ -488,9 +488,9 @@ def _report(arguments: argparse.Namespace) -> int:
                "state": pack.sign_off.state, "version": pack.sign_off.version, "bytes": len(content),
                "suppressed": pack.primary_suppressed + pack.secondary_suppressed}
     print(json.dumps(summary, indent=2) if arguments.json else
-          f"Wrote {arguments.out}: the {quarter.label} board pack ({chosen}), headlines "
-          f"{SIGN_OFF_LABELS[pack.sign_off.state].lower()}, version {pack.sign_off.version}; "
-          f"{summary['suppressed']:,} small-number figures held back.")
+          f"Wrote {arguments.out}: the {quarter.label} board pack ({chosen}); the headlines are "
+          f"{SIGN_OFF_IN_A_SENTENCE[pack.sign_off.state]}, version {pack.sign_off.version}; "
+          f"{summary['suppressed']:,} small-number figure{'' if summary['suppressed'] == 1 else 's'} held back.")
     return EXIT_OK
 
 

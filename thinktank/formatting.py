@@ -105,6 +105,8 @@ INDICATOR_QUESTION_LABELS = {
 COMMENTARY_CHANGE_LABELS = {"written": "Written", "edited": "Edited", "deleted": "Deleted"}
 # A quarter's headlines on their way to the Performance and Learning Group.
 SIGN_OFF_LABELS = {"draft": "Draft", "ready": "Ready for PLG", "agreed": "Agreed by PLG"}
+# The same, inside a sentence: "The 2026-27 Q2 headlines are ready for the PLG".
+SIGN_OFF_IN_A_SENTENCE = {"draft": "a draft", "ready": "ready for the PLG", "agreed": "agreed by the PLG"}
 SIGN_OFF_MEANINGS = {
     "draft": "The Think Tank is still writing these headlines: they may change.",
     "ready": "The Think Tank has finished these headlines for the PLG to read before its meeting.",

@@ -9,7 +9,11 @@ import pandas as pd
 
 from thinktank.boardpack.build import PARTNERSHIP, BoardPack
 from thinktank.disclosure import SMALL_COUNT_RANGE
-from thinktank.formatting import SIGN_OFF_LABELS, SIGNS_OF_SAFETY_LABELS, STATUS_MEANINGS
+from thinktank.formatting import (
+    SIGN_OFF_IN_A_SENTENCE,
+    SIGNS_OF_SAFETY_LABELS,
+    STATUS_MEANINGS,
+)
 from thinktank.periods import format_date
 from thinktank.publication import (
     Column,
@@ -33,7 +37,6 @@ SERIES_COLUMNS = ["indicator_id", "name", "period", "unit", "value", "status", "
 def pack_xlsx(pack: BoardPack) -> bytes:
     low, high = SMALL_COUNT_RANGE
     period, made = pack.period, pack.made
-    state = SIGN_OFF_LABELS[pack.sign_off.state]
     names = pack.card.drop_duplicates("indicator_id").set_index("indicator_id")["name"]
     series = pack.series.assign(name=pack.series["indicator_id"].map(names))
     tables = [
@@ -52,7 +55,8 @@ def pack_xlsx(pack: BoardPack) -> bytes:
               "the PLG agrees the headlines.")
     return release_xlsx(Release(
         title="Think Tank quarterly headlines: the figures behind the board pack", quarter=period,
-        about=[f"Headlines {state.lower()}, version {pack.sign_off.version}.", frozen,
+        about=[f"The headlines are {SIGN_OFF_IN_A_SENTENCE[pack.sign_off.state]}, version {pack.sign_off.version}.",
+               frozen,
                (f"Small numbers are suppressed as in the board pack: a count of {low} to {high} children is shown "
                "as c, as is any figure from which one could be worked out.")],
         tables=tables,

@@ -23,7 +23,12 @@ import pyarrow.parquet as pq
 
 from thinktank import narrative, scorecard
 from thinktank.errors import AccessDeniedError, ThinkTankError
-from thinktank.formatting import SIGN_OFF_LABELS, SIGNS_OF_SAFETY_LABELS, format_figure
+from thinktank.formatting import (
+    SIGN_OFF_IN_A_SENTENCE,
+    SIGN_OFF_LABELS,
+    SIGNS_OF_SAFETY_LABELS,
+    format_figure,
+)
 from thinktank.headlines.drafting import propose, return_versions
 from thinktank.periods import Quarter
 from thinktank.publication import returns_in_force
@@ -493,14 +498,14 @@ def _move(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, allow
     with transaction(cursor):
         state = sign_off(cursor, period)
         if state.state not in allowed_from:
-            raise HeadlineError(f"The {period} headlines are {state.label.lower()}",
-                                f"They can become {SIGN_OFF_LABELS[to].lower()} only from "
-                                + " or ".join(SIGN_OFF_LABELS[name].lower() for name in sorted(allowed_from)) + ".")
+            raise HeadlineError(f"The {period} headlines are {SIGN_OFF_IN_A_SENTENCE[state.state]}",
+                                f"They can become {SIGN_OFF_IN_A_SENTENCE[to]} only from "
+                                + " or ".join(SIGN_OFF_IN_A_SENTENCE[name] for name in sorted(allowed_from)) + ".")
         if also is not None:
             also(state)
         cursor.execute("INSERT INTO headline_sign_off (period, version, state, changed_by, changed_at) "
                        "VALUES (?, ?, ?, ?, ?)", [period.label, state.version, to, actor.id, now])
-        record(cursor, actor, AuditEntry(action="headlines", outcome=SIGN_OFF_LABELS[to].lower(),
+        record(cursor, actor, AuditEntry(action="headlines", outcome=SIGN_OFF_IN_A_SENTENCE[to],
                                          period=period.label, detail=f"version {state.version}"), now)
 
 
