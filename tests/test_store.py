@@ -207,3 +207,15 @@ def test_declaring_a_denominators_count_is_a_new_version_of_that_indicator_only(
     # The document (and so the hash) an indicator had before the key existed is kept.
     assert "denominator_is" not in indicator_document(undeclared)
     assert indicator_document(fd04.model_copy(update={"denominator_is": "FD03"}))["denominator_is"] == "FD03"
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "COPY (SELECT 1) TO 'elsewhere.csv'",
+    "ATTACH 'other.duckdb'",
+    "INSTALL httpfs",
+    "SET enable_external_access = true",
+])
+def test_no_sql_on_the_store_reaches_another_file_or_changes_that(store, sql):
+    with pytest.raises(duckdb.Error):
+        store.cursor().execute(sql)

@@ -90,7 +90,7 @@ def test_the_title_names_the_database_file_when_it_is_known(tmp_path):
      (DISK_FULL_ON_WRITE, "is full")],
 )
 def test_opening_a_database_that_cannot_be_written_says_so_with_the_file(settings, monkeypatch, error, title):
-    def refuse(path):
+    def refuse(path, **_options):
         raise error
 
     monkeypatch.setattr(thinktank.store.duckdb, "connect", refuse)

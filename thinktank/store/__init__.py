@@ -72,10 +72,16 @@ class Store:
         self.close()
 
 
+# No SQL run on the store can read or write another file, load an extension or change these
+# settings back: the store's own file is the only one DuckDB touches.
+HARDENED = {"enable_external_access": False, "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False, "lock_configuration": True}
+
+
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(path))
+        return duckdb.connect(str(path), config=HARDENED)
     except duckdb.IOException as error:
         message = str(error)
         if "lock" in message.lower():
