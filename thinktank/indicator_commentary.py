@@ -23,10 +23,8 @@ from thinktank.formatting import INDICATOR_QUESTION_LABELS
 from thinktank.periods import Quarter
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.transactions import transaction
-from thinktank.users import Role, User
+from thinktank.users import THINK_TANK_READERS, THINK_TANK_WRITERS, User
 
-COMMENTARY_WRITERS = {Role.ANALYST, Role.ADMIN}
-COMMENTARY_READERS = {Role.ANALYST, Role.ADMIN, Role.PLG_MEMBER}
 QUESTIONS = tuple(INDICATOR_QUESTION_LABELS)
 FOR_AGENCY = "for_agency"
 MAX_ANSWER_CHARACTERS = 1_500
@@ -187,12 +185,12 @@ def _insert(cursor: duckdb.DuckDBPyConnection, actor: User, indicator_id: str, p
 
 
 def _check_writer(actor: User) -> None:
-    if actor.role not in COMMENTARY_WRITERS:
+    if actor.role not in THINK_TANK_WRITERS:
         raise AccessDeniedError("Only Think Tank analysts write commentary on an indicator",
                                 "PLG members and agencies read it; ask an analyst to make the change.")
 
 
 def _check_reader(actor: User) -> None:
-    if actor.role not in COMMENTARY_READERS:
+    if actor.role not in THINK_TANK_READERS:
         raise AccessDeniedError("The commentary on an indicator is for the Think Tank and the PLG",
                                 "Ask the Think Tank for the agreed board pack.")

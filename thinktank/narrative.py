@@ -25,9 +25,8 @@ from thinktank.periods import Quarter
 from thinktank.rules.evidence import SIGNS_OF_SAFETY, SOURCES
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.transactions import transaction
-from thinktank.users import Role, User
+from thinktank.users import THINK_TANK_WRITERS, User
 
-EVIDENCE_WRITERS = {Role.ANALYST, Role.ADMIN}
 RETURN, ENTERED = "return", "entered in the app"
 RETURN_KEY_PREFIX, ENTERED_KEY_PREFIX = "return-", "entered-"
 MAX_TITLE_CHARACTERS = 200
@@ -225,6 +224,6 @@ def _linked(cursor: duckdb.DuckDBPyConnection, statement_id: int, evidence_key: 
 
 
 def _check_writer(actor: User) -> None:
-    if actor.role not in EVIDENCE_WRITERS:
+    if actor.role not in THINK_TANK_WRITERS:
         raise AccessDeniedError("Only Think Tank analysts enter and link evidence in the app",
                                 "Agencies send theirs on their return's Evidence sheet; others can ask an analyst.")

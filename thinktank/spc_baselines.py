@@ -20,9 +20,8 @@ from thinktank.periods import Quarter
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.series_points import refresh_series_points
 from thinktank.store.transactions import transaction
-from thinktank.users import Role, User
+from thinktank.users import THINK_TANK_WRITERS, User
 
-REBASE_WRITERS = {Role.ANALYST, Role.ADMIN}
 MAX_REASON_CHARACTERS = 200
 ADDED, REMOVED = "spc_rebase_added", "spc_rebase_removed"
 
@@ -91,7 +90,7 @@ def remove_rebase(
 
 
 def _check_writer(actor: User) -> None:
-    if actor.role not in REBASE_WRITERS:
+    if actor.role not in THINK_TANK_WRITERS:
         raise AccessDeniedError(
             "Only Think Tank analysts re-base an indicator's SPC",
             "Ask an analyst: tell them from which quarter the process changed, and why.",

@@ -15,6 +15,12 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# Who writes the Think Tank's own words (headlines, commentary, evidence entered in the app,
+# re-bases), and who reads them: one definition, so the modules cannot disagree.
+THINK_TANK_WRITERS = frozenset({Role.ANALYST, Role.ADMIN})
+THINK_TANK_READERS = THINK_TANK_WRITERS | {Role.PLG_MEMBER}
+
+
 @dataclass(frozen=True)
 class User:
     id: str

@@ -26,7 +26,7 @@ from thinktank.headlines import actions as headline_actions
 from thinktank.headlines import record
 from thinktank.periods import format_date
 from thinktank.store import utc_now
-from thinktank.users import person_name
+from thinktank.users import THINK_TANK_WRITERS, person_name
 from views.common import (
     acting_user,
     catalogue_table,
@@ -62,7 +62,7 @@ except ThinkTankError as error:
     show_error(error)
     st.stop()
 state = record.sign_off(cursor, quarter)
-can_write = actor.role in record.HEADLINE_WRITERS
+can_write = actor.role in THINK_TANK_WRITERS
 editable = can_write and state.state == record.DRAFT
 themes = catalogue_table("themes", data_version())
 theme_names = dict(zip(themes["id"], themes["name"], strict=True))

@@ -32,7 +32,7 @@ from thinktank.formatting import (
 from thinktank.periods import Quarter, format_date
 from thinktank.scorecard.queries import SPC_MINIMUM_POINTS
 from thinktank.store import utc_now
-from thinktank.users import person_name
+from thinktank.users import THINK_TANK_WRITERS, person_name
 from views.common import (
     acting_user,
     catalogue_table,
@@ -173,7 +173,7 @@ st.caption("When the process behind the figures changes (a restructure, a new de
 held = spc_baselines.rebases(store().cursor(), indicator_id)
 if held.empty:
     st.caption(f"{indicator_id} has not been re-based: its SPC reads every quarter as one process.")
-may_rebase = ACTOR.role in spc_baselines.REBASE_WRITERS
+may_rebase = ACTOR.role in THINK_TANK_WRITERS
 for rebase in held.itertuples():
     described, removing = st.columns([5, 1], vertical_alignment="center")
     # An analyst's own words: shown as text, never as markdown.
@@ -214,7 +214,7 @@ if problem is not None:
 answers = indicator_commentary.current(store().cursor(), ACTOR, indicator_id, quarter)
 answered = {(row.question, row.agency_id): row for row in answers.itertuples()}
 feeding = indicator_commentary.feeding_agencies(store().cursor(), indicator_id, quarter)
-may_write = ACTOR.role in indicator_commentary.COMMENTARY_WRITERS
+may_write = ACTOR.role in THINK_TANK_WRITERS
 agency_short_names = agency_names(catalogue_table("agencies", data_version()).itertuples())
 
 

@@ -17,7 +17,7 @@ from thinktank.formatting import (
 )
 from thinktank.headlines import record as headline_record
 from thinktank.store import utc_now
-from thinktank.users import person_name
+from thinktank.users import THINK_TANK_WRITERS, person_name
 from views.common import (
     acting_user,
     catalogue_table,
@@ -73,7 +73,7 @@ st.caption("Audits, surveys, reviews, inspections and the voice of children, fam
            "sent with the returns or entered here by the Think Tank, and the Think Tank's headlines, for this "
            "theme and quarter.")
 actor = acting_user()
-may_enter = actor.role in narrative.EVIDENCE_WRITERS
+may_enter = actor.role in THINK_TANK_WRITERS
 agency_table = catalogue_table("agencies", data_version())
 agency_short_names = agency_names(agency_table.itertuples())
 evidence = narrative.theme_evidence(store().cursor(), theme, quarter)

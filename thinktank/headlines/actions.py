@@ -14,11 +14,10 @@ import pandas as pd
 
 from thinktank.errors import AccessDeniedError, ThinkTankError
 from thinktank.formatting import ACTION_STATUS_LABELS
-from thinktank.headlines.record import HEADLINE_WRITERS
 from thinktank.periods import Quarter
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.transactions import transaction
-from thinktank.users import Role, User
+from thinktank.users import THINK_TANK_WRITERS, Role, User
 
 MAX_ACTION_CHARACTERS = 500
 PROGRESS = ("in progress", "done")
@@ -34,7 +33,7 @@ def raise_action(
     due: Quarter, now: dt.datetime,
 ) -> int:
     """Make a "What needs to happen?" statement an action for an agency; return its id."""
-    if actor.role not in HEADLINE_WRITERS:
+    if actor.role not in THINK_TANK_WRITERS:
         raise AccessDeniedError("Only Think Tank analysts raise actions",
                                 "Ask an analyst to record what the PLG agreed.")
     text = _checked(description)
@@ -92,7 +91,7 @@ def update_action(
 def may_update(actor: User, owner_agency_id: str) -> bool:
     """Whether the actor records progress on an agency's actions: a Think Tank analyst, or
     someone from the agency that owns them."""
-    return actor.role in HEADLINE_WRITERS or (actor.role == Role.AGENCY_UPLOADER and actor.agency_id == owner_agency_id)
+    return actor.role in THINK_TANK_WRITERS or (actor.role == Role.AGENCY_UPLOADER and actor.agency_id == owner_agency_id)
 
 
 def actions(

@@ -34,11 +34,9 @@ from thinktank.periods import Quarter
 from thinktank.publication import returns_in_force
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.transactions import transaction
-from thinktank.users import Role, User
+from thinktank.users import THINK_TANK_READERS, THINK_TANK_WRITERS, User
 
 DRAFT, READY, AGREED = "draft", "ready", "agreed"
-HEADLINE_WRITERS = {Role.ANALYST, Role.ADMIN}
-HEADLINE_READERS = {Role.ANALYST, Role.ADMIN, Role.PLG_MEMBER}
 MAX_STATEMENT_CHARACTERS = 1_500
 MAX_REASON_CHARACTERS = 500
 SCALE_RANGE = range(0, 11)
@@ -221,12 +219,7 @@ def set_scale(
     """The Think Tank's judgement of a theme (``None``: the partnership as a whole), 0 to 10."""
     if score not in SCALE_RANGE:
         raise HeadlineError(f"{score} is not on the scale", "Give a whole number from 0 to 10.")
-    text = " ".join(reason.split())
-    if not text:
-        raise HeadlineError("A scale needs its reason", "Say in a sentence or two why this number, not one higher.")
-    if len(text) > MAX_REASON_CHARACTERS:
-        raise HeadlineError(f"The reason is {len(text):,} characters long",
-                            f"Keep it under {MAX_REASON_CHARACTERS:,} characters.")
+    text = _checked_reason(reason, "A scale needs its reason", "Say in a sentence or two why this number, not one higher.")
     with transaction(cursor):
         state = _editable(cursor, actor, period)
         cursor.execute("INSERT INTO headline_scaling VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -297,13 +290,8 @@ def new_version(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter,
                 now: dt.datetime) -> int:
     """Open agreed headlines for change: a new draft version carrying the statements and scaling
     over, the agreed one kept as it was. Return the new version's number."""
-    text = " ".join(reason.split())
-    if not text:
-        raise HeadlineError("A new version needs its reason",
-                            "Say why agreed headlines must change, for example 'Police return corrected'.")
-    if len(text) > MAX_REASON_CHARACTERS:
-        raise HeadlineError(f"The reason is {len(text):,} characters long",
-                            f"Keep it under {MAX_REASON_CHARACTERS:,} characters.")
+    text = _checked_reason(reason, "A new version needs its reason",
+                           "Say why agreed headlines must change, for example 'Police return corrected'.")
     _check_writer(actor)
     with transaction(cursor):
         state = sign_off(cursor, period)
@@ -411,13 +399,13 @@ def pack_figures(cursor: duckdb.DuckDBPyConnection, period: Quarter) -> PackFigu
 # The rules every write keeps. ---------------------------------------------------------------
 
 def _check_writer(actor: User) -> None:
-    if actor.role not in HEADLINE_WRITERS:
+    if actor.role not in THINK_TANK_WRITERS:
         raise AccessDeniedError("Only Think Tank analysts write the headlines",
                                 "PLG members read them; ask an analyst to make the change.")
 
 
 def _check_reader(actor: User) -> None:
-    if actor.role not in HEADLINE_READERS:
+    if actor.role not in THINK_TANK_READERS:
         raise AccessDeniedError("The quarterly headlines are for the Think Tank and the PLG",
                                 "Ask the Think Tank for the agreed board pack.")
 
@@ -448,6 +436,18 @@ def statement_for_change(cursor: duckdb.DuckDBPyConnection, actor: User, stateme
     if row[1] != state.version:
         raise HeadlineError("That statement belongs to an earlier version", "Change the current version instead.")
     return period, row[2]
+
+
+def _checked_reason(reason: str, missing: str, hint: str) -> str:
+    """A reason on one line, present and not too long; ``missing`` and ``hint`` say what one
+    is for when it is left empty."""
+    text = " ".join(reason.split())
+    if not text:
+        raise HeadlineError(missing, hint)
+    if len(text) > MAX_REASON_CHARACTERS:
+        raise HeadlineError(f"The reason is {len(text):,} characters long",
+                            f"Keep it under {MAX_REASON_CHARACTERS:,} characters.")
+    return text
 
 
 def _checked_text(body: str) -> str:
