@@ -35,12 +35,14 @@ LOCAL_ANALYST = User(id="local-analyst", name="Local analyst", role=Role.ANALYST
 # Until sign-in arrives, the local dashboard can also be read as a member of the Performance
 # and Learning Group sees it: headlines and the board pack, read-only.
 LOCAL_PLG_MEMBER = User(id="local-plg-member", name="Local PLG member", role=Role.PLG_MEMBER)
-LOCAL_IDENTITIES = (LOCAL_ANALYST, LOCAL_PLG_MEMBER)
+# ...and as the admin who manages users, the catalogue and settings.
+LOCAL_ADMIN = User(id="local-admin", name="Local admin", role=Role.ADMIN)
+LOCAL_IDENTITIES = (LOCAL_ANALYST, LOCAL_PLG_MEMBER, LOCAL_ADMIN)
 # The demo partnership's people: an analyst who writes its commentary, and one uploader for
 # each agency, whose id names the agency.
 DEMO_ANALYST = User(id="demo-analyst", name="Demo analyst", role=Role.ANALYST)
 DEMO_UPLOADER_PREFIX = "demo-"
-KNOWN_USERS = {user.id: user for user in (SYSTEM, LOCAL_ANALYST, LOCAL_PLG_MEMBER, DEMO_ANALYST)}
+KNOWN_USERS = {user.id: user for user in (SYSTEM, *LOCAL_IDENTITIES, DEMO_ANALYST)}
 
 
 def demo_agency_user(agency_id: str) -> User:

@@ -78,7 +78,7 @@ def prepare_page() -> None:
 
 
 IDENTITY_KEY = "acting_as"
-ROLE_NAMES = {Role.ANALYST: "Think Tank analyst", Role.PLG_MEMBER: "PLG member"}
+ROLE_NAMES = {Role.ANALYST: "Think Tank analyst", Role.PLG_MEMBER: "PLG member", Role.ADMIN: "Admin"}
 
 
 def choose_identity() -> None:
