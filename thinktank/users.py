@@ -19,6 +19,9 @@ class Role(StrEnum):
 # re-bases), and who reads them: one definition, so the modules cannot disagree.
 THINK_TANK_WRITERS = frozenset({Role.ANALYST, Role.ADMIN})
 THINK_TANK_READERS = THINK_TANK_WRITERS | {Role.PLG_MEMBER}
+# Who sees figures as stored, small numbers included, and every agency's returns. Everyone else
+# (PLG members, agency uploaders) sees the published figures, with the small-numbers rule applied.
+RAW_FIGURE_READERS = THINK_TANK_WRITERS
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,21 @@ class User:
     name: str
     role: Role
     agency_id: str | None = None
+
+
+def sees_raw_figures(user: User) -> bool:
+    return user.role in RAW_FIGURE_READERS
+
+
+def may_read_returns(user: User, agency_id: str) -> bool:
+    """A Think Tank analyst or admin reads every agency's returns; an agency uploader its own
+    agency's only; a PLG member none (the scorecard and headlines are what the PLG reads)."""
+    return sees_raw_figures(user) or (user.role == Role.AGENCY_UPLOADER and user.agency_id == agency_id)
+
+
+def may_send_returns(user: User, agency_id: str) -> bool:
+    """A Think Tank analyst or admin sends a return on any agency's behalf; an uploader for its own."""
+    return may_read_returns(user, agency_id)
 
 
 SYSTEM = User(id="system", name="Think Tank start-up", role=Role.ADMIN)
