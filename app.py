@@ -4,7 +4,8 @@ import streamlit as st
 
 from thinktank.errors import ThinkTankError
 from thinktank.store.transactions import store_errors_translated
-from views.common import prepare_page, show_error
+from thinktank.users import THINK_TANK_READERS, Role
+from views.common import acting_user, prepare_page, show_error
 
 st.set_page_config(page_title="Think Tank", page_icon=":material/insights:", layout="wide")
 
@@ -19,19 +20,23 @@ def open_the_scorecard() -> None:
     st.switch_page(scorecard_page, query_params=st.query_params.to_dict())
 
 
+# Each person is offered the pages their role uses; the core refuses what a page would show
+# anyone else, so a typed address to another page shows nothing it should not.
+actor = acting_user()
 navigation = st.navigation(
     {
         "Returns": [
-            st.Page("views/upload.py", title="Upload a return", icon=":material/upload_file:", url_path="upload"),
+            *([st.Page("views/upload.py", title="Upload a return", icon=":material/upload_file:", url_path="upload")]
+              if actor.role != Role.PLG_MEMBER else []),
             st.Page("views/submissions.py", title="Submissions", icon=":material/fact_check:", url_path="submissions"),
             st.Page("views/rules.py", title="Problem codes", icon=":material/rule:", url_path="rules"),
         ],
-        "PLG": [
+        **({"PLG": [
             st.Page("views/headlines.py", title="Quarterly headlines", icon=":material/campaign:",
                     url_path="headlines"),
             st.Page("views/board_pack.py", title="Board pack", icon=":material/picture_as_pdf:",
                     url_path="board-pack"),
-        ],
+        ]} if actor.role in THINK_TANK_READERS else {}),
         "Explore": [
             scorecard_page,
             st.Page(open_the_scorecard, title="Scorecard", url_path="scorecard", visibility="hidden"),
