@@ -273,7 +273,7 @@ def test_first_start_leaves_a_new_database_empty_when_the_demo_is_switched_off(t
     with started.store:
         assert started.created and not started.demo_due
         assert first_start.build_demo_if_due(started, TODAY) is None
-        assert submission_history(started.store.cursor()).empty
+        assert submission_history(started.store.cursor(), LOCAL_ANALYST).empty
 
 
 def test_the_dashboard_builds_the_demo_on_first_start_and_says_so(tmp_path, monkeypatch):
