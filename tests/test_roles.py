@@ -13,6 +13,7 @@ import shutil
 import pytest
 import streamlit as st
 from conftest import CATALOGUE, REFERENCE, dashboard_app
+from navigation_support import app_pages
 from returns_support import TODAY, police, send
 
 from thinktank import narrative
@@ -24,6 +25,7 @@ from thinktank.store import Store
 from thinktank.store.returns import completeness, stored_figures, submission_history
 from thinktank.templates import template_rows, version_in_force
 from thinktank.users import LOCAL_ANALYST, LOCAL_PLG_MEMBER, demo_agency_user
+from views.common import offered
 
 OWN, OTHER = "childrens_social_care", "icb"
 UPLOADER = demo_agency_user(OWN)
@@ -232,3 +234,17 @@ def test_an_analyst_sees_every_agencys_returns(as_role, demo):
     assert len(set(app_test.dataframe[-1].value["agency"])) > 5
     upload = as_role(LOCAL_ANALYST.id, "views/upload.py").run()
     assert len(upload.selectbox(key="upload_agency").options) > 5
+
+
+@pytest.mark.parametrize("user_id", [UPLOADER.id, LOCAL_PLG_MEMBER.id])
+def test_every_page_offered_to_a_role_opens_for_it(as_role, user_id):
+    """Every page in the navigation a role is offered runs for it without a problem: no page links
+    to one the role is not offered, and none asks the core for what the role may not read."""
+    user = {UPLOADER.id: UPLOADER, LOCAL_PLG_MEMBER.id: LOCAL_PLG_MEMBER}[user_id]
+    scripts = sorted({script for script in app_pages().values() if offered(script, user)})
+    assert ("views/headlines.py" in scripts) == (user is LOCAL_PLG_MEMBER)
+    assert ("views/upload.py" in scripts) == (user is UPLOADER)
+    for script in scripts:
+        app_test = as_role(user_id, script, period=LATEST.label).run()
+        assert not app_test.exception, script
+        assert not [error.value for error in app_test.error], script

@@ -30,7 +30,14 @@ from thinktank.publication import Publication, publication_csv, publication_xlsx
 from thinktank.settings import Settings
 from thinktank.sparklines import sparkline_image
 from thinktank.store import Store, utc_now
-from thinktank.users import LOCAL_ANALYST, LOCAL_IDENTITIES, Role, User, demo_agency_user
+from thinktank.users import (
+    LOCAL_ANALYST,
+    LOCAL_IDENTITIES,
+    THINK_TANK_READERS,
+    Role,
+    User,
+    demo_agency_user,
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -106,6 +113,25 @@ def choose_identity() -> None:
 
 def acting_user() -> User:
     return local_identities().get(st.session_state.get(IDENTITY_KEY, LOCAL_ANALYST.id), LOCAL_ANALYST)
+
+
+# The pages a role is offered, where not every role is: the core refuses what these pages would
+# show anyone else, so this only keeps people from pages that would show them nothing.
+PAGE_ROLES = {
+    "views/upload.py": frozenset(Role) - {Role.PLG_MEMBER},
+    "views/headlines.py": THINK_TANK_READERS,
+    "views/board_pack.py": THINK_TANK_READERS,
+}
+
+
+def offered(page: str, user: User) -> bool:
+    return user.role in PAGE_ROLES.get(page, frozenset(Role))
+
+
+def page_link(container: Any, page: str, **link: Any) -> None:
+    """A link to a page, shown only to people the page is offered to."""
+    if offered(page, acting_user()):
+        container.page_link(page, **link)
 
 
 def show_error(error: ThinkTankError) -> None:

@@ -25,6 +25,7 @@ from views.common import (
     choose_quarter,
     data_version,
     download_buttons,
+    page_link,
     scorecard_for,
     scorecard_table,
     show_error,
@@ -163,5 +164,5 @@ if not deleted.empty:
             "Deleted on": [moment.strftime("%-d %B %Y %H:%M") for moment in deleted["deleted_at"]],
         }), hide_index=True, width="stretch")
 if reads_headlines:
-    st.page_link("views/headlines.py", label="Write and sign off this quarter's headlines" if may_enter
+    page_link(st, "views/headlines.py", label="Write and sign off this quarter's headlines" if may_enter
                  else "Read this quarter's headlines", icon=":material/edit_note:", query_params={"period": quarter.label})
