@@ -17,6 +17,7 @@ import pandas as pd
 from thinktank import browse, first_start, scorecard
 from thinktank.boardpack import build_pack, pack_html, pack_pdf, pack_xlsx
 from thinktank.catalogue import Catalogue, load_catalogue
+from thinktank.catalogue_schema import SCHEMA_FOLDER, write_catalogue_schemas
 from thinktank.docs import (
     INDICATOR_REFERENCE,
     RULES_REFERENCE,
@@ -83,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         _check, uses_database=False,
     )
     command(
-        "docs", "Write the indicator reference and the rule codes pages (docs/).", _docs,
+        "docs", "Write the indicator reference and the rule codes pages (docs/) and the catalogue's JSON Schema (schemas/catalogue/).", _docs,
         uses_database=False,
     )
 
@@ -279,7 +280,8 @@ def _docs(arguments: argparse.Namespace) -> int:
     catalogue, reference = _catalogue_files()
     write_indicator_reference(catalogue, reference, INDICATOR_REFERENCE)
     write_rules_reference(RULES_REFERENCE)
-    print(f"Wrote {INDICATOR_REFERENCE} and {RULES_REFERENCE}")
+    write_catalogue_schemas(SCHEMA_FOLDER)
+    print(f"Wrote {INDICATOR_REFERENCE}, {RULES_REFERENCE} and the catalogue's JSON Schema in {SCHEMA_FOLDER}")
     return EXIT_OK
 
 
