@@ -16,8 +16,11 @@ def app_pages() -> dict[str, str]:
     address, which only redirects) has no script of its own and is left out."""
     pages = {}
     for node in ast.walk(ast.parse((REPO_ROOT / "app.py").read_text(encoding="utf-8"))):
-        if (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page"
-                and isinstance(node.args[0], ast.Constant)):
+        # st.Page(...), or app.py's page(...), which makes one for the roles offered it.
+        if not isinstance(node, ast.Call):
+            continue
+        made = getattr(node.func, "attr", None) == "Page" or getattr(node.func, "id", None) == "page"
+        if made and node.args and isinstance(node.args[0], ast.Constant):
             keywords = {keyword.arg: keyword.value.value for keyword in node.keywords
                         if isinstance(keyword.value, ast.Constant)}
             pages[keywords["url_path"]] = node.args[0].value

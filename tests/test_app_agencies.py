@@ -115,7 +115,7 @@ def test_an_analyst_records_progress_on_an_action(app, settings, action_ids):
     assert overdue["status"] == "Done"
     assert overdue["note"].endswith("Local analyst): Audited 20 re-referrals: \\*thresholds\\* applied unevenly")
     with Store.open(settings) as opened:
-        stored = actions.actions(opened.cursor(), LATEST, agency_id=AGENCY).set_index("id").loc[action_ids["overdue"]]
+        stored = actions.actions(opened.cursor(), LOCAL_ANALYST, LATEST, agency_id=AGENCY).set_index("id").loc[action_ids["overdue"]]
     assert (stored["status"], stored["updated_by"]) == ("done", LOCAL_ANALYST.id)
 
 

@@ -157,7 +157,7 @@ def test_last_quarters_figure_is_held_back_where_its_point_is(demo_store, monkey
     """A percentage last quarter on a numerator of 3: its point is suppressed, so this
     quarter's row does not show it as last quarter's figure either."""
     cursor = demo_store.cursor()
-    figures = record.pack_figures(cursor, LATEST)
+    figures = record.pack_figures(cursor, LOCAL_ANALYST, LATEST)
     series = figures.series.copy()
     last_quarter = (series["indicator_id"] == "FD04") & (series["period"] == LATEST.previous().label)
     assert last_quarter.sum() == 1
@@ -253,7 +253,7 @@ def test_the_running_header_cannot_break_out_of_its_css_string():
 
 def test_a_statement_quoting_a_suppressed_figure_is_left_out(demo_store):
     cursor = demo_store.cursor()
-    card = scorecard.whole_area(disclosure.suppress(record.pack_figures(cursor, LATEST).card).frame)
+    card = scorecard.whole_area(disclosure.suppress(record.pack_figures(cursor, LOCAL_ANALYST, LATEST).card).frame)
     hidden = card.loc[card["status"] == disclosure.SUPPRESSED, "indicator_id"].iloc[0]
     statement_id = record.add_statement(cursor, LOCAL_ANALYST, LATEST, "harm_outside_home", "worried",
                                         "Quotes a suppressed figure.", dt.datetime(2026, 11, 24))

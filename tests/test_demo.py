@@ -23,6 +23,7 @@ from thinktank.settings import (
 )
 from thinktank.store import Store
 from thinktank.store.returns import completeness, stored_figures, submission_history
+from thinktank.users import LOCAL_ANALYST
 
 TODAY = DEMO_TODAY
 
@@ -36,7 +37,7 @@ def demo_store(demo_database, tmp_path):
 
 
 def test_every_agency_sends_fourteen_quarters_through_the_ingest_path(demo_store):
-    history = submission_history(demo_store.cursor())
+    history = submission_history(demo_store.cursor(), LOCAL_ANALYST)
     assert sorted(set(history["period"]), key=Quarter.parse)[0] == "2023-24 Q1"
     assert sorted(set(history["period"]), key=Quarter.parse)[-1] == "2026-27 Q2"
     assert set(history["agency_id"]) == {agency.id for agency in demo_store.catalogue.agencies}
@@ -48,7 +49,7 @@ def test_every_agency_sends_fourteen_quarters_through_the_ingest_path(demo_store
 
 
 def test_levels_are_anchored_on_the_published_county_durham_figures(demo_store):
-    figures = stored_figures(demo_store.cursor(), "childrens_social_care", "2023-24 Q4").set_index(
+    figures = stored_figures(demo_store.cursor(), LOCAL_ANALYST, "childrens_social_care", "2023-24 Q4").set_index(
         ["indicator_id", "breakdown", "breakdown_value"]
     )
     assert 470 <= figures.loc[("CP02", "All", "All"), "numerator"] <= 530
@@ -75,7 +76,7 @@ def test_breakdowns_add_up_and_small_groups_are_suppressed_never_zero(demo_store
 
 def test_a_late_agency_a_missing_return_and_a_refused_one(demo_store):
     quarters = [Quarter(2025, 1).next().next(), Quarter(2025, 4), Quarter(2026, 1), Quarter(2026, 2)]
-    matrix = completeness(demo_store.cursor(), demo_store.catalogue, quarters, 42, TODAY)
+    matrix = completeness(demo_store.cursor(), LOCAL_ANALYST, demo_store.catalogue, quarters, 42, TODAY)
     state = {(row.agency_id, row.period): row.state for row in matrix.itertuples()}
     assert state[("probation", "2025-26 Q3")] == "late"
     assert state[("housing", "2025-26 Q4")] == "missing"
@@ -84,7 +85,7 @@ def test_a_late_agency_a_missing_return_and_a_refused_one(demo_store):
 
 
 def test_a_corrected_return_is_version_two_and_evidence_arrives_for_the_latest_quarter(demo_store):
-    history = submission_history(demo_store.cursor(), "childrens_social_care", "2025-26 Q2")
+    history = submission_history(demo_store.cursor(), LOCAL_ANALYST, "childrens_social_care", "2025-26 Q2")
     assert history["version"].tolist() == [2, 1]
     evidence = demo_store.cursor().execute("SELECT DISTINCT period FROM evidence").fetchall()
     assert evidence == [("2026-27 Q2",)]
@@ -94,7 +95,7 @@ def test_improvements_and_deteriorations_are_in_the_data(demo_store):
     cursor = demo_store.cursor()
 
     def share(indicator, agency, period):
-        row = stored_figures(cursor, agency, period).set_index("indicator_id").loc[indicator]
+        row = stored_figures(cursor, LOCAL_ANALYST, agency, period).set_index("indicator_id").loc[indicator]
         return row["numerator"] / row["denominator"] * 100
 
     assert share("AS01", "childrens_social_care", "2026-27 Q2") > share("AS01", "childrens_social_care", "2023-24 Q2") + 5
@@ -139,7 +140,7 @@ def test_the_demos_latest_quarter_is_a_draft_and_the_six_before_it_are_agreed(de
     for back in range(1, 7):
         quarter = Quarter.from_index(latest.index - back)
         assert record.sign_off(cursor, quarter).state == "agreed"
-        assert record.pack_figures(cursor, quarter).frozen_at is not None
+        assert record.pack_figures(cursor, LOCAL_ANALYST, quarter).frozen_at is not None
     assert record.sign_off(cursor, Quarter.from_index(latest.index - 7)).state == "draft"
     for quarter in (latest, earlier):
         scaled = record.scales(cursor, quarter)
@@ -147,8 +148,8 @@ def test_the_demos_latest_quarter_is_a_draft_and_the_six_before_it_are_agreed(de
         written = record.statements(cursor, DEMO_ANALYST, quarter)
         assert written["drafting_rule"].isna().sum() >= 3  # the analyst's own, from the evidence
         assert set(written["signs_of_safety"]) == {"worried", "working_well", "needs_to_happen"}
-    assert set(actions.actions(cursor, latest)["status"]) == {"done", "in progress", "overdue"}
-    assert len(actions.actions_due(cursor, latest)) == 4
+    assert set(actions.actions(cursor, LOCAL_ANALYST, latest)["status"]) == {"done", "in progress", "overdue"}
+    assert len(actions.actions_due(cursor, LOCAL_ANALYST, latest)) == 4
     history = record.statement_history(cursor, DEMO_ANALYST, int(record.statements(
         cursor, DEMO_ANALYST, latest).query("indicator_id == 'FD04' and signs_of_safety == 'worried'")["id"].iloc[0]))
     assert history["change"].tolist() == ["added", "edited"]
@@ -161,7 +162,7 @@ def test_the_demos_latest_quarter_has_entered_evidence_behind_statements_and_ind
 
     cursor = demo_store.cursor()
     latest = Quarter(2026, 2)
-    front_door = narrative.theme_evidence(cursor, "front_door", latest)
+    front_door = narrative.theme_evidence(cursor, LOCAL_ANALYST, "front_door", latest)
     assert set(front_door["origin"]) == {"return", "entered in the app"}
     statements = record.statements(cursor, DEMO_ANALYST, latest)
     linked = narrative.linked_evidence(cursor, statements["id"].tolist())
@@ -210,9 +211,9 @@ def test_an_agreed_quarter_stays_as_agreed_when_a_later_return_for_it_arrives(de
     cursor = demo_store.cursor()
     agreed = Quarter(2026, 1)
     statements = record.statements(cursor, DEMO_ANALYST, agreed)
-    frozen = record.pack_figures(cursor, agreed)
+    frozen = record.pack_figures(cursor, LOCAL_ANALYST, agreed)
     # Social care re-sends 2026-27 Q1 with re-referrals corrected to 30.0%.
-    rows = template_rows(cursor, demo_store.catalogue, "childrens_social_care", agreed)
+    rows = template_rows(cursor, LOCAL_ANALYST, demo_store.catalogue, "childrens_social_care", agreed)
     fd04 = (rows["indicator_id"] == "FD04") & (rows["breakdown"] == "All")
     rows.loc[fd04, ["numerator", "denominator"]] = None
     rows.loc[fd04, "value"] = 30.0
@@ -221,7 +222,7 @@ def test_an_agreed_quarter_stays_as_agreed_when_a_later_return_for_it_arrives(de
                            today=TODAY, now=dt.datetime(2026, 11, 23, 9))
     assert result.outcome == "stored", result
     assert record.statements(cursor, DEMO_ANALYST, agreed).equals(statements)
-    after = record.pack_figures(cursor, agreed)
+    after = record.pack_figures(cursor, LOCAL_ANALYST, agreed)
     assert after.card.equals(frozen.card) and after.series.equals(frozen.series)
     moved = record.moved_figures(cursor, DEMO_ANALYST, agreed)
     assert set(moved["indicator_id"]) == {"FD04"}
@@ -272,7 +273,7 @@ def test_first_start_leaves_a_new_database_empty_when_the_demo_is_switched_off(t
     with started.store:
         assert started.created and not started.demo_due
         assert first_start.build_demo_if_due(started, TODAY) is None
-        assert submission_history(started.store.cursor()).empty
+        assert submission_history(started.store.cursor(), LOCAL_ANALYST).empty
 
 
 def test_the_dashboard_builds_the_demo_on_first_start_and_says_so(tmp_path, monkeypatch):
@@ -289,7 +290,7 @@ def test_the_dashboard_builds_the_demo_on_first_start_and_says_so(tmp_path, monk
     assert app.info[0].value.startswith("**Demo data.**")
     st.cache_resource.clear()
     with Store.open(Settings.from_environment(tmp_path / "first.duckdb")) as store:
-        assert len(submission_history(store.cursor())) >= 19
+        assert len(submission_history(store.cursor(), LOCAL_ANALYST)) >= 19
 
 
 def test_every_denominator_is_the_count_the_catalogue_says_it_is(demo_store):

@@ -205,7 +205,7 @@ def test_agreed_headlines_and_their_figures_do_not_change_when_a_later_return_ar
     record.mark_ready(cursor, LOCAL_ANALYST, LATEST, NOW)
     record.agree(cursor, LOCAL_ANALYST, LATEST, NOW)
     agreed = record.statements(cursor, LOCAL_ANALYST, LATEST)
-    frozen = record.pack_figures(cursor, LATEST)
+    frozen = record.pack_figures(cursor, LOCAL_ANALYST, LATEST)
     assert frozen.frozen_at == NOW
     assert frozen.evidence["title"].tolist() == ["Audit of re-referred families"]
     assert frozen.returns[0].startswith("Children's social care: version 1, received")
@@ -217,7 +217,7 @@ def test_agreed_headlines_and_their_figures_do_not_change_when_a_later_return_ar
     narrative.add_evidence(cursor, LOCAL_ANALYST, "front_door", LATEST, "survey", "working_well",
                            "Survey after agreement", None, None, NOW)
     assert record.statements(cursor, LOCAL_ANALYST, LATEST).equals(agreed)
-    after = record.pack_figures(cursor, LATEST)
+    after = record.pack_figures(cursor, LOCAL_ANALYST, LATEST)
     assert after.card.equals(frozen.card) and after.series.equals(frozen.series)
     assert after.evidence.equals(frozen.evidence) and after.returns == frozen.returns
     from thinktank.publication import returns_in_force
@@ -230,7 +230,7 @@ def test_agreed_headlines_and_their_figures_do_not_change_when_a_later_return_ar
     assert moved[["indicator_id", "period", "shown_then", "shown_now", "version_then", "version_now"]
                  ].values.tolist() == [["FD04", "2025-26 Q4", "26.0%", "24.1%", 1, 2]] * 2
     # A draft quarter reads the figures as they are now.
-    assert record.pack_figures(cursor, LATEST.previous()).frozen_at is None
+    assert record.pack_figures(cursor, LOCAL_ANALYST, LATEST.previous()).frozen_at is None
 
 
 @pytest.mark.parametrize(("score", "reason", "title"), [
@@ -272,18 +272,18 @@ def test_an_action_comes_from_what_needs_to_happen_and_is_overdue_once_its_quart
         actions.raise_action(cursor, LOCAL_PLG_MEMBER, needs, "Do it", "childrens_social_care", LATEST.next(), NOW)
     action = actions.raise_action(cursor, LOCAL_ANALYST, needs, "Audit 20 re-referred families",
                                   "childrens_social_care", LATEST.next(), NOW)
-    assert actions.actions(cursor, LATEST.next())["status"].tolist() == ["in progress"]
-    assert actions.actions(cursor, LATEST.next().next())["status"].tolist() == ["overdue"]
-    assert actions.actions_due(cursor, LATEST.next())["id"].tolist() == [action]
-    assert actions.actions_due(cursor, LATEST).empty  # raised this quarter: not yet reported back on
+    assert actions.actions(cursor, LOCAL_ANALYST, LATEST.next())["status"].tolist() == ["in progress"]
+    assert actions.actions(cursor, LOCAL_ANALYST, LATEST.next().next())["status"].tolist() == ["overdue"]
+    assert actions.actions_due(cursor, LOCAL_ANALYST, LATEST.next())["id"].tolist() == [action]
+    assert actions.actions_due(cursor, LOCAL_ANALYST, LATEST).empty  # raised this quarter: not yet reported back on
 
     with pytest.raises(AccessDeniedError):
         actions.update_action(cursor, POLICE_UPLOADER, action, "done", "Not ours", NOW)
     actions.update_action(cursor, CSC_UPLOADER, action, "done", "Audit reported to the PLG", NOW)
-    (done,) = actions.actions(cursor, LATEST.next().next(), agency_id="childrens_social_care").itertuples()
+    (done,) = actions.actions(cursor, LOCAL_ANALYST, LATEST.next().next(), agency_id="childrens_social_care").itertuples()
     assert (done.status, done.latest_note, done.owner) == ("done", "Audit reported to the PLG", "Children's social care")
     # Done and due in an earlier quarter: no longer reported back on.
-    assert actions.actions_due(cursor, LATEST.next().next()).empty
+    assert actions.actions_due(cursor, LOCAL_ANALYST, LATEST.next().next()).empty
 
 
 def test_theme_commentary_from_before_headlines_becomes_the_first_versions_statements(settings):

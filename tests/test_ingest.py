@@ -14,7 +14,7 @@ from thinktank.ingest.limits import Limits
 from thinktank.periods import Quarter
 from thinktank.store.returns import stored_figures, submission_history
 from thinktank.templates import template_csv, template_rows, template_xlsx
-from thinktank.users import Role, User
+from thinktank.users import LOCAL_ANALYST, Role, User
 
 
 def workbook(sheets: dict[str, list[list]]) -> bytes:
@@ -137,9 +137,9 @@ def test_a_later_return_supersedes_the_earlier_which_stays_in_history(store):
     second = send(store, police((4, "HO01,2024-25 Q1,All,All,,,415,")), now=dt.datetime(2026, 11, 24, 9))
     assert [(v.period, v.version) for v in first.versions] == [("2024-25 Q1", 1)]
     assert [(v.period, v.version) for v in second.versions] == [("2024-25 Q1", 2)]
-    figures = stored_figures(store.cursor(), "police", "2024-25 Q1").set_index("indicator_id")
+    figures = stored_figures(store.cursor(), LOCAL_ANALYST, "police", "2024-25 Q1").set_index("indicator_id")
     assert figures.loc["HO01", "value"] == 415
-    history = submission_history(store.cursor(), "police")
+    history = submission_history(store.cursor(), LOCAL_ANALYST, "police")
     assert history[["version", "in_force"]].values.tolist() == [[2, True], [1, False]]
 
 
@@ -148,17 +148,17 @@ def test_a_byte_identical_file_is_recognised_and_stores_nothing(store):
     again = send(store, police())
     assert again.outcome == "already_stored"
     assert again.summary == "This exact file is already stored (2024-25 Q1 version 1). Nothing new was stored."
-    assert len(submission_history(store.cursor(), "police")) == 1
+    assert len(submission_history(store.cursor(), LOCAL_ANALYST, "police")) == 1
 
 
 def test_warnings_need_an_explicit_confirmation(store):
     content = police(extra=("HO01,2024-25 Q1,Locality,Durham,,,200,",))
     held = send(store, content)
     assert held.outcome == "needs_confirmation"
-    assert submission_history(store.cursor()).empty
+    assert submission_history(store.cursor(), LOCAL_ANALYST).empty
     confirmed = send(store, content, confirm=True)
     assert confirmed.outcome == "stored"
-    assert submission_history(store.cursor())["warnings_confirmed"].tolist() == [True]
+    assert submission_history(store.cursor(), LOCAL_ANALYST)["warnings_confirmed"].tolist() == [True]
 
 
 def test_a_backfill_stores_one_version_per_quarter_in_one_go(store):
@@ -220,7 +220,7 @@ TYPED = {
 
 @pytest.mark.parametrize(("agency", "quarter"), [("childrens_social_care", Quarter(2025, 1)), ("partnership", Q1)])
 def test_a_filled_xlsx_template_round_trips_for_every_unit(store, agency, quarter):
-    rows = template_rows(store.cursor(), store.catalogue, agency, quarter)
+    rows = template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, agency, quarter)
     book = openpyxl.load_workbook(io.BytesIO(template_xlsx(rows, store.catalogue, agency, quarter)))
     sheet = book["Return"]
     typed = {}
@@ -234,28 +234,28 @@ def test_a_filled_xlsx_template_round_trips_for_every_unit(store, agency, quarte
     book.save(buffer)
     result = send(store, buffer.getvalue(), "filled.xlsx", agency=agency, period=quarter, confirm=True)
     assert result.outcome == "stored", result.report.issue_table()
-    stored = stored_figures(store.cursor(), agency, quarter.label).set_index("indicator_id")["value"]
+    stored = stored_figures(store.cursor(), LOCAL_ANALYST, agency, quarter.label).set_index("indicator_id")["value"]
     assert stored.to_dict() == typed
 
 
 def test_the_round_trip_covers_every_unit_of_the_catalogue(store):
     units = {store.catalogue.indicator_by_id[i].unit for agency in ("childrens_social_care", "partnership")
-             for i in template_rows(store.cursor(), store.catalogue, agency, Quarter(2025, 1))["indicator_id"]}
+             for i in template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, agency, Quarter(2025, 1))["indicator_id"]}
     assert units == set(TYPED)
 
 
 def test_a_filled_csv_template_round_trips(store):
-    rows = template_rows(store.cursor(), store.catalogue, "police", Q1)
+    rows = template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, "police", Q1)
     overall = rows["breakdown"] == "All"
     rows.loc[overall, "value"] = [410, 95.5, 1540, 97.5, 410, 23, 9]
     result = send(store, template_csv(rows), "police.csv")
     assert result.outcome == "stored", result.report.issue_table()
-    stored = stored_figures(store.cursor(), "police", Q1.label)
+    stored = stored_figures(store.cursor(), LOCAL_ANALYST, "police", Q1.label)
     assert stored["value"].tolist() == [410, 95.5, 1540, 97.5, 410, 23, 9]
 
 
 def test_the_template_layout(store):
-    rows = template_rows(store.cursor(), store.catalogue, "police", Q1)
+    rows = template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, "police", Q1)
     book = openpyxl.load_workbook(io.BytesIO(template_xlsx(rows, store.catalogue, "police", Q1)))
     assert book.sheetnames == ["Return", "Evidence", "About"]
     sheet = book["Return"]
@@ -278,7 +278,7 @@ def test_the_template_layout(store):
 
 def test_the_template_shows_last_quarters_figure(store):
     send(store, police())
-    rows = template_rows(store.cursor(), store.catalogue, "police", Quarter(2024, 2))
+    rows = template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, "police", Quarter(2024, 2))
     rows = rows[rows["breakdown"] == "All"]
     last = dict(zip(rows["indicator_id"], rows["last quarter (for reference)"], strict=True))
     assert last["FD06"] == "1,180"

@@ -36,14 +36,14 @@ def test_evidence_entered_in_the_app_sits_beside_the_returns_with_a_key_of_its_o
     number = returned_evidence(store, heading="worried")
     key = entered(store, title="Voice of young people", heading="worried", agency="childrens_social_care")
     other = entered(store, title="Audit of strategy meetings", heading="working_well")
-    shown = narrative.theme_evidence(store.cursor(), "front_door", QUARTER)
+    shown = narrative.theme_evidence(store.cursor(), LOCAL_ANALYST, "front_door", QUARTER)
     assert shown[["evidence_key", "signs_of_safety", "agency", "origin", "entered_by"]].values.tolist() == [
         [f"return-{number}", "worried", "Police", "return", "local-analyst"],
         [key, "worried", "Children's social care", "entered in the app", "local-analyst"],
         [other, "working_well", None, "entered in the app", "local-analyst"]]
     assert (key, other) == ("entered-1", "entered-2")
-    assert narrative.theme_evidence(store.cursor(), "front_door", QUARTER.next()).empty
-    assert narrative.theme_evidence(store.cursor(), "child_protection", QUARTER).empty
+    assert narrative.theme_evidence(store.cursor(), LOCAL_ANALYST, "front_door", QUARTER.next()).empty
+    assert narrative.theme_evidence(store.cursor(), LOCAL_ANALYST, "child_protection", QUARTER).empty
 
 
 def test_a_key_names_the_same_evidence_after_others_are_added_and_deleted(store):
@@ -51,7 +51,7 @@ def test_a_key_names_the_same_evidence_after_others_are_added_and_deleted(store)
     second = entered(store, title="Second")
     narrative.delete_evidence(store.cursor(), LOCAL_ANALYST, first, NOW)
     third = entered(store, title="Third")
-    shown = narrative.theme_evidence(store.cursor(), "front_door", QUARTER).set_index("evidence_key")
+    shown = narrative.theme_evidence(store.cursor(), LOCAL_ANALYST, "front_door", QUARTER).set_index("evidence_key")
     assert shown["title"].to_dict() == {second: "Second", third: "Third"}
     assert third not in (first, second)
 
@@ -59,8 +59,8 @@ def test_a_key_names_the_same_evidence_after_others_are_added_and_deleted(store)
 def test_deleted_evidence_is_kept_with_who_deleted_it(store):
     key = entered(store)
     narrative.delete_evidence(store.cursor(), SYSTEM, key, NOW)
-    assert narrative.theme_evidence(store.cursor(), "front_door", QUARTER).empty
-    kept = narrative.deleted_evidence(store.cursor(), "front_door", QUARTER)
+    assert narrative.theme_evidence(store.cursor(), LOCAL_ANALYST, "front_door", QUARTER).empty
+    kept = narrative.deleted_evidence(store.cursor(), LOCAL_ANALYST, "front_door", QUARTER)
     assert kept[["evidence_key", "title", "entered_by", "deleted_by"]].values.tolist() == [
         [key, "Audit of 20 plans", "local-analyst", "system"]]
     with pytest.raises(EvidenceError, match="no longer on the theme"):
@@ -86,7 +86,7 @@ def test_only_analysts_and_admins_enter_delete_and_link_evidence(store, user):
     narrative.link_evidence(store.cursor(), LOCAL_ANALYST, first, key, NOW)
     with pytest.raises(AccessDeniedError):
         narrative.unlink_evidence(store.cursor(), user, first, key, NOW)
-    assert len(narrative.theme_evidence(store.cursor(), "front_door", QUARTER)) == 1
+    assert len(narrative.theme_evidence(store.cursor(), LOCAL_ANALYST, "front_door", QUARTER)) == 1
 
 
 def test_entered_evidence_is_checked_with_what_to_do(store):
@@ -106,7 +106,7 @@ def test_entered_evidence_is_checked_with_what_to_do(store):
         hints[problem] = error.value.hint
     assert "2,000 characters" in hints["long detail"]
     assert "Voice of the child" in hints["source"]
-    assert narrative.theme_evidence(cursor, "front_door", QUARTER).empty
+    assert narrative.theme_evidence(cursor, LOCAL_ANALYST, "front_door", QUARTER).empty
 
 
 def test_each_write_is_audited(store):
@@ -189,7 +189,7 @@ def returned_evidence(store, title: str = "MASH audit: decisions in time", headi
 
 def test_evidence_comes_from_the_returns_in_force_under_its_heading(store):
     number = returned_evidence(store)
-    shown = narrative.theme_evidence(store.cursor(), "front_door", Quarter(2024, 1))
+    shown = narrative.theme_evidence(store.cursor(), LOCAL_ANALYST, "front_door", Quarter(2024, 1))
     assert shown.to_dict("records") == [
         {"evidence_key": f"return-{number}", "signs_of_safety": "working_well", "source": "audit",
          "title": "MASH audit: decisions in time", "detail": None, "agency": "Police", "origin": "return",
@@ -244,7 +244,7 @@ def test_the_migration_applies_to_a_store_built_before_it(settings):
     connection.close()
     with Store.open(settings) as store:
         key = entered(store)
-        assert narrative.theme_evidence(store.cursor(), "front_door", QUARTER)["evidence_key"].tolist() == [key]
+        assert narrative.theme_evidence(store.cursor(), LOCAL_ANALYST, "front_door", QUARTER)["evidence_key"].tolist() == [key]
         tables = {row[0] for row in store.cursor().execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         assert {"indicator_commentary", "evidence_entries", "statement_evidence"} <= tables
 

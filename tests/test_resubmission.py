@@ -4,6 +4,7 @@ person sending it confirms."""
 from returns_support import POLICE_Q1, Q1, codes, csv_return, police, send
 
 from thinktank.store.returns import stored_figures
+from thinktank.users import LOCAL_ANALYST
 
 LOCALITIES = ["Chester-le-Street", "Derwentside", "Durham", "Easington", "Sedgefield", "Teesdale", "Wear Valley"]
 # FD06 split by locality (the groups add up to its 1,180).
@@ -40,11 +41,11 @@ def test_a_shortened_resubmission_names_every_row_it_drops_and_waits_for_confirm
         "2024-25 Q1 holds the figures in force), or confirm if they should no longer be reported."
     )]
     assert result.outcome == "needs_confirmation"
-    assert len(stored_figures(store.cursor(), "police", Q1.label)) == 14  # the version in force is untouched
+    assert len(stored_figures(store.cursor(), LOCAL_ANALYST, "police", Q1.label)) == 14  # the version in force is untouched
 
     confirmed = send(store, shortened, confirm=True)
     assert confirmed.outcome == "stored"
-    assert len(stored_figures(store.cursor(), "police", Q1.label)) == 8
+    assert len(stored_figures(store.cursor(), LOCAL_ANALYST, "police", Q1.label)) == 8
 
 
 def test_a_long_list_names_the_first_rows_and_counts_the_rest(store, monkeypatch):

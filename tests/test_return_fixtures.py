@@ -6,6 +6,7 @@ from returns_support import FIXTURES, Q1, send
 from test_store import table_contents
 
 from thinktank.store.returns import stored_figures
+from thinktank.users import LOCAL_ANALYST
 
 BAD = [
     # file, chosen quarter, expected issues (code, sheet, row, column letter)
@@ -70,7 +71,7 @@ GOOD_FIGURES = {
 
 
 def figures(store) -> dict:
-    frame = stored_figures(store.cursor(), "police", "2024-25 Q1")
+    frame = stored_figures(store.cursor(), LOCAL_ANALYST, "police", "2024-25 Q1")
     return {
         row.indicator_id: (
             *(None if value != value else value  # NaN is "no figure"

@@ -14,6 +14,7 @@ from thinktank.periods import Quarter
 from thinktank.store import Store
 from thinktank.store.returns import stored_figures
 from thinktank.templates import template_csv, template_rows, template_xlsx, version_in_force
+from thinktank.users import LOCAL_ANALYST
 
 Q2 = Quarter(2024, 2)
 LOCALITIES = ["Chester-le-Street", "Derwentside", "Durham", "Easington", "Sedgefield", "Teesdale", "Wear Valley"]
@@ -25,7 +26,7 @@ def _groups(rows: pd.DataFrame, indicator_id: str) -> list[tuple[str, str]]:
 
 
 def test_a_template_has_a_row_for_every_group_each_indicator_is_collected_by(store):
-    rows = template_rows(store.cursor(), store.catalogue, "police", Q1)
+    rows = template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, "police", Q1)
     registered = {breakdown.id: breakdown for breakdown in store.catalogue.breakdowns}
     for indicator_id in rows["indicator_id"].unique():
         indicator = store.catalogue.indicator_by_id[indicator_id]
@@ -38,20 +39,20 @@ def test_a_template_has_a_row_for_every_group_each_indicator_is_collected_by(sto
 
 def test_a_first_template_gives_last_quarters_figure_of_each_group_for_reference(store):
     send(store, police(extra=("FD06,2024-25 Q1,Locality,Easington,,,300,",)), confirm=True)
-    rows = template_rows(store.cursor(), store.catalogue, "police", Q2).set_index(["indicator_id", "breakdown_value"])
+    rows = template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, "police", Q2).set_index(["indicator_id", "breakdown_value"])
     assert rows.loc[("FD06", "Easington"), "last quarter (for reference)"] == "300"
     assert rows.loc[("FD06", "Durham"), "last quarter (for reference)"] == "none stored for 2024-25 Q1"
     assert rows[["numerator", "denominator", "value"]].isna().all().all()
-    assert not version_in_force(store.cursor(), "police", Q2)
+    assert not version_in_force(store.cursor(), LOCAL_ANALYST, "police", Q2)
 
 
 def test_a_breakdown_with_no_listed_groups_offers_the_groups_sent_last_quarter(editable_settings):
     replace_in(editable_settings.catalogue_dir / "partnership" / "breakdowns.yaml",
                "    values: [Chester-le-Street, Derwentside, Durham, Easington, Sedgefield, Teesdale, Wear Valley]\n", "")
     with Store.open(editable_settings) as store:
-        assert _groups(template_rows(store.cursor(), store.catalogue, "police", Q1), "FD06") == [("All", "All")]
+        assert _groups(template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, "police", Q1), "FD06") == [("All", "All")]
         send(store, police(extra=("FD06,2024-25 Q1,Locality,North,,,700,", "FD06,2024-25 Q1,Locality,South,,,480,")))
-        rows = template_rows(store.cursor(), store.catalogue, "police", Q2)
+        rows = template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, "police", Q2)
         assert _groups(rows, "FD06") == [("All", "All"), ("Locality", "North"), ("Locality", "South")]
 
 
@@ -62,27 +63,27 @@ def test_a_correction_template_holds_the_figures_in_force_and_resends_them_uncha
                "FD06,2024-25 Q1,Locality,Durham,,,12 u,Checked twice"),
     )
     assert send(store, in_force, confirm=True).outcome == "stored"
-    before = stored_figures(store.cursor(), "police", Q1.label)
-    assert version_in_force(store.cursor(), "police", Q1)
-    rows = template_rows(store.cursor(), store.catalogue, "police", Q1).set_index(["indicator_id", "breakdown_value"])
+    before = stored_figures(store.cursor(), LOCAL_ANALYST, "police", Q1.label)
+    assert version_in_force(store.cursor(), LOCAL_ANALYST, "police", Q1)
+    rows = template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, "police", Q1).set_index(["indicator_id", "breakdown_value"])
     assert rows.loc[("FD06", "All"), "value"] == 1180
     assert rows.loc[("AS06", "All"), ["numerator", "denominator"]].tolist() == [88, 92]
     assert rows.loc[("HO05", "All"), "value"] == "c"
     assert rows.loc[("FD06", "Durham"), ["value", "comment"]].tolist() == ["12 u", "Checked twice"]
     assert pd.isna(rows.loc[("FD06", "Teesdale"), "value"])
 
-    resent = template_rows(store.cursor(), store.catalogue, "police", Q1)
+    resent = template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, "police", Q1)
     for content, name in ((template_csv(resent), "again.csv"),
                           (template_xlsx(resent, store.catalogue, "police", Q1, correcting=True), "again.xlsx")):
         result = send(store, content, name, confirm=True)
         assert result.outcome == "stored", result.report.issue_table()
         assert "R307" not in codes(result)
-        after = stored_figures(store.cursor(), "police", Q1.label)
+        after = stored_figures(store.cursor(), LOCAL_ANALYST, "police", Q1.label)
         pd.testing.assert_frame_equal(after, before)
 
 
 def test_the_protected_sheet_lets_people_insert_rows_and_type_in_them(store):
-    rows = template_rows(store.cursor(), store.catalogue, "police", Q1)
+    rows = template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, "police", Q1)
     content = template_xlsx(rows, store.catalogue, "police", Q1)
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         xml = archive.read("xl/worksheets/sheet1.xml").decode()
@@ -102,7 +103,7 @@ def test_the_protected_sheet_lets_people_insert_rows_and_type_in_them(store):
 
 
 def test_the_about_sheet_says_how_groups_and_corrections_work(store):
-    rows = template_rows(store.cursor(), store.catalogue, "police", Q1)
+    rows = template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, "police", Q1)
     first = openpyxl.load_workbook(io.BytesIO(template_xlsx(rows, store.catalogue, "police", Q1)))["About"]
     text = " ".join(str(row[0].value) for row in first.iter_rows())
     assert "a row for each group it is collected by" in text

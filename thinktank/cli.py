@@ -17,6 +17,7 @@ import pandas as pd
 from thinktank import browse, first_start, scorecard
 from thinktank.boardpack import build_pack, pack_html, pack_pdf, pack_xlsx
 from thinktank.catalogue import Catalogue, load_catalogue
+from thinktank.catalogue_schema import SCHEMA_FOLDER, write_catalogue_schemas
 from thinktank.docs import (
     INDICATOR_REFERENCE,
     RULES_REFERENCE,
@@ -37,7 +38,7 @@ from thinktank.store import Store, utc_now
 from thinktank.store.returns import stored_figures, submission_history
 from thinktank.store.transactions import store_errors_translated
 from thinktank.templates import template_csv, template_rows, template_xlsx, version_in_force
-from thinktank.users import LOCAL_ANALYST
+from thinktank.users import command_line_user
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
@@ -83,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         _check, uses_database=False,
     )
     command(
-        "docs", "Write the indicator reference and the rule codes pages (docs/).", _docs,
+        "docs", "Write the indicator reference and the rule codes pages (docs/) and the catalogue's JSON Schema (schemas/catalogue/).", _docs,
         uses_database=False,
     )
 
@@ -279,7 +280,8 @@ def _docs(arguments: argparse.Namespace) -> int:
     catalogue, reference = _catalogue_files()
     write_indicator_reference(catalogue, reference, INDICATOR_REFERENCE)
     write_rules_reference(RULES_REFERENCE)
-    print(f"Wrote {INDICATOR_REFERENCE} and {RULES_REFERENCE}")
+    write_catalogue_schemas(SCHEMA_FOLDER)
+    print(f"Wrote {INDICATOR_REFERENCE}, {RULES_REFERENCE} and the catalogue's JSON Schema in {SCHEMA_FOLDER}")
     return EXIT_OK
 
 
@@ -299,9 +301,9 @@ def _template(arguments: argparse.Namespace) -> int:
     if suffix not in (".xlsx", ".csv"):
         raise UsageError(f"Cannot write a {suffix or 'suffix-less'} template", "Name the file .xlsx or .csv.")
     with _open_store(arguments) as store:
-        check_agency(store.catalogue, arguments.agency, LOCAL_ANALYST)
-        rows = template_rows(store.cursor(), store.catalogue, arguments.agency, quarter)
-        correcting = version_in_force(store.cursor(), arguments.agency, quarter)
+        check_agency(store.catalogue, arguments.agency, command_line_user())
+        rows = template_rows(store.cursor(), command_line_user(), store.catalogue, arguments.agency, quarter)
+        correcting = version_in_force(store.cursor(), command_line_user(), arguments.agency, quarter)
         content = (
             template_xlsx(rows, store.catalogue, arguments.agency, quarter, correcting)
             if suffix == ".xlsx" else template_csv(rows)
@@ -346,7 +348,7 @@ def _validate(arguments: argparse.Namespace) -> int:
     with _open_store(arguments) as store:
         report = validate_return(
             store.cursor(), store.catalogue, content, arguments.file.name, arguments.agency,
-            quarter, LOCAL_ANALYST, utc_now().date(), Limits.from_environment(),
+            quarter, command_line_user(), utc_now().date(), Limits.from_environment(),
         )
     if arguments.json:
         print(json.dumps(_report_json(report), indent=2, ensure_ascii=False))
@@ -361,7 +363,7 @@ def _ingest(arguments: argparse.Namespace) -> int:
     quarter = _quarter(arguments.period)
     with _open_store(arguments) as store:
         result: IngestResult = ingest_return(
-            store, content, arguments.file.name, arguments.agency, quarter, LOCAL_ANALYST,
+            store, content, arguments.file.name, arguments.agency, quarter, command_line_user(),
             confirm_warnings=arguments.confirm_warnings,
         )
     if arguments.json:
@@ -389,8 +391,8 @@ def _submissions(arguments: argparse.Namespace) -> int:
     period = _quarter(arguments.period)
     with _open_store(arguments) as store:
         if arguments.agency:
-            check_agency(store.catalogue, arguments.agency, LOCAL_ANALYST)
-        frame = submission_history(store.cursor(), arguments.agency, period.label if period else None)
+            check_agency(store.catalogue, arguments.agency, command_line_user())
+        frame = submission_history(store.cursor(), command_line_user(), arguments.agency, period.label if period else None)
     frame["submitted_at"] = frame["submitted_at"].map(lambda moment: moment.isoformat(timespec="seconds"))
     records = json.loads(frame.to_json(orient="records"))
     columns = ["period", "agency", "version", "in_force", "file_name", "figures", "submitted_by", "submitted_at"]
@@ -401,8 +403,8 @@ def _submissions(arguments: argparse.Namespace) -> int:
 def _figures(arguments: argparse.Namespace) -> int:
     quarter = Quarter.parse(arguments.period)
     with _open_store(arguments) as store:
-        check_agency(store.catalogue, arguments.agency, LOCAL_ANALYST)
-        frame = stored_figures(store.cursor(), arguments.agency, quarter.label)
+        check_agency(store.catalogue, arguments.agency, command_line_user())
+        frame = stored_figures(store.cursor(), command_line_user(), arguments.agency, quarter.label)
     records = json.loads(frame.to_json(orient="records"))
     _emit(arguments, records, _printable(frame))
     return EXIT_OK
@@ -480,7 +482,7 @@ def _report(arguments: argparse.Namespace) -> int:
                 raise ReportError("No returns are stored yet, so there is no board pack to make",
                                   "Store the agencies' returns first (python -m thinktank ingest).")
             quarter = reported[-1]
-        pack = build_pack(cursor, LOCAL_ANALYST, quarter, utc_now())
+        pack = build_pack(cursor, command_line_user(), quarter, utc_now())
     content = REPORT_FORMATS[chosen](pack)
     arguments.out.parent.mkdir(parents=True, exist_ok=True)
     arguments.out.write_bytes(content)
@@ -512,7 +514,7 @@ def _rebase_list(arguments: argparse.Namespace) -> int:
 def _rebase_add(arguments: argparse.Namespace) -> int:
     quarter = Quarter.parse(" ".join(arguments.period))
     with _open_store(arguments) as store:
-        add_rebase(store.cursor(), LOCAL_ANALYST, arguments.indicator, quarter, arguments.reason, utc_now())
+        add_rebase(store.cursor(), command_line_user(), arguments.indicator, quarter, arguments.reason, utc_now())
         (held,) = _records(rebases(store.cursor(), arguments.indicator).query("period == @quarter.label"),
                            ["indicator_id", "period", "reason"])
     print(json.dumps(held, indent=2, ensure_ascii=False) if arguments.json else
@@ -524,7 +526,7 @@ def _rebase_add(arguments: argparse.Namespace) -> int:
 def _rebase_remove(arguments: argparse.Namespace) -> int:
     quarter = Quarter.parse(" ".join(arguments.period))
     with _open_store(arguments) as store:
-        remove_rebase(store.cursor(), LOCAL_ANALYST, arguments.indicator, quarter, utc_now())
+        remove_rebase(store.cursor(), command_line_user(), arguments.indicator, quarter, utc_now())
     removed = {"indicator_id": arguments.indicator, "period": quarter.label}
     print(json.dumps(removed, indent=2) if arguments.json else
           f"Removed {arguments.indicator}'s re-base from {quarter.label}.")

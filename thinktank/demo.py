@@ -242,7 +242,8 @@ def build_demo(
             done += 1
             if progress:
                 progress(done, total, f"{quarter.label}: {catalogue.agency_by_id[agency_id].short_name}")
-            rows = template_rows(cursor, catalogue, agency_id, quarter)
+            user = demo_agency_user(agency_id)
+            rows = template_rows(cursor, user, catalogue, agency_id, quarter)
             if rows.empty or (agency_id, back) == MISSING_RETURN:
                 not_sent += 1
                 continue
@@ -252,7 +253,6 @@ def build_demo(
                 not_sent += 1
                 continue
             filled = _fill(rows, catalogue, quarter, index, seed)
-            user = demo_agency_user(agency_id)
             attempts = []
             if (agency_id, back) in (REFUSED_NEVER_FIXED, REFUSED_THEN_FIXED):
                 attempts.append((_with_a_typing_slip(filled), sent_at))

@@ -172,7 +172,7 @@ def _raise_actions(cursor: duckdb.DuckDBPyConnection, quarter: Quarter, count: i
 def _report_progress(cursor: duckdb.DuckDBPyConnection, latest: Quarter, now: dt.datetime) -> None:
     """By the latest quarter's draft: one action due then is done (recorded by its agency), one
     still in progress with a note; the overdue one and the last have no progress recorded."""
-    raised = actions.actions(cursor, latest).sort_values("id")
+    raised = actions.actions(cursor, DEMO_ANALYST, latest).sort_values("id")
     due_now = raised[raised["due"] == latest.label]
     if len(due_now) >= 1:
         first = due_now.iloc[0]

@@ -25,7 +25,7 @@ from thinktank.periods import Quarter
 from thinktank.rules.evidence import SIGNS_OF_SAFETY, SOURCES
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.transactions import transaction
-from thinktank.users import THINK_TANK_WRITERS, User
+from thinktank.users import THINK_TANK_READERS, THINK_TANK_WRITERS, User, check_reads_returns
 
 RETURN, ENTERED = "return", "entered in the app"
 RETURN_KEY_PREFIX, ENTERED_KEY_PREFIX = "return-", "entered-"
@@ -39,13 +39,14 @@ COLUMNS = ["evidence_key", "signs_of_safety", "source", "title", "detail", "agen
 _ALL_EVIDENCE = f"""
     SELECT '{RETURN_KEY_PREFIX}' || e.id AS evidence_key, e.id AS number, e.theme_id, e.period,
         e.signs_of_safety, e.source, e.title, e.detail, a.short_name AS agency, '{RETURN}' AS origin,
-        s.submitted_by AS entered_by, s.id IN (SELECT id FROM submissions_in_force) AS current
+        s.submitted_by AS entered_by, s.id IN (SELECT id FROM submissions_in_force) AS current,
+        s.agency_id
     FROM evidence e
     JOIN submissions s ON s.id = e.submission_id
     LEFT JOIN agencies a ON a.id = s.agency_id
     UNION ALL
     SELECT '{ENTERED_KEY_PREFIX}' || x.id, x.id, x.theme_id, x.period, x.signs_of_safety, x.source, x.title,
-        x.detail, a.short_name, '{ENTERED}', x.entered_by, x.deleted_at IS NULL
+        x.detail, a.short_name, '{ENTERED}', x.entered_by, x.deleted_at IS NULL, x.agency_id
     FROM evidence_entries x
     LEFT JOIN agencies a ON a.id = x.agency_id
 """
@@ -55,25 +56,31 @@ class EvidenceError(ThinkTankError):
     """Evidence that cannot be entered, deleted or linked as asked."""
 
 
-def theme_evidence(cursor: duckdb.DuckDBPyConnection, theme: str, period: Quarter) -> pd.DataFrame:
+def theme_evidence(cursor: duckdb.DuckDBPyConnection, actor: User, theme: str, period: Quarter) -> pd.DataFrame:
     """The theme's evidence in force for the quarter, from the returns and entered in the app, by
     Signs of Safety heading: what the Theme page, the headlines and the board pack all show."""
-    evidence = quarter_evidence(cursor, period)
+    evidence = quarter_evidence(cursor, actor, period)
     return evidence[evidence["theme_id"] == theme].drop(columns="theme_id").reset_index(drop=True)
 
 
-def quarter_evidence(cursor: duckdb.DuckDBPyConnection, period: Quarter) -> pd.DataFrame:
+def quarter_evidence(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter) -> pd.DataFrame:
     """Every theme's evidence in force for the quarter, with its theme, in `theme_evidence`'s
-    order within each theme (what agreeing the headlines freezes)."""
+    order within each theme (what agreeing the headlines freezes). The Think Tank and the PLG
+    read all of it; an agency's uploader the evidence its own agency's returns sent, which is
+    part of its returns."""
+    if actor.role not in THINK_TANK_READERS:
+        check_reads_returns(actor, actor.agency_id)
     return _with_none(cursor.execute(
         f"""
         SELECT theme_id, {", ".join(COLUMNS)}
         FROM ({_ALL_EVIDENCE})
         WHERE period = $period AND current
+          AND ($agency IS NULL OR (origin = '{RETURN}' AND agency_id = $agency))
         ORDER BY theme_id, list_position($headings, signs_of_safety), origin = '{ENTERED}', agency NULLS LAST,
             title, number
         """,
-        {"period": period.label, "headings": list(SIGNS_OF_SAFETY)},
+        {"period": period.label, "headings": list(SIGNS_OF_SAFETY),
+         "agency": None if actor.role in THINK_TANK_READERS else actor.agency_id},
     ).df())
 
 
@@ -136,8 +143,12 @@ def delete_evidence(cursor: duckdb.DuckDBPyConnection, actor: User, evidence_key
                                          detail=f"{evidence_key}: {found['title']}"), now)
 
 
-def deleted_evidence(cursor: duckdb.DuckDBPyConnection, theme: str, period: Quarter) -> pd.DataFrame:
-    """Evidence entered for the theme and quarter and since deleted, with who deleted it and when."""
+def deleted_evidence(cursor: duckdb.DuckDBPyConnection, actor: User, theme: str, period: Quarter) -> pd.DataFrame:
+    """Evidence entered for the theme and quarter and since deleted, with who deleted it and when:
+    the Think Tank's own record, read by the Think Tank and the PLG."""
+    if actor.role not in THINK_TANK_READERS:
+        raise AccessDeniedError("Evidence entered in the app is read by the Think Tank and the PLG",
+                                "Your agency's own evidence, sent with its returns, is shown on each theme.")
     return _with_none(cursor.execute(
         f"""
         SELECT '{ENTERED_KEY_PREFIX}' || x.id AS evidence_key, x.signs_of_safety, x.source, x.title, x.detail,

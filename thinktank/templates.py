@@ -29,6 +29,7 @@ from thinktank.ingest.normalise import ALL
 from thinktank.periods import Quarter
 from thinktank.rules.evidence import SIGNS_OF_SAFETY, SOURCES
 from thinktank.store.returns import figures_in_force
+from thinktank.users import User, check_reads_returns
 
 RETURN_COLUMNS = [
     "indicator_id", "period", "breakdown", "breakdown_value", "numerator", "denominator",
@@ -49,7 +50,7 @@ _SYMBOLS_HINT = statuses_in_words(SYMBOLS.values())
 
 
 def template_rows(
-    cursor: duckdb.DuckDBPyConnection, catalogue: Catalogue, agency_id: str, quarter: Quarter
+    cursor: duckdb.DuckDBPyConnection, actor: User, catalogue: Catalogue, agency_id: str, quarter: Quarter
 ) -> pd.DataFrame:
     """One row per indicator the agency owns for the quarter and per group it is collected by,
     helper columns included.
@@ -57,7 +58,9 @@ def template_rows(
     Where a version for the quarter is in force already (the agency is correcting it), every
     row carries the figures in force, so that a resubmission that changes one cell keeps the
     rest. Otherwise the figures are empty, with last quarter's figure beside each for reference.
+    Both are the agency's returns, so only those who may read them get its template.
     """
+    check_reads_returns(actor, agency_id)
     indicators = [
         indicator for indicator in catalogue.indicators
         if indicator.owner == agency_id and indicator.is_active_in(quarter)
@@ -87,9 +90,10 @@ def template_rows(
     return pd.DataFrame(records, columns=RETURN_COLUMNS + HELPER_COLUMNS, dtype=object)
 
 
-def version_in_force(cursor: duckdb.DuckDBPyConnection, agency_id: str, quarter: Quarter) -> bool:
+def version_in_force(cursor: duckdb.DuckDBPyConnection, actor: User, agency_id: str, quarter: Quarter) -> bool:
     """Whether the agency has a return in force for the quarter, so that a template for it is
     a correction."""
+    check_reads_returns(actor, agency_id)
     (count,) = cursor.execute(
         "SELECT count(*) FROM submissions_in_force WHERE agency_id = ? AND period = ?",
         [agency_id, quarter.label],

@@ -3,9 +3,13 @@ roles can be enforced in the core once sign-in arrives."""
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+
+from thinktank.errors import AccessDeniedError
 
 
 class Role(StrEnum):
@@ -36,15 +40,43 @@ def sees_raw_figures(user: User) -> bool:
     return user.role in RAW_FIGURE_READERS
 
 
-def may_read_returns(user: User, agency_id: str) -> bool:
-    """A Think Tank analyst or admin reads every agency's returns; an agency uploader its own
-    agency's only; a PLG member none (the scorecard and headlines are what the PLG reads)."""
+def may_read_returns(user: User, agency_id: str | None) -> bool:
+    """A Think Tank analyst or admin reads every agency's returns (``agency_id`` None); an agency
+    uploader its own agency's only; a PLG member none (the PLG reads the scorecard and headlines)."""
     return sees_raw_figures(user) or (user.role == Role.AGENCY_UPLOADER and user.agency_id == agency_id)
 
 
 def may_send_returns(user: User, agency_id: str) -> bool:
     """A Think Tank analyst or admin sends a return on any agency's behalf; an uploader for its own."""
-    return may_read_returns(user, agency_id)
+    return agency_id is not None and may_read_returns(user, agency_id)
+
+
+def check_reads_returns(user: User, agency_id: str | None) -> None:
+    """Refuse, in the core, anyone who may not read this agency's returns: pages only hide what
+    this already refuses."""
+    if may_read_returns(user, agency_id):
+        return
+    if user.role == Role.AGENCY_UPLOADER:
+        raise AccessDeniedError(
+            "You can see only your own agency's returns",
+            "Each agency sees the returns it sent; the Think Tank's analysts see every agency's. "
+            "The scorecard shows every agency's published figures.",
+        )
+    raise AccessDeniedError(
+        "Returns are seen by the agency that sent them and by the Think Tank's analysts",
+        "The scorecard, the quarterly headlines and the board pack show the published figures.",
+    )
+
+
+def only_agency(user: User, agency_id: str | None) -> str | None:
+    """The one agency whose returns and actions a reading is limited to: an uploader's own
+    (asking for another is refused), else the agency asked for, or None for every agency. A
+    PLG member and an analyst read every agency's actions; returns are checked apart."""
+    if user.role != Role.AGENCY_UPLOADER:
+        return agency_id
+    if agency_id is not None and agency_id != user.agency_id:
+        check_reads_returns(user, agency_id)
+    return user.agency_id
 
 
 SYSTEM = User(id="system", name="Think Tank start-up", role=Role.ADMIN)
@@ -61,6 +93,16 @@ LOCAL_IDENTITIES = (LOCAL_ANALYST, LOCAL_PLG_MEMBER, LOCAL_ADMIN)
 DEMO_ANALYST = User(id="demo-analyst", name="Demo analyst", role=Role.ANALYST)
 DEMO_UPLOADER_PREFIX = "demo-"
 KNOWN_USERS = {user.id: user for user in (SYSTEM, *LOCAL_IDENTITIES, DEMO_ANALYST)}
+
+
+def command_line_user() -> User:
+    """Whoever runs a command on the server. They hold the database file itself, so they act as
+    an admin; the audit log names them by their account on the machine."""
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):  # no name for the account (a container's bare uid)
+        account = f"uid {os.getuid()}"
+    return User(id=f"{account} (command line)", name=f"{account} at the command line", role=Role.ADMIN)
 
 
 def demo_agency_user(agency_id: str) -> User:

@@ -17,7 +17,7 @@ from thinktank.periods import format_date, quarters_between
 from thinktank.settings import RETURN_DUE_DAYS
 from thinktank.store import utc_now
 from thinktank.store.returns import completeness
-from thinktank.users import person_name
+from thinktank.users import only_agency, person_name
 from views.common import (
     acting_user,
     catalogue_table,
@@ -81,6 +81,12 @@ st.dataframe(
     hide_index=True,
 )
 
+actor = acting_user()
+# An uploader sees every agency's published figures, but only its own agency's actions and returns.
+sees_its_own = only_agency(actor, None) in (None, agency)
+KEPT_TO_ITSELF = (f"{names[agency]}'s actions and returns are seen by {names[agency]} itself, the Think Tank "
+                  "and the Performance and Learning Group.")
+
 st.header("Its actions from the headlines", divider="gray")
 st.caption(f"What the quarterly headlines asked of {names[agency]}: each action comes from a “What needs to "
            f"happen?” statement, with the quarter it is due by. Its status is as it stood in {quarter.label}.")
@@ -90,13 +96,15 @@ if problem is not None:
 recorded = st.session_state.pop("action_recorded", None)
 if recorded is not None:
     st.success(recorded, icon=":material/check_circle:")
-owned_actions = headline_actions.actions(store().cursor(), quarter, raised_by=quarter, agency_id=agency)
-if owned_actions.empty:
+owned_actions = (headline_actions.actions(store().cursor(), actor, quarter, raised_by=quarter, agency_id=agency)
+                 if sees_its_own else None)
+if owned_actions is None:
+    st.caption(KEPT_TO_ITSELF)
+elif owned_actions.empty:
     st.caption(f"The headlines to {quarter.label} raised no action for {names[agency]}.")
 else:
     st.markdown(" · ".join(f"**{(owned_actions['status'] == status).sum():,}** {label}"
                            for status, label in ACTION_STATUS_LABELS.items()))
-    actor = acting_user()
     may_update = headline_actions.may_update(actor, agency)
     for action in owned_actions.itertuples():
         box = st.container(border=True)
@@ -130,10 +138,13 @@ download_buttons(owned, f"thinktank-{agency}-{quarter.label.replace(' ', '-')}",
                  title=f"{names[agency]}: its indicators")
 
 st.header("Completeness and timeliness", divider="gray")
+if not sees_its_own:
+    st.caption(KEPT_TO_ITSELF)
+    st.stop()
 first = quarter
 for _ in range(QUARTERS_SHOWN - 1):
     first = first.previous()
-matrix = completeness(store().cursor(), store().catalogue, quarters_between(first, quarter), RETURN_DUE_DAYS,
+matrix = completeness(store().cursor(), actor, store().catalogue, quarters_between(first, quarter), RETURN_DUE_DAYS,
                       utc_now().date())
 mine = matrix[matrix["agency_id"] == agency]
 st.caption(f"A return is due {RETURN_DUE_DAYS} days after its quarter ends; late means its first "

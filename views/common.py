@@ -30,7 +30,14 @@ from thinktank.publication import Publication, publication_csv, publication_xlsx
 from thinktank.settings import Settings
 from thinktank.sparklines import sparkline_image
 from thinktank.store import Store, utc_now
-from thinktank.users import LOCAL_ANALYST, LOCAL_IDENTITIES, Role, User
+from thinktank.users import (
+    LOCAL_ANALYST,
+    LOCAL_IDENTITIES,
+    THINK_TANK_READERS,
+    Role,
+    User,
+    demo_agency_user,
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -81,22 +88,50 @@ IDENTITY_KEY = "acting_as"
 ROLE_NAMES = {Role.ANALYST: "Think Tank analyst", Role.PLG_MEMBER: "PLG member", Role.ADMIN: "Admin"}
 
 
+def local_identities() -> dict[str, User]:
+    """Whom a person on this machine may act as: the Think Tank's analyst and admin, a PLG member,
+    or the uploader of any agency."""
+    return {user.id: user for user in (*LOCAL_IDENTITIES, *(demo_agency_user(agency.id)
+                                                            for agency in store().catalogue.agencies))}
+
+
 def choose_identity() -> None:
     """Who this session acts as. There is no sign-in yet, so a person on this machine picks:
-    a Think Tank analyst, or a PLG member who reads the headlines without changing them."""
-    by_id = {user.id: user for user in LOCAL_IDENTITIES}
+    a Think Tank analyst, a PLG member who reads the headlines without changing them, an admin,
+    or an agency's uploader."""
+    by_id = local_identities()
+    agencies = store().catalogue.agency_by_id
     st.sidebar.selectbox(
         "Acting as", list(by_id), key=IDENTITY_KEY,
-        format_func=lambda user_id: ROLE_NAMES[by_id[user_id].role],
+        format_func=lambda user_id: (ROLE_NAMES[by_id[user_id].role] if by_id[user_id].agency_id is None
+                                     else f"Uploader for {agencies[by_id[user_id].agency_id].short_name}"),
         help="There is no sign-in on a local dashboard: choose whose view to see. A Think Tank analyst "
              "uploads, writes the headlines and signs them off; a PLG member reads the headlines and the "
-             "board pack.",
+             "board pack; an agency's uploader sends and sees its own agency's returns.",
     )
 
 
 def acting_user() -> User:
-    by_id = {user.id: user for user in LOCAL_IDENTITIES}
-    return by_id.get(st.session_state.get(IDENTITY_KEY, LOCAL_ANALYST.id), LOCAL_ANALYST)
+    return local_identities().get(st.session_state.get(IDENTITY_KEY, LOCAL_ANALYST.id), LOCAL_ANALYST)
+
+
+# The pages a role is offered, where not every role is: the core refuses what these pages would
+# show anyone else, so this only keeps people from pages that would show them nothing.
+PAGE_ROLES = {
+    "views/upload.py": frozenset(Role) - {Role.PLG_MEMBER},
+    "views/headlines.py": THINK_TANK_READERS,
+    "views/board_pack.py": THINK_TANK_READERS,
+}
+
+
+def offered(page: str, user: User) -> bool:
+    return user.role in PAGE_ROLES.get(page, frozenset(Role))
+
+
+def page_link(container: Any, page: str, **link: Any) -> None:
+    """A link to a page, shown only to people the page is offered to."""
+    if offered(page, acting_user()):
+        container.page_link(page, **link)
 
 
 def show_error(error: ThinkTankError) -> None:

@@ -183,7 +183,7 @@ if not scale_history.empty:
                      .rename_axis(index="Theme", columns=None), width="stretch")
 
 # Actions due back this quarter. ---------------------------------------------------------------
-due = headline_actions.actions_due(cursor, quarter)
+due = headline_actions.actions_due(cursor, actor, quarter)
 st.header("Actions due", divider="gray")
 if due.empty:
     st.caption(f"No action from an earlier quarter falls due in {quarter.label}.")
@@ -198,7 +198,7 @@ else:
                                 + markdown_text(action.latest_note))
 
 # Theme by theme. ------------------------------------------------------------------------------
-raised = headline_actions.actions(cursor, quarter, raised_in=quarter)
+raised = headline_actions.actions(cursor, actor, quarter, raised_in=quarter)
 challenge_questions = browse.challenge_questions(cursor)
 links = narrative.linked_evidence(cursor, written["id"].tolist())
 agency_choices = dict(zip(agency_table["id"], agency_table["short_name"], strict=True))
@@ -209,7 +209,7 @@ for theme in themes.itertuples():
     if shown_themes and theme.id not in shown_themes:
         continue
     st.header(f"{theme.number}. {theme.name}", divider="gray")
-    evidence = narrative.theme_evidence(cursor, theme.id, quarter)
+    evidence = narrative.theme_evidence(cursor, actor, theme.id, quarter)
     evidence_names = {row.evidence_key: f"{row.title} ({EVIDENCE_SOURCE_LABELS[row.source]}"
                       + (f", {row.agency})" if row.agency else ")") for row in evidence.itertuples()}
     scale = scale_by_theme.get(theme.id)

@@ -20,6 +20,7 @@ from thinktank.formatting import (
 from thinktank.periods import Quarter, format_date, latest_complete_quarter
 from thinktank.settings import RETURN_DUE_DAYS
 from thinktank.store import utc_now
+from views.common import page_link
 
 UPLOAD = "views/upload.py"
 SUBMISSIONS = "views/submissions.py"
@@ -93,7 +94,7 @@ st.markdown(
    out is named in a warning before anything is stored.
 """
 )
-st.page_link(UPLOAD, label="Upload a return", icon=":material/upload_file:")
+page_link(st, UPLOAD, label="Upload a return", icon=":material/upload_file:")
 st.page_link(RULES, label="Problem codes: what each code means and what to do", icon=":material/rule:")
 
 st.header("If you are a Think Tank analyst", divider="gray")
@@ -134,8 +135,8 @@ st.markdown(
 )
 # Wider where the label is longer, so that "Quarterly headlines" reads in full at 1,440 px.
 links = st.columns([1.1, 1, 1, 1, 1, 1.6, 1.1])
-links[5].page_link(HEADLINES, label="Quarterly headlines", icon=":material/campaign:")
-links[6].page_link(BOARD_PACK, label="Board pack", icon=":material/picture_as_pdf:")
+page_link(links[5], HEADLINES, label="Quarterly headlines", icon=":material/campaign:")
+page_link(links[6], BOARD_PACK, label="Board pack", icon=":material/picture_as_pdf:")
 links[0].page_link(SUBMISSIONS, label="Submissions", icon=":material/fact_check:")
 links[1].page_link(SCORECARD, label="Scorecard", icon=":material/dashboard:")
 links[2].page_link(THEMES, label="Themes", icon=":material/category:")
@@ -161,8 +162,8 @@ st.markdown(
 5. The words below mean the same on every page.
 """
 )
-st.page_link(HEADLINES, label="The quarterly headlines", icon=":material/campaign:")
-st.page_link(BOARD_PACK, label="The board pack", icon=":material/picture_as_pdf:")
+page_link(st, HEADLINES, label="The quarterly headlines", icon=":material/campaign:")
+page_link(st, BOARD_PACK, label="The board pack", icon=":material/picture_as_pdf:")
 st.page_link(SCORECARD, label="The balanced scorecard", icon=":material/dashboard:")
 
 st.subheader("What the words mean")

@@ -32,7 +32,7 @@ from thinktank.formatting import (
 from thinktank.periods import Quarter, format_date
 from thinktank.scorecard.queries import SPC_MINIMUM_POINTS
 from thinktank.store import utc_now
-from thinktank.users import THINK_TANK_WRITERS, person_name
+from thinktank.users import THINK_TANK_READERS, THINK_TANK_WRITERS, person_name
 from views.common import (
     acting_user,
     catalogue_table,
@@ -206,76 +206,81 @@ if may_rebase and choices:
                 st.rerun()
 
 st.header(f"Commentary for {quarter.label}", divider="gray")
-st.caption("The Think Tank's reading of this indicator for the quarter, for the PLG and the board pack. An edit "
-           "is a new version and a deletion is marked: every version is kept below, with who wrote it and when.")
-problem = st.session_state.pop("commentary_problem", None)
-if problem is not None:
-    show_error(problem)
-answers = indicator_commentary.current(store().cursor(), ACTOR, indicator_id, quarter)
-answered = {(row.question, row.agency_id): row for row in answers.itertuples()}
-feeding = indicator_commentary.feeding_agencies(store().cursor(), indicator_id, quarter)
-may_write = ACTOR.role in THINK_TANK_WRITERS
-agency_short_names = agency_names(catalogue_table("agencies", data_version()).itertuples())
+# The Think Tank's commentary is for the Think Tank and the PLG (the core refuses anyone else).
+if ACTOR.role not in THINK_TANK_READERS:
+    st.caption("The Think Tank's commentary on each indicator is read by the Think Tank and the Performance "
+               "and Learning Group, in the quarterly headlines and the board pack.")
+else:
+    st.caption("The Think Tank's reading of this indicator for the quarter, for the PLG and the board pack. An edit "
+               "is a new version and a deletion is marked: every version is kept below, with who wrote it and when.")
+    problem = st.session_state.pop("commentary_problem", None)
+    if problem is not None:
+        show_error(problem)
+    answers = indicator_commentary.current(store().cursor(), ACTOR, indicator_id, quarter)
+    answered = {(row.question, row.agency_id): row for row in answers.itertuples()}
+    feeding = indicator_commentary.feeding_agencies(store().cursor(), indicator_id, quarter)
+    may_write = ACTOR.role in THINK_TANK_WRITERS
+    agency_short_names = agency_names(catalogue_table("agencies", data_version()).itertuples())
 
 
-def change_commentary(change, *args, **agency) -> None:
-    """Save or delete an answer as the acting user; one the rules refuse is shown with its hint."""
-    try:
-        change(store().cursor(), ACTOR, indicator_id, quarter, *args, utc_now(), **agency)
-    except ThinkTankError as error:
-        st.session_state["commentary_problem"] = error
-    st.rerun()
+    def change_commentary(change, *args, **agency) -> None:
+        """Save or delete an answer as the acting user; one the rules refuse is shown with its hint."""
+        try:
+            change(store().cursor(), ACTOR, indicator_id, quarter, *args, utc_now(), **agency)
+        except ThinkTankError as error:
+            st.session_state["commentary_problem"] = error
+        st.rerun()
 
 
-def answer_box(question: str, agency_id: str | None, agency: str | None) -> None:
-    answer = answered.get((question, agency_id))
-    key = f"{question}-{agency_id or 'all'}"
-    with st.container(border=True):
-        if agency is not None:
-            st.markdown(f"**{markdown_text(agency)}**")
-        if answer is None:
-            st.caption(f"Not answered for {quarter.label} yet.")
-        else:
-            # An analyst's own words: shown as text, never as markdown.
-            st.text(answer.body)
-            st.caption(markdown_text(f"Written by {person_name(answer.written_by, agency_short_names)} on "
-                                     f"{answer.written_at.strftime('%-d %B %Y at %H:%M')}"))
-        if not may_write:
-            return
-        tools = st.container(horizontal=True)
-        with tools.popover("Edit" if answer is not None else "Write", icon=":material/edit:"), \
-                st.form(f"commentary-{key}", border=False):
-            text = st.text_area(INDICATOR_QUESTION_LABELS[question] + (f" ({agency})" if agency else ""),
-                                value=answer.body if answer is not None else "", key=f"commentary-text-{key}",
-                                max_chars=indicator_commentary.MAX_ANSWER_CHARACTERS, height=160,
-                                # Wide enough to read a paragraph: a popover is only as wide as its content.
-                                width=720)
-            if st.form_submit_button("Save"):
-                change_commentary(indicator_commentary.save, question, text, agency_id=agency_id)
-        if answer is not None and tools.button("Delete", key=f"commentary-delete-{key}", icon=":material/delete:",
-                                               help="Take the answer away; it is kept in the history"):
-            change_commentary(indicator_commentary.delete, question, agency_id=agency_id)
+    def answer_box(question: str, agency_id: str | None, agency: str | None) -> None:
+        answer = answered.get((question, agency_id))
+        key = f"{question}-{agency_id or 'all'}"
+        with st.container(border=True):
+            if agency is not None:
+                st.markdown(f"**{markdown_text(agency)}**")
+            if answer is None:
+                st.caption(f"Not answered for {quarter.label} yet.")
+            else:
+                # An analyst's own words: shown as text, never as markdown.
+                st.text(answer.body)
+                st.caption(markdown_text(f"Written by {person_name(answer.written_by, agency_short_names)} on "
+                                         f"{answer.written_at.strftime('%-d %B %Y at %H:%M')}"))
+            if not may_write:
+                return
+            tools = st.container(horizontal=True)
+            with tools.popover("Edit" if answer is not None else "Write", icon=":material/edit:"), \
+                    st.form(f"commentary-{key}", border=False):
+                text = st.text_area(INDICATOR_QUESTION_LABELS[question] + (f" ({agency})" if agency else ""),
+                                    value=answer.body if answer is not None else "", key=f"commentary-text-{key}",
+                                    max_chars=indicator_commentary.MAX_ANSWER_CHARACTERS, height=160,
+                                    # Wide enough to read a paragraph: a popover is only as wide as its content.
+                                    width=720)
+                if st.form_submit_button("Save"):
+                    change_commentary(indicator_commentary.save, question, text, agency_id=agency_id)
+            if answer is not None and tools.button("Delete", key=f"commentary-delete-{key}", icon=":material/delete:",
+                                                   help="Take the answer away; it is kept in the history"):
+                change_commentary(indicator_commentary.delete, question, agency_id=agency_id)
 
 
-for question, label in INDICATOR_QUESTION_LABELS.items():
-    st.subheader(label)
-    if question != indicator_commentary.FOR_AGENCY:
-        answer_box(question, None, None)
-        continue
-    st.caption(f"An answer for each agency that feeds {indicator_id}: the agency that sends it, any agency whose "
-               "count is its denominator, and any whose returns have carried it.")
-    for agency_id, agency in zip(feeding["agency_id"], feeding["agency"], strict=True):
-        answer_box(question, agency_id, agency)
-written = indicator_commentary.history(store().cursor(), ACTOR, indicator_id, quarter)
-if not written.empty:
-    with st.expander(f"Every version of this commentary ({len(written):,})"):
-        # A list rather than a table, so that each version reads whole.
-        for version in written.itertuples():
-            answer_to = INDICATOR_QUESTION_LABELS[version.question] + (f" ({version.agency})" if version.agency else "")
-            st.caption(markdown_text(
-                f"{COMMENTARY_CHANGE_LABELS[version.change]} by {person_name(version.written_by, agency_short_names)} "
-                f"on {version.written_at.strftime('%-d %B %Y at %H:%M')}: {answer_to}"))
-            st.text(version.body)
+    for question, label in INDICATOR_QUESTION_LABELS.items():
+        st.subheader(label)
+        if question != indicator_commentary.FOR_AGENCY:
+            answer_box(question, None, None)
+            continue
+        st.caption(f"An answer for each agency that feeds {indicator_id}: the agency that sends it, any agency whose "
+                   "count is its denominator, and any whose returns have carried it.")
+        for agency_id, agency in zip(feeding["agency_id"], feeding["agency"], strict=True):
+            answer_box(question, agency_id, agency)
+    written = indicator_commentary.history(store().cursor(), ACTOR, indicator_id, quarter)
+    if not written.empty:
+        with st.expander(f"Every version of this commentary ({len(written):,})"):
+            # A list rather than a table, so that each version reads whole.
+            for version in written.itertuples():
+                answer_to = INDICATOR_QUESTION_LABELS[version.question] + (f" ({version.agency})" if version.agency else "")
+                st.caption(markdown_text(
+                    f"{COMMENTARY_CHANGE_LABELS[version.change]} by {person_name(version.written_by, agency_short_names)} "
+                    f"on {version.written_at.strftime('%-d %B %Y at %H:%M')}: {answer_to}"))
+                st.text(version.body)
 
 st.header("Breakdowns", divider="gray")
 groups = rows[rows["breakdown"] != "All"]

@@ -12,12 +12,17 @@ from thinktank.periods import format_date, latest_complete_quarter, quarters_bet
 from thinktank.settings import RETURN_DUE_DAYS
 from thinktank.store import utc_now
 from thinktank.store.returns import completeness, submission_history
-from thinktank.users import person_name
-from views.common import SCORECARD_ROW_HEIGHT, download_button, store
+from thinktank.users import may_read_returns, only_agency, person_name
+from views.common import SCORECARD_ROW_HEIGHT, acting_user, download_button, store
 
 QUARTERS_SHOWN = 8
 
-st.title("Submissions")
+actor = acting_user()
+own_agency = only_agency(actor, None)  # an uploader's own agency; None for every agency
+names = agency_names(store().catalogue.agencies)
+st.title("Submissions" if own_agency is None else f"Submissions: {names[own_agency]}")
+if own_agency is not None:
+    st.caption("You see your own agency's returns. The Think Tank's analysts see every agency's.")
 today = utc_now().date()
 latest = latest_complete_quarter(today)
 first = latest
@@ -30,7 +35,7 @@ st.caption(
     f"A return is due {RETURN_DUE_DAYS} days after its quarter ends. Late means its first "
     "accepted version arrived after that; refused means every attempt had errors."
 )
-matrix = completeness(store().cursor(), store().catalogue, quarters, RETURN_DUE_DAYS, today)
+matrix = completeness(store().cursor(), actor, store().catalogue, quarters, RETURN_DUE_DAYS, today)
 table = matrix.pivot(index="agency", columns="period", values="state")[[q.label for q in quarters]]
 # The agency as a column, not the index: Streamlit greys an index's text.
 table = table.map(lambda state: RETURN_STATE_LABELS.get(state, "")).rename_axis(index="Agency").reset_index()
@@ -42,11 +47,14 @@ download_button(st, "Completeness (csv)", partial(csv_bytes, matrix.assign(due=m
                 "completeness.csv", CSV_MIME)
 
 st.subheader("Every version received")
-history = submission_history(store().cursor())
+if not may_read_returns(actor, own_agency):
+    st.caption("Each agency sees the versions it sent, with their files and who sent them; the Think Tank's "
+               "analysts see every agency's.")
+    st.stop()
+history = submission_history(store().cursor(), actor)
 if history.empty:
     st.info("No returns have been stored yet. Agencies send them from the Upload page.")
 else:
-    names = agency_names(store().catalogue.agencies)
     shown = history[["period", "agency", "version", "in_force", "file_name", "figures",
                      "evidence_items", "submitted_at"]].assign(
         submitted_by=history["submitted_by"].map(lambda user_id: person_name(user_id, names)))

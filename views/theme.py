@@ -17,7 +17,7 @@ from thinktank.formatting import (
 )
 from thinktank.headlines import record as headline_record
 from thinktank.store import utc_now
-from thinktank.users import THINK_TANK_WRITERS, person_name
+from thinktank.users import THINK_TANK_READERS, THINK_TANK_WRITERS, person_name
 from views.common import (
     acting_user,
     catalogue_table,
@@ -25,6 +25,7 @@ from views.common import (
     choose_quarter,
     data_version,
     download_buttons,
+    page_link,
     scorecard_for,
     scorecard_table,
     show_error,
@@ -76,7 +77,7 @@ actor = acting_user()
 may_enter = actor.role in THINK_TANK_WRITERS
 agency_table = catalogue_table("agencies", data_version())
 agency_short_names = agency_names(agency_table.itertuples())
-evidence = narrative.theme_evidence(store().cursor(), theme, quarter)
+evidence = narrative.theme_evidence(store().cursor(), actor, theme, quarter)
 problem = st.session_state.pop("evidence_problem", None)
 if problem is not None:
     show_error(problem)
@@ -101,8 +102,16 @@ def evidence_about(item) -> str:
     return " · ".join([*about, origin])
 
 
-written = headline_record.statements(store().cursor(), actor, quarter)
-written = written[written["theme_id"] == theme]
+# The Think Tank's headlines are for the Think Tank and the PLG; an agency's uploader sees its own
+# agency's evidence (the core gives it no other).
+reads_headlines = actor.role in THINK_TANK_READERS
+if reads_headlines:
+    written = headline_record.statements(store().cursor(), actor, quarter)
+    written = written[written["theme_id"] == theme]
+else:
+    st.caption("You see the evidence your own agency sent with its returns; the Think Tank and the PLG also see "
+               "every other agency's, the Think Tank's own and its headlines.")
+    written = pd.DataFrame(columns=["signs_of_safety", "body"])
 for heading, title in SIGNS_OF_SAFETY_LABELS.items():
     st.subheader(title)
     items = evidence[evidence["signs_of_safety"] == heading]
@@ -142,7 +151,7 @@ if may_enter:
         if st.form_submit_button("Add the evidence", icon=":material/save:"):
             change_evidence(lambda cursor, user, now: narrative.add_evidence(
                 cursor, user, theme, quarter, source, heading, title, detail, agency, now))
-deleted = narrative.deleted_evidence(store().cursor(), theme, quarter)
+deleted = narrative.deleted_evidence(store().cursor(), actor, theme, quarter) if reads_headlines else pd.DataFrame()
 if not deleted.empty:
     with st.expander(f"Evidence deleted from this theme and quarter ({len(deleted):,})"):
         st.dataframe(pd.DataFrame({
@@ -154,5 +163,6 @@ if not deleted.empty:
             "Deleted by": [person_name(user, agency_short_names) for user in deleted["deleted_by"]],
             "Deleted on": [moment.strftime("%-d %B %Y %H:%M") for moment in deleted["deleted_at"]],
         }), hide_index=True, width="stretch")
-st.page_link("views/headlines.py", label="Write and sign off this quarter's headlines",
-             icon=":material/edit_note:", query_params={"period": quarter.label})
+if reads_headlines:
+    page_link(st, "views/headlines.py", label="Write and sign off this quarter's headlines" if may_enter
+                 else "Read this quarter's headlines", icon=":material/edit_note:", query_params={"period": quarter.label})

@@ -21,10 +21,11 @@ from thinktank.ingest.submit import IngestResult, check_return, store_return
 from thinktank.periods import latest_complete_quarter
 from thinktank.store import utc_now
 from thinktank.templates import template_csv, template_rows, template_xlsx, version_in_force
+from thinktank.users import may_send_returns
 from views.common import acting_user, download_button, show_error, store
 
-# Until sign-in arrives, the person at the dashboard acts as they chose in the sidebar: an
-# analyst uploads for any agency; the core refuses a PLG member.
+# An analyst uploads for any agency and an uploader for its own; the core refuses anyone else,
+# so the list of agencies below only spares people a choice that would be refused.
 ACTOR = acting_user()
 QUARTERS_OFFERED = 8
 ROW_COLOURS = {"error": "background-color: #f4cccc", "warning": "background-color: #fff2cc"}
@@ -46,7 +47,13 @@ st.caption(
 )
 
 catalogue = store().catalogue
-agencies = dict(sorted(agency_names(catalogue.agencies).items(), key=lambda item: item[1]))
+agencies = dict(sorted(((agency, name) for agency, name in agency_names(catalogue.agencies).items()
+                        if may_send_returns(ACTOR, agency)), key=lambda item: item[1]))
+if not agencies:
+    st.info("Returns come from each agency, or from a Think Tank analyst on its behalf. As a member of the "
+            "Performance and Learning Group you read the scorecard, the quarterly headlines and the board pack.",
+            icon=":material/info:")
+    st.stop()
 latest = latest_complete_quarter(utc_now().date())
 quarters = [latest]
 for _ in range(QUARTERS_OFFERED - 1):
@@ -60,8 +67,8 @@ quarter = quarter_column.selectbox(
 )
 
 st.subheader("1. Download the template")
-rows = template_rows(store().cursor(), catalogue, agency_id, quarter)
-correcting = version_in_force(store().cursor(), agency_id, quarter)
+rows = template_rows(store().cursor(), ACTOR, catalogue, agency_id, quarter)
+correcting = version_in_force(store().cursor(), ACTOR, agency_id, quarter)
 indicators = rows["indicator_id"].nunique()
 if correcting:
     st.markdown(

@@ -163,7 +163,7 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
     PLG members), made at ``made``."""
     state = record.sign_off(cursor, period)
     written = record.statements(cursor, actor, period)
-    figures = record.pack_figures(cursor, period)
+    figures = record.pack_figures(cursor, actor, period)
     units = figures.card.drop_duplicates("indicator_id").set_index("indicator_id")["unit"]
     # The series of the scorecard's indicators (a retired one's is not in the quarter's pack).
     active = figures.series[figures.series["indicator_id"].isin(units.index)]
@@ -183,8 +183,8 @@ def build_pack(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, 
     counts = scorecard.theme_summary(cursor, card.frame).set_index("theme")
     scaled = record.scales(cursor, period)
     history = record.scale_history(cursor, period)
-    raised = headline_actions.actions(cursor, period, raised_in=period)
-    due = headline_actions.actions_due(cursor, period)
+    raised = headline_actions.actions(cursor, actor, period, raised_in=period)
+    due = headline_actions.actions_due(cursor, actor, period)
     whole_card = scorecard.whole_area(card.frame)
     pages = []
     for theme in themes.itertuples():

@@ -17,7 +17,7 @@ from thinktank.formatting import ACTION_STATUS_LABELS
 from thinktank.periods import Quarter
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.transactions import transaction
-from thinktank.users import THINK_TANK_WRITERS, Role, User
+from thinktank.users import THINK_TANK_READERS, THINK_TANK_WRITERS, Role, User, only_agency
 
 MAX_ACTION_CHARACTERS = 500
 PROGRESS = ("in progress", "done")
@@ -95,12 +95,17 @@ def may_update(actor: User, owner_agency_id: str) -> bool:
 
 
 def actions(
-    cursor: duckdb.DuckDBPyConnection, read_in: Quarter, *, raised_in: Quarter | None = None,
+    cursor: duckdb.DuckDBPyConnection, actor: User, read_in: Quarter, *, raised_in: Quarter | None = None,
     raised_by: Quarter | None = None, due_by: Quarter | None = None, agency_id: str | None = None,
 ) -> pd.DataFrame:
     """Actions with their latest progress as read in ``read_in`` (``status`` is done, in
     progress or overdue), optionally those raised in a quarter or by one, due by one, or one
-    agency's."""
+    agency's. The Think Tank and the PLG read every agency's; an agency's uploader its own
+    agency's, which it records progress on."""
+    agency_id = only_agency(actor, agency_id)
+    if actor.role not in THINK_TANK_READERS and agency_id is None:
+        raise AccessDeniedError("The actions from the headlines are for the Think Tank, the PLG and each agency",
+                                "Ask the Think Tank for the agreed board pack.")
     return cursor.execute(
         """
         WITH latest AS (
@@ -129,10 +134,10 @@ def actions(
     ).df()
 
 
-def actions_due(cursor: duckdb.DuckDBPyConnection, period: Quarter) -> pd.DataFrame:
+def actions_due(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter) -> pd.DataFrame:
     """What the quarter's headlines report back on: the actions raised in an earlier quarter
     that fall due in this one, and any older ones still open, with their status as read now."""
-    due = actions(cursor, period, due_by=period)
+    due = actions(cursor, actor, period, due_by=period)
     earlier = due["raised_in"].map(lambda label: Quarter.parse(label).index) < period.index
     reported = (due["due"] == period.label) | (due["status"] != "done")
     return due[earlier & reported].reset_index(drop=True)

@@ -282,7 +282,7 @@ def agree(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter, now: 
             "INSERT INTO headline_snapshots (period, version, scorecard, series, taken_at, evidence, returns) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [period.label, state.version, _parquet(card), _parquet(points), now,
-             _parquet(narrative.quarter_evidence(cursor, period)), json.dumps(returns_in_force(cursor, period))])
+             _parquet(narrative.quarter_evidence(cursor, actor, period)), json.dumps(returns_in_force(cursor, period))])
     _move(cursor, actor, period, {READY}, AGREED, now, also=snapshot)
 
 
@@ -378,8 +378,9 @@ class PackFigures:
     frozen_at: dt.datetime | None
 
 
-def pack_figures(cursor: duckdb.DuckDBPyConnection, period: Quarter) -> PackFigures:
+def pack_figures(cursor: duckdb.DuckDBPyConnection, actor: User, period: Quarter) -> PackFigures:
     """For agreed headlines, the figures as they stood when agreed; otherwise as they are now."""
+    _check_reader(actor)
     state = sign_off(cursor, period)
     if state.state == AGREED:
         card, points, evidence, returns, taken_at = cursor.execute(
@@ -390,10 +391,10 @@ def pack_figures(cursor: duckdb.DuckDBPyConnection, period: Quarter) -> PackFigu
         # A snapshot from before migration 011 froze the figures only.
         return PackFigures(
             _from_parquet(card), _from_parquet(points),
-            narrative.quarter_evidence(cursor, period) if evidence is None else _frame_from_parquet(evidence),
+            narrative.quarter_evidence(cursor, actor, period) if evidence is None else _frame_from_parquet(evidence),
             returns_in_force(cursor, period) if returns is None else json.loads(returns), taken_at)
     return PackFigures(scorecard.scorecard(cursor, period), scorecard.series(cursor, None, period),
-                       narrative.quarter_evidence(cursor, period), returns_in_force(cursor, period), None)
+                       narrative.quarter_evidence(cursor, actor, period), returns_in_force(cursor, period), None)
 
 
 # The rules every write keeps. ---------------------------------------------------------------

@@ -7,7 +7,7 @@ import difflib
 
 from thinktank.catalogue import Catalogue
 from thinktank.errors import AccessDeniedError, UnknownAgencyError
-from thinktank.users import Role, User
+from thinktank.users import Role, User, may_send_returns
 
 
 def check_agency(catalogue: Catalogue, agency_id: str, actor: User) -> None:
@@ -19,14 +19,17 @@ def check_agency(catalogue: Catalogue, agency_id: str, actor: User) -> None:
             ("Did you mean " + " or ".join(close) + "? " if close else "")
             + "python -m thinktank agencies lists them.",
         )
-    if actor.role == Role.PLG_MEMBER:
-        raise AccessDeniedError(
-            "PLG members read the headlines and the board pack; they do not send returns",
-            "Returns come from each agency, or from a Think Tank analyst on its behalf.",
-        )
-    if actor.role == Role.AGENCY_UPLOADER and actor.agency_id != agency_id:
+    if may_send_returns(actor, agency_id):
+        return
+    if actor.role == Role.AGENCY_UPLOADER:
+        names = catalogue.agency_by_id
+        own = names[actor.agency_id].short_name if actor.agency_id in names else actor.agency_id
         raise AccessDeniedError(
             "You can send returns only for your own agency",
-            f"You are signed in for {actor.agency_id}; ask a Think Tank analyst to upload on "
-            f"behalf of {agency_id}.",
+            f"You are signed in for {own}; ask a Think Tank analyst to upload on behalf of "
+            f"{names[agency_id].short_name}.",
         )
+    raise AccessDeniedError(
+        "PLG members read the headlines and the board pack; they do not send returns",
+        "Returns come from each agency, or from a Think Tank analyst on its behalf.",
+    )

@@ -12,6 +12,7 @@ import pandas as pd
 from thinktank.catalogue import Catalogue
 from thinktank.periods import Quarter
 from thinktank.store.series_points import indicators_in_returns, refresh_series_points
+from thinktank.users import User, check_reads_returns, only_agency
 
 # A quarter's figure for comparisons, by the one definition of a figure (migration 006), with
 # the population for the quarter's financial year or the latest earlier one.
@@ -51,8 +52,9 @@ def figures_in_force(
     ).df()
 
 
-def stored_figures(cursor: duckdb.DuckDBPyConnection, agency_id: str, period: str) -> pd.DataFrame:
+def stored_figures(cursor: duckdb.DuckDBPyConnection, actor: User, agency_id: str, period: str) -> pd.DataFrame:
     """What the figures command shows: the version in force, exactly as stored."""
+    check_reads_returns(actor, agency_id)
     return cursor.execute(
         """
         SELECT o.indicator_id, o.breakdown, o.breakdown_value, o.numerator, o.denominator,
@@ -134,9 +136,12 @@ def _insert(cursor: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame, c
 
 
 def submission_history(
-    cursor: duckdb.DuckDBPyConnection, agency_id: str | None = None, period: str | None = None
+    cursor: duckdb.DuckDBPyConnection, actor: User, agency_id: str | None = None, period: str | None = None
 ) -> pd.DataFrame:
-    """Every accepted version, newest quarter first, with whether it is the one in force."""
+    """Every accepted version the actor may see (an uploader: its own agency's), newest quarter
+    first, with whether it is the one in force."""
+    agency_id = only_agency(actor, agency_id)
+    check_reads_returns(actor, agency_id)
     conditions, parameters = [], []
     if agency_id:
         conditions.append("s.agency_id = ?")
@@ -168,6 +173,7 @@ def submission_history(
 
 def completeness(
     cursor: duckdb.DuckDBPyConnection,
+    actor: User,
     catalogue: Catalogue,
     quarters: list[Quarter],
     due_after_days: int,
@@ -176,8 +182,10 @@ def completeness(
     """Agencies x quarters: on time, late, refused (only refused attempts), missing or not yet due.
 
     A return is due ``due_after_days`` after its quarter ends; it counts as on time when its
-    first accepted version arrived by then.
+    first accepted version arrived by then. Whether a return arrived is no figure of it, so the
+    PLG reads every agency's; an uploader reads its own agency's only.
     """
+    shown_agency = only_agency(actor, None)
     labels = [quarter.label for quarter in quarters]
     first_accepted = {
         (agency, period): submitted.date()
@@ -195,6 +203,8 @@ def completeness(
     }
     records = []
     for agency in sorted(catalogue.agencies, key=lambda a: a.short_name):
+        if shown_agency is not None and agency.id != shown_agency:
+            continue
         for quarter in quarters:
             if not any(i.owner == agency.id and i.is_active_in(quarter) for i in catalogue.indicators):
                 continue
