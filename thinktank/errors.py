@@ -53,3 +53,7 @@ class UnknownAgencyError(ThinkTankError):
 
 class UnknownIndicatorError(ThinkTankError):
     """An indicator id that is not in the catalogue."""
+
+
+class BackupError(ThinkTankError):
+    """A backup that cannot be taken where asked, or a backup that fails its checks."""

@@ -36,7 +36,7 @@ from thinktank.users import LOCAL_ANALYST, LOCAL_IDENTITIES, Role, User
 @st.cache_resource(show_spinner=False)
 def _started() -> first_start.Started:
     """The store of this process, and whether this process created its database."""
-    return first_start.open_store(Settings.from_environment())
+    return first_start.open_store(Settings.from_environment(), serve_control=True)
 
 
 def _opened() -> first_start.Started:
