@@ -199,6 +199,15 @@ def test_commands_beside_the_dashboard_say_so_in_valid_json(dashboard_store):
     assert "stop the dashboard first" in upload.stderr
 
 
+def test_a_restore_is_refused_while_the_dashboard_runs(dashboard_store, tmp_path):
+    write_backup(dashboard_store.cursor(), tmp_path / "backup", NOW)
+    refused = command("restore", str(tmp_path / "backup"), "--db", str(dashboard_store.path))
+    assert refused.returncode == EXIT_PROBLEM
+    assert f"Error: The database {dashboard_store.path} is in use by the dashboard" in refused.stderr
+    assert sorted(path.name for path in dashboard_store.path.parent.iterdir()) == [
+        "thinktank.duckdb", "thinktank.duckdb.control", "thinktank.duckdb.wal"]
+
+
 def test_the_control_socket_goes_when_the_dashboard_store_closes(tmp_path_factory):
     settings = Settings.from_environment(tmp_path_factory.mktemp("dash") / "thinktank.duckdb")
     with Store.open(settings, serve_control=True):

@@ -40,7 +40,7 @@ from thinktank.periods import Quarter
 from thinktank.reference import ReferenceData, load_reference
 from thinktank.settings import Settings
 from thinktank.spc_baselines import add_rebase, rebases, remove_rebase
-from thinktank.store import Store, open_read_only, utc_now
+from thinktank.store import Store, open_read_only, refuse_while_in_use, utc_now
 from thinktank.store.backup import check_backup, restore_backup, write_backup
 from thinktank.store.control import ask_dashboard
 from thinktank.store.returns import stored_figures, submission_history
@@ -540,9 +540,8 @@ def _backup(arguments: argparse.Namespace) -> int:
 def _restore(arguments: argparse.Namespace) -> int:
     database = Settings.from_environment(arguments.db).database_path
     manifest = check_backup(arguments.folder)
-    if database.exists():  # refused while the dashboard or a command has it open
-        with contextlib.closing(open_read_only(database)):
-            pass
+    if database.exists():
+        refuse_while_in_use(database)
     kept = restore_backup(arguments.folder, database, utc_now())
     summary = {"database": str(database), "folder": str(arguments.folder.absolute()), "made_at": manifest.made_at,
                "schema_version": manifest.schema_version, "tables": len(manifest.tables), "rows": manifest.rows,

@@ -36,6 +36,10 @@ class StoreError(ThinkTankError):
     """The database cannot be opened, upgraded or written to."""
 
 
+class DatabaseInUseError(StoreError):
+    """Another process (the dashboard, or another command) has the database open."""
+
+
 class WriteConflictError(StoreError):
     """Another writer changed the same rows first, so this transaction was rolled back.
 

@@ -154,11 +154,16 @@ def _copy_table(cursor: duckdb.DuckDBPyConnection, copy: duckdb.DuckDBPyConnecti
 def _copy_sequences(cursor: duckdb.DuckDBPyConnection, copy: duckdb.DuckDBPyConnection) -> None:
     """Each sequence taken as far as the store's has gone, so that a restored store never hands
     out an id twice."""
-    for name, start, step, last in cursor.execute(
-        "SELECT sequence_name, start_value, increment_by, last_value FROM duckdb_sequences() "
-        "WHERE schema_name = 'main' AND last_value IS NOT NULL"
+    used = dict(cursor.execute(
+        "SELECT sequence_name, last_value FROM duckdb_sequences() WHERE schema_name = 'main' AND last_value IS NOT NULL"
+    ).fetchall())
+    # The copy's sequences start where its migrations start them (a reopened store's report
+    # where they would go on from instead).
+    for name, start, step in copy.execute(
+        "SELECT sequence_name, start_value, increment_by FROM duckdb_sequences() WHERE schema_name = 'main'"
     ).fetchall():
-        copy.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [(last - start) // step + 1])
+        if name in used:
+            copy.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [(used[name] - start) // step + 1])
 
 
 def read_manifest(directory: Path) -> Manifest:

@@ -50,20 +50,28 @@ class ControlServer:
     def start(self) -> bool:
         """Listen, replacing a socket file a stopped dashboard left (this process holds the
         database, so no other dashboard can be serving it). False when the path is too long
-        for a socket: commands are then told the dashboard has the database, and no more."""
+        for a socket or its folder cannot be written: commands are then told the dashboard has
+        the database, and no more."""
         if len(os.fsencode(self.path)) > LONGEST_PATH:
-            print(f"Think Tank: no control socket for {self.path} (the path is too long for one): "
-                  "backups need the dashboard stopped.", file=sys.stderr)
-            return False
-        with contextlib.suppress(FileNotFoundError):
-            self.path.unlink()
+            return self._without("the path is too long for one")
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(str(self.path))
-        self.path.chmod(0o600)
-        listener.listen()
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
+            listener.bind(str(self.path))
+            self.path.chmod(0o600)
+            listener.listen()
+        except OSError as error:  # a read-only folder, above all
+            listener.close()
+            return self._without(error.strerror)
         self._socket = listener
         threading.Thread(target=self._serve, args=(listener,), name="thinktank-control", daemon=True).start()
         return True
+
+    def _without(self, reason: str) -> bool:
+        print(f"Think Tank: no control socket at {self.path} ({reason}): commands run beside the "
+              "dashboard are told it holds the database.", file=sys.stderr)
+        return False
 
     def close(self) -> None:
         if self._socket is None:
