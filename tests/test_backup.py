@@ -155,9 +155,13 @@ def test_a_backup_killed_half_way_leaves_the_previous_one_usable(settings, tmp_p
     finally:
         process.kill()
     assert check_backup(tmp_path / "backup") == previous
+    (left,) = tmp_path.glob(".backup.partial-*")  # what the killed backup had written
     restored = tmp_path / "restored.duckdb"
     assert main(["restore", str(tmp_path / "backup"), "--db", str(restored)]) == EXIT_OK
     assert every_row(restored)["submissions"] == []  # as it was when the previous backup was taken
+    with Store.open(settings) as opened:
+        write_backup(opened.cursor(), tmp_path / "backup", NOW)
+    assert not left.exists()  # the next backup clears it away
 
 
 @pytest.fixture

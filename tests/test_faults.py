@@ -4,7 +4,9 @@ refused return."""
 
 import contextlib
 import json
+import os
 import subprocess
+import sys
 
 import pytest
 from conftest import dashboard_app
@@ -12,7 +14,7 @@ from returns_support import police, send
 
 from thinktank.cli import EXIT_OK, EXIT_PROBLEM, main
 from thinktank.errors import StoreError
-from thinktank.settings import Settings
+from thinktank.settings import REPO_ROOT, Settings
 from thinktank.store import Store, utc_now
 from thinktank.store.backup import automatic_backup
 from thinktank.store.returns import submission_history
@@ -156,3 +158,46 @@ def test_an_upload_on_the_page_that_meets_a_full_disk_shows_the_storage_problem(
     (disk / "filler").unlink()
     assert police_audit(store()) == []  # the page's own store: no refused return recorded
     assert len(submission_history(store().cursor(), "police", None)) == 0
+
+
+FILE_SIZE_LIMITED = """
+import json, resource, signal, sys
+from pathlib import Path
+from returns_support import police, send
+from thinktank.errors import StoreError
+from thinktank.settings import REPO_ROOT, Settings
+from thinktank.store import Store
+from thinktank.store.returns import submission_history
+from thinktank.store.transactions import store_errors_translated
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead
+seen = {}
+with Store.open(Settings.from_environment(sys.argv[1])) as store:
+    send(store, police())
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1024, resource.RLIM_INFINITY))
+    for step, act in [("upload", lambda: send(store, police((0, "FD06,2024-25 Q1,All,All,,,1234,")))),
+                      ("checkpoint", lambda: store.cursor().execute("CHECKPOINT"))]:
+        try:
+            with store_errors_translated():
+                act()
+            seen[step] = "done"
+        except StoreError as error:
+            seen[step] = error.title
+    seen["versions"] = len(submission_history(store.cursor(), "police", None))
+print(json.dumps(seen))
+"""
+
+
+def test_a_file_size_limit_reads_as_a_full_disk_and_the_store_reads_on(settings):
+    """The same fault without a disk of its own, for machines that cannot mount one: the
+    database may grow no further (RLIMIT_FSIZE)."""
+    finished = subprocess.run(
+        [sys.executable, "-c", FILE_SIZE_LIMITED, str(settings.database_path)], capture_output=True, text=True,
+        timeout=120, cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": f"{REPO_ROOT}:{REPO_ROOT / 'tests'}"},
+    )
+    assert finished.returncode == 0, finished.stderr
+    seen = json.loads(finished.stdout.splitlines()[-1])
+    assert seen == {"upload": "The disk that holds the database is full",
+                    "checkpoint": "The disk that holds the database is full", "versions": 1}
+    with Store.open(settings) as store:
+        assert len(submission_history(store.cursor(), "police", None)) == 1

@@ -85,8 +85,8 @@ def write_backup(cursor: duckdb.DuckDBPyConnection, out: Path, now: dt.datetime)
     backup, which is replaced only once the new one is whole."""
     out = out.absolute()
     _check_destination(out)
+    _remove_stopped_backups(out)
     partial = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(partial, ignore_errors=True)  # left by a stopped backup of this same process id
     partial.mkdir(parents=True)
     try:
         manifest = _write_snapshot(cursor, partial / BACKUP_DATABASE, now)
@@ -97,6 +97,20 @@ def write_backup(cursor: duckdb.DuckDBPyConnection, out: Path, now: dt.datetime)
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return manifest
+
+
+def _remove_stopped_backups(out: Path) -> None:
+    """Half-written folders that backups to ``out`` left when they were stopped (by kill -9, or a
+    power cut): each is named after its process, and one whose process has gone is deleted."""
+    for partial in out.parent.glob(f".{out.name}.partial-*"):
+        process = int(partial.name.rsplit("-", 1)[1])
+        try:
+            os.kill(process, 0)
+        except ProcessLookupError:
+            shutil.rmtree(partial)
+        else:
+            if process == os.getpid():
+                shutil.rmtree(partial)
 
 
 def _check_destination(out: Path) -> None:

@@ -73,8 +73,10 @@ def store_error(error: duckdb.Error, path: Path | None = None) -> StoreError | N
         )
     if isinstance(error, duckdb.FatalException):
         return StoreError(
-            f"{_first_upper(database)} stopped after a serious error and cannot be used until a restart",
-            f"Returns already stored are kept. Ask whoever runs Think Tank to restart it. ({message})",
+            f"{_first_upper(database)} stopped after a serious error",
+            "Returns already stored are kept; what was being done now may not have been. Think Tank opens the "
+            "database afresh for the next page: reload the page, check, and do it again. If this keeps "
+            f"happening, ask whoever runs Think Tank to restart it. ({message})",
         )
     return None
 
