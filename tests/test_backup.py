@@ -219,6 +219,17 @@ def test_the_control_socket_goes_when_the_dashboard_store_closes(tmp_path_factor
     assert not control_path(settings.database_path).exists()
 
 
+def test_the_control_socket_goes_when_the_dashboard_stops_without_closing_its_store(tmp_path_factory):
+    database = tmp_path_factory.mktemp("dash") / "thinktank.duckdb"
+    opened_and_left = ("import sys\nfrom thinktank.settings import Settings\nfrom thinktank.store import Store\n"
+                       "Store.open(Settings.from_environment(sys.argv[1]), serve_control=True)\n"
+                       "print(__import__('os').path.exists(sys.argv[1] + '.control'))")
+    finished = subprocess.run([sys.executable, "-c", opened_and_left, str(database)], capture_output=True, text=True,
+                              cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}, timeout=120)
+    assert finished.stdout.strip() == "True", finished.stderr
+    assert not control_path(database).exists()
+
+
 def test_an_existing_database_is_backed_up_before_its_schema_is_upgraded(settings, capsys):
     older = len(available_migrations()) - 1
     with duckdb.connect(str(settings.database_path)) as connection:

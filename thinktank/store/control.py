@@ -11,6 +11,7 @@ takes a backup through the dashboard's own connection.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -65,6 +66,8 @@ class ControlServer:
             listener.close()
             return self._without(error.strerror)
         self._socket = listener
+        # The dashboard's store stays open until the server stops, and is never closed itself.
+        atexit.register(self.close)
         threading.Thread(target=self._serve, args=(listener,), name="thinktank-control", daemon=True).start()
         return True
 
