@@ -60,7 +60,7 @@ def test_a_full_disk_stores_nothing_says_so_and_the_store_reads_on_without_a_res
         with pytest.raises(StoreError) as raised:
             send(store, CHANGED)
         assert raised.value.title == "The disk that holds the database is full"
-        assert raised.value.hint.startswith("Nothing was stored.")
+        assert raised.value.hint.startswith("Nothing was stored")
         assert police_audit(store) == [("upload", "stored")]  # no refused return for the police
         # A checkpoint that fails for want of space makes DuckDB give the database up ("invalidated").
         with pytest.raises(StoreError) as raised, store_errors_translated():

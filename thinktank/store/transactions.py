@@ -53,8 +53,8 @@ def store_error(error: duckdb.Error, path: Path | None = None) -> StoreError | N
     if any(text in message for text in DISK_FULL_MESSAGES):
         return StoreError(
             f"The disk that holds {database} is full",
-            "Nothing was stored. Ask whoever runs Think Tank to free some space on that disk "
-            "(or to choose a file on another disk with --db or THINKTANK_DB), then do it again.",
+            "Nothing was stored, and everything stored before is kept. Ask whoever runs Think Tank to free "
+            "some space on that disk, then do it again.",
         )
     if any(text in message for text in READ_ONLY_MESSAGES):
         return StoreError(
@@ -68,8 +68,8 @@ def store_error(error: duckdb.Error, path: Path | None = None) -> StoreError | N
         return StoreError(
             f"{_first_upper(database)} cannot be written to",
             "Nothing was stored. The file or its folder is read-only for the account that runs "
-            "Think Tank: ask whoever runs it to make both writable, or to choose another file "
-            "with --db or THINKTANK_DB.",
+            "Think Tank: ask whoever runs it to make both writable. Pointing Think Tank at a new file "
+            "instead would start an empty store, without the returns in this one.",
         )
     if isinstance(error, duckdb.FatalException):
         return StoreError(
