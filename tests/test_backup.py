@@ -190,17 +190,23 @@ def test_a_backup_is_taken_through_the_dashboard_while_it_holds_the_database(das
     assert check_backup(tmp_path / "backup").tables["submissions"]["rows"] == 1
 
 
-def test_commands_beside_the_dashboard_say_so_in_valid_json(dashboard_store):
+def test_read_commands_beside_the_dashboard_read_a_snapshot_it_takes(dashboard_store):
+    read = command("submissions", "--db", str(dashboard_store.path), "--agency", "police", "--json")
+    assert read.returncode == EXIT_OK, read.stderr
+    (submission,) = json.loads(read.stdout)
+    assert (submission["agency"], submission["version"]) == ("Police", 1)
+    assert "a snapshot of" in read.stderr and "the dashboard took just now" in read.stderr
+
+
+def test_an_upload_beside_the_dashboard_is_refused_naming_it_in_valid_json(dashboard_store, tmp_path):
     database = str(dashboard_store.path)
-    read = command("figures", "--db", database, "--agency", "police", "--period", "2024-25 Q1", "--json")
-    assert read.returncode == EXIT_PROBLEM
-    error = json.loads(read.stdout)["error"]
-    assert error["title"] == f"The database {database} is in use by the dashboard"
-    assert "read the figures in the dashboard" in error["hint"]
-    upload = command("ingest", str(REPO_ROOT / "pyproject.toml"), "--db", database, "--agency", "police")
+    (tmp_path / "police.csv").write_bytes(police())
+    upload = command("ingest", str(tmp_path / "police.csv"), "--db", database, "--agency", "police", "--json")
     assert upload.returncode == EXIT_PROBLEM
-    assert "send returns from its Upload page" in upload.stderr
-    assert "stop the dashboard first" in upload.stderr
+    error = json.loads(upload.stdout)["error"]
+    assert error["title"] == f"The database {database} is in use by the dashboard"
+    assert "send returns from its Upload page" in error["hint"]
+    assert "stop the dashboard first" in error["hint"]
 
 
 def test_a_restore_is_refused_while_the_dashboard_runs(dashboard_store, tmp_path):

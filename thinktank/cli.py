@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import dataclasses
 import difflib
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ from thinktank.docs import (
 )
 from thinktank.errors import (
     BackupError,
+    DatabaseInUseError,
     PeriodError,
     ThinkTankError,
     UnknownAgencyError,
@@ -41,8 +45,8 @@ from thinktank.reference import ReferenceData, load_reference
 from thinktank.settings import Settings
 from thinktank.spc_baselines import add_rebase, rebases, remove_rebase
 from thinktank.store import Store, open_read_only, refuse_while_in_use, utc_now
-from thinktank.store.backup import check_backup, restore_backup, write_backup
-from thinktank.store.control import ask_dashboard
+from thinktank.store.backup import BACKUP_DATABASE, check_backup, restore_backup, write_backup
+from thinktank.store.control import ask_dashboard, dashboard_serves
 from thinktank.store.returns import stored_figures, submission_history
 from thinktank.store.transactions import store_errors_translated
 from thinktank.templates import template_csv, template_rows, template_xlsx, version_in_force
@@ -188,7 +192,35 @@ def _print_error(error: ThinkTankError, as_json: bool = False) -> None:
 
 
 def _open_store(arguments: argparse.Namespace) -> Store:
-    return Store.open(Settings.from_environment(arguments.db))
+    """The store; for a command that only reads, while the dashboard holds the database, a
+    snapshot of it that the dashboard takes there and then."""
+    settings = Settings.from_environment(arguments.db)
+    try:
+        return Store.open(settings)
+    except DatabaseInUseError:
+        if arguments.handler not in READING_COMMANDS or not dashboard_serves(settings.database_path):
+            raise
+    return _dashboard_snapshot(settings)
+
+
+def _dashboard_snapshot(settings: Settings) -> Store:
+    """A store on a backup the dashboard takes into a private folder, which goes when the
+    command ends: one consistent moment, as the dashboard holds it."""
+    folder = Path(tempfile.mkdtemp(prefix="thinktank-snapshot-"))
+    atexit.register(shutil.rmtree, folder, True)
+    _backup_through_dashboard(settings.database_path, folder / "snapshot")
+    print(f"Read from a snapshot of {settings.database_path} the dashboard took just now (it holds the database).",
+          file=sys.stderr)
+    return Store.open(dataclasses.replace(settings, database_path=folder / "snapshot" / BACKUP_DATABASE))
+
+
+def _backup_through_dashboard(database: Path, out: Path) -> dict[str, Any] | None:
+    """The manifest of a backup the dashboard took into ``out``; None if no dashboard holds the
+    database."""
+    answer = ask_dashboard(database, {"command": "backup", "out": str(out)})
+    if answer is not None and "error" in answer:
+        raise BackupError(answer["error"]["title"], answer["error"]["hint"])
+    return None if answer is None else answer["manifest"]
 
 
 def _emit(arguments: argparse.Namespace, records: list[dict[str, Any]], table: pd.DataFrame) -> None:
@@ -522,18 +554,16 @@ def _report(arguments: argparse.Namespace) -> int:
 def _backup(arguments: argparse.Namespace) -> int:
     database = Settings.from_environment(arguments.db).database_path
     out = arguments.out.absolute()
-    answer = ask_dashboard(database, {"command": "backup", "out": str(out)})
-    if answer is None:  # no dashboard holds the database: read it here
+    through_dashboard = _backup_through_dashboard(database, out)
+    if through_dashboard is None:  # no dashboard holds the database: read it here
         with contextlib.closing(open_read_only(database)) as connection:
             manifest = write_backup(connection, out, utc_now()).as_json()
-    elif "error" in answer:
-        raise BackupError(answer["error"]["title"], answer["error"]["hint"])
     else:
-        manifest = answer["manifest"]
+        manifest = through_dashboard
     rows = sum(table["rows"] for table in manifest["tables"].values())
     print(json.dumps({"folder": str(out), **manifest}, indent=2) if arguments.json else
           f"Backed up {database} to {out}: {len(manifest['tables'])} tables, {rows:,} rows, schema version "
-          f"{manifest['schema_version']}" + (", through the dashboard, which holds it." if answer else "."))
+          f"{manifest['schema_version']}" + (", through the dashboard, which holds it." if through_dashboard else "."))
     return EXIT_OK
 
 
@@ -588,3 +618,8 @@ def _rebase_remove(arguments: argparse.Namespace) -> int:
     print(json.dumps(removed, indent=2) if arguments.json else
           f"Removed {arguments.indicator}'s re-base from {quarter.label}.")
     return EXIT_OK
+
+
+# Commands that only read the store: while the dashboard holds it, they read a snapshot.
+READING_COMMANDS = {_indicators, _themes, _agencies, _template, _validate, _submissions, _figures, _scorecard,
+                    _report, _rebase_list}
