@@ -270,9 +270,9 @@ def _in_use_error(path: Path) -> StoreError:
     if control.dashboard_serves(path):
         return DatabaseInUseError(
             f"The database {path} is in use by the dashboard",
-            "While the dashboard runs, only it can open the database: read the figures in the dashboard, "
-            "and send returns from its Upload page. python -m thinktank backup works while it runs. "
-            "For anything else, stop the dashboard first, then run this again.",
+            "While the dashboard runs, only it can change the database: send returns from its Upload page, "
+            "or stop the dashboard first, then run this again. Commands that only read, and "
+            "python -m thinktank backup, work while it runs.",
         )
     return DatabaseInUseError(
         f"The database {path} is in use by another program",
