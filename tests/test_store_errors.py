@@ -32,6 +32,11 @@ DISK_FULL_ON_COMMIT = duckdb.TransactionException(
     "No space left on device"
 )
 DISK_FULL_ON_WRITE = duckdb.IOException('IO Error: Could not write file "/srv/thinktank.duckdb": No space left on device')
+COMMITTED_THEN_DISK_FULL = duckdb.FatalException(
+    "FATAL Error: Transaction COMMIT succeeded and is durable, but the autocheckpoint failed. Reopen the database "
+    'instance to recover. Failed to create checkpoint because of error: Could not write file "/srv/thinktank.duckdb": '
+    "No space left on device"
+)
 READ_ONLY_DISK = duckdb.IOException('IO Error: Cannot open file "/srv/thinktank.duckdb": Read-only file system')
 READ_ONLY_FILE = duckdb.IOException('IO Error: Cannot open file "/srv/thinktank.duckdb": Permission denied')
 INVALIDATED = duckdb.FatalException(
@@ -58,6 +63,13 @@ def test_each_kind_of_store_problem_a_person_can_meet_has_a_title_and_a_hint(err
     assert isinstance(translated, StoreError)
     assert translated.title == title
     assert translated.hint.startswith(("Nothing", "Returns already stored are kept"))
+
+
+def test_a_commit_that_was_stored_before_the_disk_filled_is_not_called_lost():
+    # DuckDB commits, then checkpoints; when only the checkpoint fails, what was sent is stored.
+    translated = store_error(COMMITTED_THEN_DISK_FULL)
+    assert translated.title == "Stored, but the disk that holds the database is now full"
+    assert translated.hint.startswith("What you sent was stored and is kept")
 
 
 def test_only_write_conflicts_are_marked_as_worth_running_again():

@@ -29,6 +29,8 @@ DISK_FULL_MESSAGES = ("No space left on device", "Disk quota exceeded")
 NOT_WRITABLE_MESSAGES = ("Read-only file system", "Permission denied")
 # A limit on file sizes (RLIMIT_FSIZE, a quota) reads the same to a person as a full disk.
 DISK_FULL_MESSAGES += ("File too large",)
+# DuckDB's word that a transaction was committed, and only the checkpoint after it failed.
+COMMITTED_MESSAGE = "COMMIT succeeded and is durable"
 # A read-only connection refuses every write with this.
 READ_ONLY_MESSAGES = ("attached in read-only mode",)
 # What DuckDB says of a file that is not whole: checksums that do not match, a short file, a
@@ -49,6 +51,12 @@ def store_error(error: duckdb.Error, path: Path | None = None) -> StoreError | N
         return WriteConflictError(
             "Someone else was storing changes to the same figures at the same moment",
             "Nothing of yours was stored; the other change was. Wait a minute, then do it again.",
+        )
+    if COMMITTED_MESSAGE in message and any(text in message for text in DISK_FULL_MESSAGES):
+        return StoreError(
+            f"Stored, but the disk that holds {database} is now full",
+            "What you sent was stored and is kept (the Submissions page lists it). Ask whoever runs Think "
+            "Tank to free some space on that disk before anything more is sent.",
         )
     if any(text in message for text in DISK_FULL_MESSAGES):
         return StoreError(
