@@ -92,7 +92,9 @@ def test_start_up_fails_naming_the_file_the_indicator_and_the_problem(env, capsy
     replace_in(env.catalogue_dir / "06-domestic-abuse.yaml", old, new)
     code, out, err = run(capsys, "indicators", "--json")
     assert code == EXIT_PROBLEM
-    assert out == ""
+    # A program reading --json reads the problem as JSON too.
+    assert json.loads(out)["error"]["title"] == "The indicator catalogue has 1 problem"
+    assert expected in json.loads(out)["error"]["hint"]
     assert err.startswith("Error: The indicator catalogue has 1 problem\n")
     assert "indicators/06-domestic-abuse.yaml, line " in err
     assert "indicator DA0" in err

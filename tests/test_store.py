@@ -147,7 +147,10 @@ def test_a_file_that_is_not_a_database_is_refused_with_a_hint(settings):
     settings.database_path.write_text("this is not a database")
     with pytest.raises(StoreError) as raised:
         Store.open(settings)
-    assert "cannot be opened" in raised.value.title
+    assert raised.value.title.endswith("is damaged or is not a Think Tank database")
+    assert "python -m thinktank restore DIR" in raised.value.hint
+    assert "aside and start again" not in raised.value.hint  # which would build a new, empty store
+    assert settings.database_path.read_text() == "this is not a database"
 
 
 def test_a_second_process_is_told_the_database_is_in_use(settings):

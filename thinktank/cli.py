@@ -4,10 +4,14 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import dataclasses
 import difflib
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +28,14 @@ from thinktank.docs import (
     write_indicator_reference,
     write_rules_reference,
 )
-from thinktank.errors import PeriodError, ThinkTankError, UnknownAgencyError, UnknownIndicatorError
+from thinktank.errors import (
+    BackupError,
+    DatabaseInUseError,
+    PeriodError,
+    ThinkTankError,
+    UnknownAgencyError,
+    UnknownIndicatorError,
+)
 from thinktank.formatting import SIGN_OFF_IN_A_SENTENCE
 from thinktank.ingest.access import check_agency
 from thinktank.ingest.limits import Limits
@@ -34,7 +45,9 @@ from thinktank.periods import Quarter
 from thinktank.reference import ReferenceData, load_reference
 from thinktank.settings import Settings
 from thinktank.spc_baselines import add_rebase, rebases, remove_rebase
-from thinktank.store import Store, utc_now
+from thinktank.store import Store, open_read_only, refuse_while_in_use, utc_now
+from thinktank.store.backup import BACKUP_DATABASE, check_backup, restore_backup, write_backup
+from thinktank.store.control import ask_dashboard, dashboard_serves
 from thinktank.store.returns import stored_figures, submission_history
 from thinktank.store.transactions import store_errors_translated
 from thinktank.templates import template_csv, template_rows, template_xlsx, version_in_force
@@ -137,7 +150,19 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("period", nargs="+", help="the quarter, such as 2024-25 Q1")
         if name == "add":
             sub.add_argument("--reason", required=True, help="what changed, such as \"MASH restructure\"")
+    _backup_commands(command)
     return parser
+
+
+def _backup_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    backup = command("backup", "Back the whole database up into a folder, checked table by table; works while "
+                     "the dashboard runs.", _backup)
+    backup.add_argument("--out", required=True, type=Path,
+                        help="the folder to write: a new or empty one, or an earlier backup, replaced when "
+                             "the new one is whole")
+    restore = command("restore", "Check a backup, then bring it back as the database; the file there now is "
+                      "kept beside it under a new name. Stop the dashboard first.", _restore)
+    restore.add_argument("folder", type=Path, help="the backup's folder")
 
 
 class UsageError(ThinkTankError):
@@ -150,21 +175,53 @@ def main(argv: Sequence[str] | None = None) -> int:
         with store_errors_translated():
             return arguments.handler(arguments)
     except (UsageError, UnknownAgencyError, UnknownIndicatorError, PeriodError) as error:
-        _print_error(error)
+        _print_error(error, arguments.json)
         return EXIT_USAGE
     except ThinkTankError as error:
-        _print_error(error)
+        _print_error(error, arguments.json)
         return EXIT_PROBLEM
 
 
-def _print_error(error: ThinkTankError) -> None:
+def _print_error(error: ThinkTankError, as_json: bool = False) -> None:
+    """The problem on stderr for a person; with --json, also as JSON on stdout for a program
+    (which would otherwise read nothing, or half a document, there)."""
+    if as_json:
+        print(json.dumps({"error": {"title": error.title, "hint": error.hint}}, indent=2, ensure_ascii=False))
     print(f"Error: {error.title}", file=sys.stderr)
     if error.hint:
         print(error.hint, file=sys.stderr)
 
 
 def _open_store(arguments: argparse.Namespace) -> Store:
-    return Store.open(Settings.from_environment(arguments.db))
+    """The store; for a command that only reads, while the dashboard holds the database, a
+    snapshot of it that the dashboard takes there and then."""
+    settings = Settings.from_environment(arguments.db)
+    try:
+        return Store.open(settings)
+    except DatabaseInUseError:
+        if arguments.handler not in READING_COMMANDS or not dashboard_serves(settings.database_path):
+            raise
+    return _dashboard_snapshot(settings)
+
+
+def _dashboard_snapshot(settings: Settings) -> Store:
+    """A store on a backup the dashboard takes into a private folder, which goes when the
+    command ends: one consistent moment, as the dashboard holds it."""
+    folder = Path(tempfile.mkdtemp(prefix="thinktank-snapshot-"))
+    atexit.register(shutil.rmtree, folder, True)
+    _backup_through_dashboard(settings.database_path, folder / "snapshot")
+    print(f"Read from a snapshot of {settings.database_path} the dashboard took just now (it holds the database).",
+          file=sys.stderr)
+    return Store.open(dataclasses.replace(settings, database_path=folder / "snapshot" / BACKUP_DATABASE))
+
+
+def _backup_through_dashboard(database: Path, out: Path) -> dict[str, Any] | None:
+    """The manifest of a backup the dashboard took into ``out``; None if no dashboard holds the
+    database."""
+    answer = ask_dashboard(database, {"command": "backup", "out": str(out)})
+    if answer is not None and "error" in answer:
+        raise BackupError(answer["error"]["title"], answer["error"]["hint"])
+    return None if answer is None else answer["manifest"]
 
 
 def _emit(arguments: argparse.Namespace, records: list[dict[str, Any]], table: pd.DataFrame) -> None:
@@ -496,6 +553,38 @@ def _report(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _backup(arguments: argparse.Namespace) -> int:
+    database = Settings.from_environment(arguments.db).database_path
+    out = arguments.out.absolute()
+    through_dashboard = _backup_through_dashboard(database, out)
+    if through_dashboard is None:  # no dashboard holds the database: read it here
+        with contextlib.closing(open_read_only(database)) as connection:
+            manifest = write_backup(connection, out, utc_now()).as_json()
+    else:
+        manifest = through_dashboard
+    rows = sum(table["rows"] for table in manifest["tables"].values())
+    print(json.dumps({"folder": str(out), **manifest}, indent=2) if arguments.json else
+          f"Backed up {database} to {out}: {len(manifest['tables'])} tables, {rows:,} rows, schema version "
+          f"{manifest['schema_version']}" + (", through the dashboard, which holds it." if through_dashboard else "."))
+    return EXIT_OK
+
+
+def _restore(arguments: argparse.Namespace) -> int:
+    database = Settings.from_environment(arguments.db).database_path
+    manifest = check_backup(arguments.folder)
+    if database.exists():
+        refuse_while_in_use(database)
+    kept = restore_backup(arguments.folder, database, utc_now())
+    summary = {"database": str(database), "folder": str(arguments.folder.absolute()), "made_at": manifest.made_at,
+               "schema_version": manifest.schema_version, "tables": len(manifest.tables), "rows": manifest.rows,
+               "previous_file_kept_as": str(kept) if kept else None}
+    print(json.dumps(summary, indent=2) if arguments.json else
+          f"Restored {database} from the backup taken {manifest.made_at.replace('T', ' at ')} UTC "
+          f"({len(manifest.tables)} tables, {manifest.rows:,} rows, all checked)."
+          + (f" The file it replaced is kept as {kept}." if kept else ""))
+    return EXIT_OK
+
+
 class ReportError(ThinkTankError):
     """A board pack that cannot be made as asked."""
 
@@ -531,3 +620,8 @@ def _rebase_remove(arguments: argparse.Namespace) -> int:
     print(json.dumps(removed, indent=2) if arguments.json else
           f"Removed {arguments.indicator}'s re-base from {quarter.label}.")
     return EXIT_OK
+
+
+# Commands that only read the store: while the dashboard holds it, they read a snapshot.
+READING_COMMANDS = {_indicators, _themes, _agencies, _template, _validate, _submissions, _figures, _scorecard,
+                    _report, _rebase_list}

@@ -36,6 +36,10 @@ class StoreError(ThinkTankError):
     """The database cannot be opened, upgraded or written to."""
 
 
+class DatabaseInUseError(StoreError):
+    """Another process (the dashboard, or another command) has the database open."""
+
+
 class WriteConflictError(StoreError):
     """Another writer changed the same rows first, so this transaction was rolled back.
 
@@ -53,3 +57,7 @@ class UnknownAgencyError(ThinkTankError):
 
 class UnknownIndicatorError(ThinkTankError):
     """An indicator id that is not in the catalogue."""
+
+
+class BackupError(ThinkTankError):
+    """A backup that cannot be taken where asked, or a backup that fails its checks."""

@@ -34,9 +34,11 @@ class Started:
         return self.created and demo_on_first_start() and not is_demo(self.store)
 
 
-def open_store(settings: Settings) -> Started:
+def open_store(settings: Settings, serve_control: bool = False) -> Started:
+    """``serve_control``: the dashboard's store, which answers commands run while it holds the
+    database (a backup, above all)."""
     created = not settings.database_path.exists()
-    return Started(Store.open(settings), created)
+    return Started(Store.open(settings, serve_control=serve_control), created)
 
 
 def build_demo_if_due(started: Started, today: dt.date, progress: Progress | None = None) -> demo.DemoSummary | None:

@@ -43,7 +43,7 @@ from thinktank.users import (
 @st.cache_resource(show_spinner=False)
 def _started() -> first_start.Started:
     """The store of this process, and whether this process created its database."""
-    return first_start.open_store(Settings.from_environment())
+    return first_start.open_store(Settings.from_environment(), serve_control=True)
 
 
 def _opened() -> first_start.Started:
@@ -76,6 +76,13 @@ def prepare_page() -> None:
         if built is not None:
             st.cache_data.clear()
     choose_identity()
+    if started.store.read_only:
+        st.warning(
+            "**Read-only: nothing can be stored.** The database file or its folder cannot be written to, so "
+            "Think Tank opened it for reading only: every figure reads as stored, and uploads and changes are "
+            "refused. Ask whoever runs Think Tank to make both writable, then restart it.",
+            icon=":material/lock:",
+        )
     if first_start.is_demo(started.store):
         st.info(
             "**Demo data.** Every figure here belongs to a made-up partnership built from "

@@ -40,8 +40,20 @@ def available_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return migrations
 
 
-def migrate(connection: duckdb.DuckDBPyConnection, now: dt.datetime) -> list[int]:
-    """Apply every migration the database lacks; return the versions applied."""
+def schema_version(connection: duckdb.DuckDBPyConnection) -> int | None:
+    """The newest migration the database has; None for a database with no schema yet."""
+    (has_migrations,) = connection.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'schema_migrations'"
+    ).fetchone()
+    if not has_migrations:
+        return None
+    (version,) = connection.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return version
+
+
+def migrate(connection: duckdb.DuckDBPyConnection, now: dt.datetime, up_to: int | None = None) -> list[int]:
+    """Apply every migration the database lacks (up to version ``up_to``, if given); return
+    the versions applied."""
     connection.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
@@ -57,7 +69,7 @@ def migrate(connection: duckdb.DuckDBPyConnection, now: dt.datetime) -> list[int
         )
     done = []
     for migration in migrations:
-        if migration.version in applied:
+        if migration.version in applied or (up_to is not None and migration.version > up_to):
             continue
         with transaction(connection):
             connection.execute(migration.sql)

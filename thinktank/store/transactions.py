@@ -27,6 +27,15 @@ PAUSE_SECONDS = 0.1
 
 DISK_FULL_MESSAGES = ("No space left on device", "Disk quota exceeded")
 NOT_WRITABLE_MESSAGES = ("Read-only file system", "Permission denied")
+# A limit on file sizes (RLIMIT_FSIZE, a quota) reads the same to a person as a full disk.
+DISK_FULL_MESSAGES += ("File too large",)
+# DuckDB's word that a transaction was committed, and only the checkpoint after it failed.
+COMMITTED_MESSAGE = "COMMIT succeeded and is durable"
+# A read-only connection refuses every write with this.
+READ_ONLY_MESSAGES = ("attached in read-only mode",)
+# What DuckDB says of a file that is not whole: checksums that do not match, a short file, a
+# file that is not a database at all.
+DAMAGED_MESSAGES = ("Corrupt database file", "not a valid DuckDB database file", "Could not read enough bytes")
 
 
 def store_error(error: duckdb.Error, path: Path | None = None) -> StoreError | None:
@@ -43,25 +52,54 @@ def store_error(error: duckdb.Error, path: Path | None = None) -> StoreError | N
             "Someone else was storing changes to the same figures at the same moment",
             "Nothing of yours was stored; the other change was. Wait a minute, then do it again.",
         )
+    if COMMITTED_MESSAGE in message and any(text in message for text in DISK_FULL_MESSAGES):
+        return StoreError(
+            f"Stored, but the disk that holds {database} is now full",
+            "What you sent was stored and is kept (the Submissions page lists it). Ask whoever runs Think "
+            "Tank to free some space on that disk before anything more is sent.",
+        )
     if any(text in message for text in DISK_FULL_MESSAGES):
         return StoreError(
             f"The disk that holds {database} is full",
-            "Nothing was stored. Ask whoever runs Think Tank to free some space on that disk "
-            "(or to choose a file on another disk with --db or THINKTANK_DB), then do it again.",
+            "Nothing was stored, and everything stored before is kept. Ask whoever runs Think Tank to free "
+            "some space on that disk, then do it again.",
         )
+    if any(text in message for text in READ_ONLY_MESSAGES):
+        return StoreError(
+            f"{_first_upper(database)} is open read-only: nothing can be stored",
+            "Nothing was stored. The file or its folder could not be written to when Think Tank started, so "
+            "it was opened for reading only. Ask whoever runs Think Tank to make both writable and restart it.",
+        )
+    if any(text in message for text in DAMAGED_MESSAGES):
+        return damaged_error(path, None, message)
     if any(text in message for text in NOT_WRITABLE_MESSAGES):
         return StoreError(
             f"{_first_upper(database)} cannot be written to",
             "Nothing was stored. The file or its folder is read-only for the account that runs "
-            "Think Tank: ask whoever runs it to make both writable, or to choose another file "
-            "with --db or THINKTANK_DB.",
+            "Think Tank: ask whoever runs it to make both writable. Pointing Think Tank at a new file "
+            "instead would start an empty store, without the returns in this one.",
         )
     if isinstance(error, duckdb.FatalException):
         return StoreError(
-            f"{_first_upper(database)} stopped after a serious error and cannot be used until a restart",
-            f"Returns already stored are kept. Ask whoever runs Think Tank to restart it. ({message})",
+            f"{_first_upper(database)} stopped after a serious error",
+            "Returns already stored are kept; what was being done now may not have been. Think Tank opens the "
+            "database afresh for the next page: reload the page, check, and do it again. If this keeps "
+            f"happening, ask whoever runs Think Tank to restart it. ({message})",
         )
     return None
+
+
+def damaged_error(path: Path | None, latest_backup: Path | None, detail: str) -> StoreError:
+    """A database file that cannot be read whole, and how to bring back a backup of it."""
+    database = f"the database {path}" if path else "the database"
+    backup = (f"the latest automatic backup, {latest_backup}" if latest_backup else
+              "the newest folder in backups/ beside the database (one is taken before every upgrade)")
+    return StoreError(
+        f"{_first_upper(database)} is damaged or is not a Think Tank database",
+        "Nothing more was written to it. Stop the dashboard, then bring back a backup with "
+        f"python -m thinktank restore DIR, where DIR is {backup}, or a backup taken with "
+        f"python -m thinktank backup. The damaged file is kept aside, not deleted. ({detail})",
+    )
 
 
 def _first_upper(text: str) -> str:
