@@ -10,7 +10,13 @@ import yaml
 from conftest import CATALOGUE
 from jsonschema import Draft202012Validator
 
-from thinktank.catalogue_schema import REGISTERS, SCHEMA_FOLDER, THEME_FILE_SCHEMA, catalogue_schemas, schema_text
+from thinktank.catalogue_schema import (
+    REGISTERS,
+    SCHEMA_FOLDER,
+    THEME_FILE_SCHEMA,
+    catalogue_schemas,
+    schema_text,
+)
 from thinktank.settings import REPO_ROOT
 
 LIVE = REPO_ROOT / "indicators"
