@@ -19,6 +19,7 @@ from thinktank.store import Store, utc_now
 from thinktank.store.backup import automatic_backup
 from thinktank.store.returns import submission_history
 from thinktank.store.transactions import store_errors_translated
+from thinktank.users import LOCAL_ANALYST
 from views.common import store
 
 CHANGED = police((0, "FD06,2024-25 Q1,All,All,,,1234,"))
@@ -66,11 +67,11 @@ def test_a_full_disk_stores_nothing_says_so_and_the_store_reads_on_without_a_res
         with pytest.raises(StoreError) as raised, store_errors_translated():
             store.cursor().execute("CHECKPOINT")
         assert "is full" in raised.value.title
-        assert len(submission_history(store.cursor(), "police", None)) == 1  # read on, no restart
+        assert len(submission_history(store.cursor(), LOCAL_ANALYST, "police", None)) == 1  # read on, no restart
         (disk / "filler").unlink()
         assert [version.version for version in send(store, CHANGED).versions] == [2]
     with Store.open(disk_settings) as reopened:
-        assert len(submission_history(reopened.cursor(), "police", None)) == 2
+        assert len(submission_history(reopened.cursor(), LOCAL_ANALYST, "police", None)) == 2
 
 
 def test_a_read_only_disk_is_opened_for_reading_and_refuses_every_write_with_our_message(
@@ -81,7 +82,7 @@ def test_a_read_only_disk_is_opened_for_reading_and_refuses_every_write_with_our
     subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
     with Store.open(disk_settings) as store:
         assert store.read_only
-        assert len(submission_history(store.cursor(), "police", None)) == 1
+        assert len(submission_history(store.cursor(), LOCAL_ANALYST, "police", None)) == 1
         with pytest.raises(StoreError) as raised:
             send(store, CHANGED)
         assert raised.value.title == "The database is open read-only: nothing can be stored"
@@ -132,7 +133,7 @@ def test_a_damaged_database_is_refused_at_start_up_naming_the_backup_to_restore(
     assert f"python -m thinktank restore DIR, where DIR is the latest automatic backup, {latest}" in error["hint"]
     assert main(["restore", str(latest), "--db", database]) == EXIT_OK
     with Store.open(settings) as store:
-        assert len(submission_history(store.cursor(), "police", None)) == 1
+        assert len(submission_history(store.cursor(), LOCAL_ANALYST, "police", None)) == 1
 
 
 def test_a_database_missing_a_table_is_refused_as_damaged(settings):
@@ -157,7 +158,7 @@ def test_an_upload_on_the_page_that_meets_a_full_disk_shows_the_storage_problem(
     assert any("is full" in error.value for error in app.error)
     (disk / "filler").unlink()
     assert police_audit(store()) == []  # the page's own store: no refused return recorded
-    assert len(submission_history(store().cursor(), "police", None)) == 0
+    assert len(submission_history(store().cursor(), LOCAL_ANALYST, "police", None)) == 0
 
 
 FILE_SIZE_LIMITED = """
@@ -169,6 +170,7 @@ from thinktank.settings import REPO_ROOT, Settings
 from thinktank.store import Store
 from thinktank.store.returns import submission_history
 from thinktank.store.transactions import store_errors_translated
+from thinktank.users import LOCAL_ANALYST
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead
 seen = {}
@@ -183,7 +185,7 @@ with Store.open(Settings.from_environment(sys.argv[1])) as store:
             seen[step] = "done"
         except StoreError as error:
             seen[step] = error.title
-    seen["versions"] = len(submission_history(store.cursor(), "police", None))
+    seen["versions"] = len(submission_history(store.cursor(), LOCAL_ANALYST, "police", None))
 print(json.dumps(seen))
 """
 
@@ -200,4 +202,4 @@ def test_a_file_size_limit_reads_as_a_full_disk_and_the_store_reads_on(settings)
     assert seen == {"upload": "The disk that holds the database is full",
                     "checkpoint": "The disk that holds the database is full", "versions": 1}
     with Store.open(settings) as store:
-        assert len(submission_history(store.cursor(), "police", None)) == 1
+        assert len(submission_history(store.cursor(), LOCAL_ANALYST, "police", None)) == 1
