@@ -4,6 +4,7 @@ import streamlit as st
 
 from thinktank.errors import ThinkTankError
 from thinktank.store.transactions import store_errors_translated
+from thinktank.users import Role, User
 from views.common import prepare_page, show_error
 
 st.set_page_config(page_title="Think Tank", page_icon=":material/insights:", layout="wide")
@@ -19,8 +20,9 @@ def open_the_scorecard() -> None:
     st.switch_page(scorecard_page, query_params=st.query_params.to_dict())
 
 
-navigation = st.navigation(
-    {
+def pages(user: User) -> dict[str, list[st.Page]]:
+    """The pages in the navigation: the Users page for admins only (its core refuses anyone else)."""
+    sections = {
         "Returns": [
             st.Page("views/upload.py", title="Upload a return", icon=":material/upload_file:", url_path="upload"),
             st.Page("views/submissions.py", title="Submissions", icon=":material/fact_check:", url_path="submissions"),
@@ -45,12 +47,17 @@ navigation = st.navigation(
             st.Page("views/help.py", title="Help", icon=":material/help:", url_path="help"),
         ],
     }
-)
+    if user.role == Role.ADMIN:
+        sections["Admin"] = [st.Page("views/users.py", title="Users", icon=":material/manage_accounts:",
+                                     url_path="users")]
+    return sections
+
+
 # The one error boundary: a problem a person can fix, raised anywhere in a page (a store
-# problem from DuckDB included), is shown with its hint rather than as a traceback.
+# problem from DuckDB included), is shown with its hint rather than as a traceback. Who is
+# acting comes first: someone who may not see the dashboard is stopped there, before any page.
 try:
     with store_errors_translated():
-        prepare_page()
-        navigation.run()
+        st.navigation(pages(prepare_page())).run()
 except ThinkTankError as error:
     show_error(error)
