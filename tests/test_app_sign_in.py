@@ -43,8 +43,9 @@ def texts(app) -> list[str]:
 def test_local_mode_says_so_and_offers_every_agency_s_uploader_by_name(app):
     app.run()
     assert not app.exception
-    (banner,) = app.warning
+    (banner,) = app.sidebar.warning
     assert banner.value.startswith("**Local mode: there is no sign-in.**") and "127.0.0.1" in banner.value
+    assert not app.main.warning
     (picker,) = app.sidebar.selectbox
     assert picker.label == "Acting as"
     assert picker.options[:3] == ["Think Tank analyst", "PLG member", "Admin"]
@@ -124,7 +125,7 @@ def test_a_signed_in_user_is_the_actor_whatever_the_picker_s_state_says(app):
     assert "Jo Analyst" in texts(app)
     assert "Think Tank analyst" in [caption.value for caption in app.sidebar.caption]
     assert [button.label for button in app.sidebar.button] == ["Sign out"]
-    assert not app.sidebar.selectbox and not app.warning
+    assert not app.sidebar.selectbox and not app.sidebar.warning
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page("views/users.py")
     app.run()
@@ -155,3 +156,24 @@ def test_an_address_the_provider_has_not_verified_is_not_a_user(app, claims):
     assert not app.text_area
     signs = audit_entries(store().cursor()).query("action == 'sign-in'")
     assert signs["outcome"].tolist() == ["refused (email not verified)"]
+
+
+def test_an_admin_changes_a_user_s_role_and_cannot_deactivate_the_last_admin(app):
+    app.session_state[IDENTITY_KEY] = "local-admin"
+    app.run()
+    cursor = store().cursor()
+    accounts.add_user(cursor, LOCAL_ADMIN, "ali@durham.gov.uk", "Ali Khan", "admin", None, utc_now())
+    accounts.add_user(cursor, LOCAL_ADMIN, "sam@police.uk", "Sam Smith", "agency_uploader", "police", utc_now())
+    app.switch_page("views/users.py").run()
+    assert app.selectbox(key="new-agency").value == "" and app.selectbox(key="new-agency").format_func("") == (
+        "No agency (not an uploader)")
+    app.selectbox(key="change-email").select("sam@police.uk").run()
+    assert (app.selectbox(key="change-role").value, app.selectbox(key="change-agency").value) == (
+        "agency_uploader", "police")
+    app.selectbox(key="change-role").select("analyst")
+    next(button for button in app.button if button.label == "Save the change").click().run()
+    assert [message.value for message in app.success] == ["Sam Smith is now Think Tank analyst."]
+    assert accounts.user_for_email(cursor, "sam@police.uk").agency_id is None
+    app.selectbox(key="change-email").select("ali@durham.gov.uk").run()
+    next(button for button in app.button if button.label == "Deactivate").click().run()
+    assert [error.value for error in app.error] == ["ali@durham.gov.uk is the last admin and cannot be deactivated"]

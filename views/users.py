@@ -24,14 +24,22 @@ from views.common import acting_user, show_error, sign_in_configured, store
 
 NOTICE_KEY = "users-notice"
 NO_AGENCY = "No agency (not an uploader)"
+# The agency choice's option for none: not None, which to a selectbox means nothing is chosen yet.
+NONE = ""
 
 actor = acting_user()
 cursor = store().cursor()
 agencies = dict(sorted(agency_names(store().catalogue.agencies).items(), key=lambda item: item[1]))
 
 
-def agency_label(agency_id: str | None) -> str:
-    return NO_AGENCY if agency_id is None else agencies[agency_id]
+def agency_label(agency_id: str) -> str:
+    return agencies.get(agency_id, NO_AGENCY)
+
+
+def chosen_agency(prefix: str) -> str | None:
+    """The agency chosen under the keys ``prefix``, for an agency uploader only."""
+    state = st.session_state
+    return (state[f"{prefix}-agency"] or None) if state[f"{prefix}-role"] == Role.AGENCY_UPLOADER else None
 
 
 def when_by(at: pd.Timestamp, by: str) -> str:
@@ -56,7 +64,7 @@ def add_from(prefix: str, clear: bool = False) -> Change:
         state = st.session_state
         role = state[f"{prefix}-role"]
         user = accounts.add_user(writer, actor, state[f"{prefix}-email"], state[f"{prefix}-name"], role,
-                                 state[f"{prefix}-agency"] if role == Role.AGENCY_UPLOADER else None, utc_now())
+                                 chosen_agency(prefix), utc_now())
         if clear:
             state[f"{prefix}-email"], state[f"{prefix}-name"] = "", ""
         return f"Added {user.name} ({user.id}) as {ROLE_LABELS[user.role]}."
@@ -66,8 +74,7 @@ def add_from(prefix: str, clear: bool = False) -> Change:
 def change_selected(writer: duckdb.DuckDBPyConnection) -> str:
     state = st.session_state
     role = state["change-role"]
-    user = accounts.change_user(writer, actor, state["change-email"], role,
-                                state["change-agency"] if role == Role.AGENCY_UPLOADER else None, utc_now())
+    user = accounts.change_user(writer, actor, state["change-email"], role, chosen_agency("change"), utc_now())
     return f"{user.name} is now {ROLE_LABELS[user.role]}" + (f" for {agencies[user.agency_id]}." if user.agency_id
                                                               else ".")
 
@@ -81,9 +88,9 @@ def deactivate_selected(writer: duckdb.DuckDBPyConnection) -> str:
 def role_and_agency(prefix: str, role: str = Role.ANALYST, agency_id: str | None = None) -> None:
     """The role and agency widgets under the keys ``prefix``, first showing ``role`` and ``agency_id``."""
     st.session_state.setdefault(f"{prefix}-role", str(role))
-    st.session_state.setdefault(f"{prefix}-agency", agency_id)
+    st.session_state.setdefault(f"{prefix}-agency", agency_id or NONE)
     st.selectbox("Role", list(ROLE_LABELS), format_func=ROLE_LABELS.get, key=f"{prefix}-role")
-    st.selectbox("Agency (for an agency uploader)", [None, *agencies], format_func=agency_label,
+    st.selectbox("Agency (for an agency uploader)", [NONE, *agencies], format_func=agency_label,
                  key=f"{prefix}-agency")
 
 
@@ -160,7 +167,7 @@ with change_column, st.container(border=True):
         # A new choice of user shows that user's role and agency, not the last one's.
         if st.session_state.get("change-shown") != st.session_state["change-email"]:
             st.session_state["change-shown"] = st.session_state["change-email"]
-            st.session_state["change-role"], st.session_state["change-agency"] = chosen["role"], held_agency
+            st.session_state["change-role"], st.session_state["change-agency"] = chosen["role"], held_agency or NONE
         role_and_agency("change")
         save, deactivate = st.columns(2)
         save.button("Save the change", on_click=run_change, args=[change_selected], icon=":material/save:")
