@@ -194,14 +194,12 @@ def _show_local_mode() -> None:
     """Local mode's banner, in the sidebar above the Acting as choice it explains, on every page."""
     address, port = st.get_option("server.address"), st.get_option("server.port")
     if address in {"127.0.0.1", "localhost", "::1"}:
-        reach = f"It answers only this computer ({address}, port {port})."
+        reach = f"Only this computer can open it ({address}, port {port})."
     else:
-        reach = (f"It answers every computer that can reach port {port} of this one, so anyone on the network "
-                 "can open it.")
+        reach = f"Any computer that reaches port {port} of this one can open it."
     st.sidebar.warning(
-        "**Local mode: there is no sign-in.** Whoever opens this dashboard acts as whoever they choose under "
-        f"*Acting as*, and what they do is recorded under that name. {reach} To run Think Tank for others, set "
-        "up sign-in (docs/sign-in.md).",
+        "**Local mode: there is no sign-in.** Whoever opens the dashboard acts as whoever they choose below, "
+        f"and is recorded as them. {reach} For others to use it, set up sign-in: docs/sign-in.md.",
         icon=":material/lock_open:",
     )
 
