@@ -87,6 +87,11 @@ def test_a_known_analyst_signs_in_and_lands_with_their_name_and_role(signed_in_a
     expect(page.get_by_text("Local mode")).to_have_count(0)
     expect(sidebar.get_by_text("Acting as")).to_have_count(0)
     page.screenshot(path=ARTIFACTS / "sign-in-analyst-1440.png", full_page=True)
+    # Signing out ends the session at the provider too, which asks to confirm.
+    sidebar.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="End session").click(timeout=30_000)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Jo Analyst")).to_have_count(0)
 
 
 def test_an_unknown_address_lands_on_request_access_and_nothing_else(signed_in_app, page):
