@@ -121,11 +121,13 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _serve(database: Path, log_folder: Path, script: str = "app.py") -> Iterator[str]:
+def _serve(database: Path, log_folder: Path, script: str = "app.py",
+           settings: dict[str, str] | None = None) -> Iterator[str]:
     """A real `streamlit run` of the dashboard (or another script) on localhost, on the given
-    database."""
+    database; ``settings`` adds environment variables (Streamlit's own, such as the secrets file)."""
     port = _free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("THINKTANK_")}
+    environment.update(settings or {})
     environment[DATABASE_ENV] = str(database)
     environment[CATALOGUE_ENV], environment[REFERENCE_ENV] = str(CATALOGUE), str(REFERENCE)
     environment[DEMO_ENV] = "0"  # the demo's own tests build it

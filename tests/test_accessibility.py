@@ -26,6 +26,9 @@ KNOWN_IN_STREAMLIT = {
 # breakdown groups in the fixture draws both its SPC chart and a breakdown chart.
 QUERIES = {"views/indicator.py": "?indicator=CP02"}
 CHARTS_AT_LEAST = {"views/indicator.py": 2}
+# Pages in the navigation of an admin only: opened from the default page after choosing Admin
+# under Acting as (local mode), since a fresh visit acts as an analyst.
+ADMIN_PAGES = {"views/users.py": "Users"}
 
 
 def visits() -> dict[str, str]:
@@ -83,7 +86,15 @@ def serious_violations(page, name: str) -> list[str]:
 
 def open_page(page, base_url: str, script: str, address: str) -> None:
     page.set_viewport_size({"width": WIDTH, "height": 1000})
-    page.goto(f"{base_url}/{address}{QUERIES.get(script, '')}")
+    if script in ADMIN_PAGES:
+        page.goto(base_url)
+        wait_until_finished(page)
+        page.get_by_test_id("stSidebar").get_by_role("combobox").click()
+        page.get_by_role("option", name="Admin", exact=True).click()
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=ADMIN_PAGES[script]).click()
+        page.wait_for_url(f"**/{address}", timeout=30_000)
+    else:
+        page.goto(f"{base_url}/{address}{QUERIES.get(script, '')}")
     wait_until_finished(page)
 
 

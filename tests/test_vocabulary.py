@@ -16,6 +16,7 @@ from thinktank import catalogue, formatting
 from thinktank.ingest.cells import SYMBOLS
 from thinktank.scorecard import queries
 from thinktank.settings import REPO_ROOT
+from thinktank.users import Role
 
 HOME = REPO_ROOT / "thinktank" / "formatting.py"
 VOCABULARIES = {
@@ -29,6 +30,7 @@ VOCABULARIES = {
     "polarities": formatting.POLARITY_LABELS,
     "period bases": formatting.PERIOD_BASIS_LABELS,
     "return states": formatting.RETURN_STATE_LABELS,
+    "roles": formatting.ROLE_LABELS,
 }
 CODES = set().union(*VOCABULARIES.values())
 
@@ -97,6 +99,7 @@ ENGINE_VALUES = {
     "polarities": set(typing.get_args(catalogue.Polarity)),
     "period bases": set(typing.get_args(catalogue.PeriodBasis)),
     "return states": {"on_time", "late", "refused", "missing", "not_due"},
+    "roles": set(Role),
 }
 
 

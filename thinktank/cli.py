@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from thinktank import browse, first_start, scorecard
+from thinktank import accounts, browse, first_start, scorecard
 from thinktank.boardpack import build_pack, pack_html, pack_pdf, pack_xlsx
 from thinktank.catalogue import Catalogue, load_catalogue
 from thinktank.catalogue_schema import SCHEMA_FOLDER, write_catalogue_schemas
@@ -36,7 +36,7 @@ from thinktank.errors import (
     UnknownAgencyError,
     UnknownIndicatorError,
 )
-from thinktank.formatting import SIGN_OFF_IN_A_SENTENCE
+from thinktank.formatting import ROLE_LABELS, SIGN_OFF_IN_A_SENTENCE, agency_name
 from thinktank.ingest.access import check_agency
 from thinktank.ingest.limits import Limits
 from thinktank.ingest.submit import IngestResult, ingest_return
@@ -51,7 +51,7 @@ from thinktank.store.control import ask_dashboard, dashboard_serves
 from thinktank.store.returns import stored_figures, submission_history
 from thinktank.store.transactions import store_errors_translated
 from thinktank.templates import template_csv, template_rows, template_xlsx, version_in_force
-from thinktank.users import command_line_user
+from thinktank.users import Role, command_line_user
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
 
@@ -151,6 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "add":
             sub.add_argument("--reason", required=True, help="what changed, such as \"MASH restructure\"")
     _backup_commands(command)
+
+    users_help = ("Manage who may sign in (when sign-in is configured; docs/sign-in.md): the first admin is "
+                  "added here, the rest on the dashboard's Users page.")
+    users = commands.add_parser("users", help=users_help, description=users_help)
+    user_actions = users.add_subparsers(dest="users_action", required=True, metavar="ACTION")
+    command("list", "List the users, active first.", _users_list, within=user_actions)
+    user_add = command("add", "Add a user, or bring back a deactivated one.", _users_add, within=user_actions)
+    user_add.add_argument("email", help="the address the person signs in with")
+    user_add.add_argument("--name", required=True, help="the person's name, as colleagues know it")
+    user_add.add_argument("--role", required=True, choices=list(Role), help="what they may do")
+    user_add.add_argument("--agency", help="for an agency_uploader: the agency they send returns for (id)")
     return parser
 
 
@@ -622,6 +633,29 @@ def _rebase_remove(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+USER_LIST_TABLE = ["email", "name", "role", "agency_id", "active"]
+
+
+def _users_list(arguments: argparse.Namespace) -> int:
+    with _open_store(arguments) as store:
+        frame = accounts.users(store.cursor(), command_line_user())
+    for column in ("added_at", "changed_at"):
+        frame[column] = frame[column].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    _emit(arguments, _records(frame, accounts.USER_COLUMNS), _printable(frame[USER_LIST_TABLE]))
+    return EXIT_OK
+
+
+def _users_add(arguments: argparse.Namespace) -> int:
+    with _open_store(arguments) as store:
+        user = accounts.add_user(store.cursor(), command_line_user(), arguments.email, arguments.name, arguments.role,
+                                 arguments.agency, utc_now())
+    added = {"email": user.id, "name": user.name, "role": str(user.role), "agency_id": user.agency_id}
+    print(json.dumps(added, indent=2, ensure_ascii=False) if arguments.json else
+          f"{user.name} ({user.id}) can now sign in as {ROLE_LABELS[user.role]}"
+          + (f" for {agency_name(store.catalogue.agency_by_id[user.agency_id])}." if user.agency_id else "."))
+    return EXIT_OK
+
+
 # Commands that only read the store: while the dashboard holds it, they read a snapshot.
 READING_COMMANDS = {_indicators, _themes, _agencies, _template, _validate, _submissions, _figures, _scorecard,
-                    _report, _rebase_list}
+                    _report, _rebase_list, _users_list}

@@ -1,6 +1,6 @@
 """Everything a person reads for a value the engine works with: the one home of the display
 vocabularies (statuses, units, directions, movements, RAG, SPC signals, benchmark positions,
-polarities, period bases, return states) and of the rule for an agency's name, and the
+polarities, period bases, return states, roles) and of the rule for an agency's name, and the
 functions that write figures with them, the way UK public-sector readers expect: thousands
 separators, units always shown.
 
@@ -144,6 +144,14 @@ SIGNAL_LABELS = {
 # Against a benchmark; a row with no figure or no benchmark has no position (None).
 POSITION_LABELS = {"better": "Better", "similar": "Similar", "worse": "Worse", "not assessed": "Not assessed"}
 NO_POSITION = "Not compared"
+# A user's role (`users.Role`), as the identity picker, the sidebar and the Users page name it.
+ROLE_LABELS = {
+    "analyst": "Think Tank analyst",
+    "plg_member": "PLG member",
+    "admin": "Admin",
+    "agency_uploader": "Agency uploader",
+}
+
 # A return for an agency and quarter (`store.returns.completeness`).
 RETURN_STATE_LABELS = {
     "on_time": "✓ On time", "late": "◷ Late", "refused": "✗ Refused", "missing": "○ Missing",

@@ -20,6 +20,15 @@ def demo_on_first_start() -> bool:
     return os.environ.get(DEMO_ENV, "1") != "0"
 
 
+# A server others reach sets this, so that the dashboard refuses to run without sign-in: with no
+# identity provider configured it would be in local mode, where anyone acts as whoever they choose.
+DEPLOYED_ENV = "THINKTANK_DEPLOYED"
+
+
+def deployed() -> bool:
+    return os.environ.get(DEPLOYED_ENV, "0") == "1"
+
+
 # Returns are due this many days after their quarter ends (the partnership's timetable).
 RETURN_DUE_DAYS = int(os.environ.get("THINKTANK_RETURN_DUE_DAYS", "42"))
 

@@ -22,7 +22,7 @@ from thinktank.formatting import SIGN_OFF_LABELS, SIGN_OFF_MEANINGS
 from thinktank.headlines import record
 from thinktank.periods import Quarter, format_date
 from thinktank.store import utc_now
-from thinktank.users import LOCAL_IDENTITIES
+from thinktank.users import User
 from views.common import (
     acting_user,
     choose_quarter,
@@ -36,19 +36,18 @@ PREVIEW_HEIGHT = 900
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def pack_for(period_label: str, actor_id: str, data: str, headlines: str) -> BoardPack:
+def pack_for(period_label: str, actor: User, data: str, headlines: str) -> BoardPack:
     """The pack's content, gathered once per quarter, reader and version of the data and the
     headlines."""
-    actor = {user.id: user for user in LOCAL_IDENTITIES}[actor_id]
     with closing(store().cursor()) as cursor:
         return build_pack(cursor, actor, Quarter.parse(period_label), utc_now())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def pack_file(kind: str, period_label: str, actor_id: str, data: str, headlines: str) -> bytes:
+def pack_file(kind: str, period_label: str, actor: User, data: str, headlines: str) -> bytes:
     """One of the pack's files, made when it is first asked for: the HTML for the preview at
     once, the PDF (seconds to typeset) and the workbook only when downloaded."""
-    pack = pack_for(period_label, actor_id, data, headlines)
+    pack = pack_for(period_label, actor, data, headlines)
     return {"html": lambda: pack_html(pack).encode("utf-8"), "pdf": lambda: pack_pdf(pack),
             "xlsx": lambda: pack_xlsx(pack)}[kind]()
 
@@ -67,7 +66,7 @@ with state_column:
     st.caption(SIGN_OFF_MEANINGS[state.state]
                + ("" if state.state == record.AGREED else " Until the PLG agrees it, every page says DRAFT."))
 
-versions = (quarter.label, actor.id, data_version(), headlines_version(cursor))
+versions = (quarter.label, actor, data_version(), headlines_version(cursor))
 try:
     with st.spinner("Gathering the board pack..."):
         preview = pack_file("html", *versions)

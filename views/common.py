@@ -1,5 +1,5 @@
-"""What every page shares: the one store of this process, the demo banner, and how our
-errors are shown.
+"""What every page shares: the one store of this process, who is acting (signed in, or in local
+mode chosen), the demo and local mode banners, and how our errors are shown.
 
 Streamlit caches are shared by every user of the server, so anything cached here must not
 depend on who is looking; per-user data takes the role and agency as cache arguments.
@@ -14,20 +14,22 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from thinktank import browse, first_start, scorecard
+from thinktank import accounts, browse, first_start, scorecard
 from thinktank.downloads import CSV_MIME, XLSX_MIME
-from thinktank.errors import ThinkTankError
+from thinktank.errors import AccessDeniedError, ThinkTankError
 from thinktank.formatting import (
     DIRECTION_LABELS,
     RAG_LABELS,
+    ROLE_LABELS,
     SIGNAL_LABELS,
+    agency_names,
     format_change,
     format_figure,
     position_label,
 )
 from thinktank.periods import Quarter, format_date
 from thinktank.publication import Publication, publication_csv, publication_xlsx, publish
-from thinktank.settings import Settings
+from thinktank.settings import DEPLOYED_ENV, Settings, deployed
 from thinktank.sparklines import sparkline_image
 from thinktank.store import Store, utc_now
 from thinktank.users import (
@@ -60,10 +62,27 @@ def store() -> Store:
     return _opened().store
 
 
-def prepare_page() -> None:
-    """Before any page: show the first start's progress while it builds the demo, and say when
-    the data is a demo."""
+def prepare_page() -> User:
+    """Before any page: who is acting (the signed-in user, or in local mode the identity chosen),
+    the first start's progress while it builds the demo, and whether the data is a demo. Someone
+    who may not see the dashboard (local mode on a server, not signed in, not a user) sees why
+    and nothing else: the page stops here."""
+    signing_in = sign_in_configured()
+    if not signing_in and deployed():
+        show_error(ThinkTankError(
+            "Sign-in is not configured, so this Think Tank does not open",
+            f"It is set up as a server that others reach ({DEPLOYED_ENV}=1), where everyone must sign in. "
+            "Whoever runs it: add the [auth] section to .streamlit/secrets.toml as docs/sign-in.md says, then "
+            "restart Think Tank.",
+        ))
+        st.stop()
     started = _opened()
+    if signing_in:
+        user = _signed_in_user(started.store)
+    else:
+        _show_local_mode()
+        choose_identity()
+        user = acting_user()
     if started.demo_due:
         bar = st.progress(0.0, text="First start: building the demo partnership...")
         built = first_start.build_demo_if_due(
@@ -75,7 +94,6 @@ def prepare_page() -> None:
         bar.empty()
         if built is not None:
             st.cache_data.clear()
-    choose_identity()
     if started.store.read_only:
         st.warning(
             "**Read-only: nothing can be stored.** The database file or its folder cannot be written to, so "
@@ -89,36 +107,156 @@ def prepare_page() -> None:
             "published County Durham levels; no real child or return is shown.",
             icon=":material/science:",
         )
+    return user
+
+
+def sign_in_configured() -> bool:
+    """Whether Streamlit's sign-in (OpenID Connect) is configured: an [auth] section in
+    .streamlit/secrets.toml. Without one the dashboard runs in local mode."""
+    return st.secrets.load_if_toml_exists() and "auth" in st.secrets
 
 
 IDENTITY_KEY = "acting_as"
-ROLE_NAMES = {Role.ANALYST: "Think Tank analyst", Role.PLG_MEMBER: "PLG member", Role.ADMIN: "Admin"}
+# The signed-in user, looked up afresh on every run (so that a deactivation takes effect at once),
+# and the sign-in this session has audited (address and whether it was let in), so that a sign-in
+# is recorded once per session rather than on every rerun.
+_SIGNED_IN_KEY = "signed_in_user"
+_SIGN_IN_AUDITED_KEY = "sign_in_audited"
+# Claims with which a provider says an address is not verified: OpenID Connect's email_verified,
+# and Microsoft Entra ID's xms_edov (whether the address's domain is verified as the tenant's).
+_VERIFICATION_CLAIMS = ("email_verified", "xms_edov")
+
+
+def _signed_in_user(opened: Store) -> User:
+    """The user the identity provider signed in; anyone else sees the sign-in, the request access
+    or the unverified address page, and the page stops."""
+    st.session_state.pop(_SIGNED_IN_KEY, None)
+    if not st.user.is_logged_in:
+        _show_sign_in()
+        st.stop()
+    email = str(st.user.get("email") or "")
+    verified = bool(email) and not any(str(st.user.get(claim, True)).lower() in {"false", "0"}
+                                       for claim in _VERIFICATION_CLAIMS)
+    with closing(opened.cursor()) as cursor:
+        user = accounts.user_for_email(cursor, email) if verified else None
+        audited = (email, user is not None)
+        if st.session_state.get(_SIGN_IN_AUDITED_KEY) != audited:
+            accounts.record_sign_in(cursor, email, verified, user, utc_now())
+            st.session_state[_SIGN_IN_AUDITED_KEY] = audited
+    if user is None:
+        if verified:
+            _show_request_access(opened, email)
+        else:
+            _show_unverified(email)
+        st.stop()
+    st.session_state[_SIGNED_IN_KEY] = user
+    with st.sidebar:
+        st.caption("Signed in as")
+        st.text(user.name)
+        st.caption(identity_label(user, agency_names(opened.catalogue.agencies)))
+        st.button("Sign out", on_click=st.logout, icon=":material/logout:")
+    return user
+
+
+def _show_sign_in() -> None:
+    st.title("Think Tank")
+    st.write("The performance dashboard of the safeguarding children partnership. Sign in with your "
+             "organisation's account to see it.")
+    st.button("Sign in", on_click=st.login, type="primary", icon=":material/login:")
+
+
+def _show_unverified(email: str) -> None:
+    st.title("Think Tank cannot tell who you are")
+    if email:
+        st.text(f"Your organisation's sign-in did not confirm that {email} is your address.")
+    else:
+        st.text("Your organisation's sign-in did not give Think Tank an email address.")
+    st.write("Think Tank knows its users by their verified email address. Ask your IT team to send a verified "
+             "address with the sign-in, or sign in with another account.")
+    st.button("Sign out", on_click=st.logout, icon=":material/logout:")
+
+
+def _show_request_access(opened: Store, email: str) -> None:
+    st.title("Request access to Think Tank")
+    st.text(f"You are signed in as {email}, which is not a Think Tank user yet.")
+    st.write("Tell the Think Tank's admins who you are and what you need: they add you with the role that fits "
+             "(an agency's uploader, a Think Tank analyst or a PLG member) and you can then sign in.")
+    names = dict(sorted(agency_names(opened.catalogue.agencies).items(), key=lambda item: item[1]))
+    with st.form("request-access"):
+        name = st.text_input("Your name", value=str(st.user.get("name") or ""), max_chars=accounts.MAX_NAME_CHARACTERS)
+        agency = st.selectbox("The agency you send returns for", [None, *names],
+                              format_func=lambda agency_id: NO_AGENCY if agency_id is None else names[agency_id])
+        reason = st.text_area("Why you need access", max_chars=accounts.MAX_REASON_CHARACTERS,
+                              placeholder="For example: I send the police's quarterly return.")
+        asked = st.form_submit_button("Request access", type="primary")
+    if asked:
+        try:
+            with closing(opened.cursor()) as cursor:
+                accounts.request_access(cursor, email, name, agency, reason, utc_now())
+        except ThinkTankError as error:
+            show_error(error)
+        else:
+            st.success("Your request is with the admins. Sign in again once they tell you it is done.",
+                       icon=":material/check_circle:")
+    st.button("Sign out", on_click=st.logout, icon=":material/logout:")
+
+
+NO_AGENCY = "None: I am in the Think Tank or on the PLG"
+
+
+def _show_local_mode() -> None:
+    """Local mode's banner, in the sidebar above the Acting as choice it explains, on every page."""
+    address, port = st.get_option("server.address"), st.get_option("server.port")
+    if address in {"127.0.0.1", "localhost", "::1"}:
+        reach = f"Only this computer can open it ({address}, port {port})."
+    else:
+        reach = f"Any computer that reaches port {port} of this one can open it."
+    st.sidebar.warning(
+        "**Local mode: there is no sign-in.** Whoever opens the dashboard acts as whoever they choose below, "
+        f"and is recorded as them. {reach} For others to use it, set up sign-in: docs/sign-in.md.",
+        icon=":material/lock_open:",
+    )
 
 
 def local_identities() -> dict[str, User]:
-    """Whom a person on this machine may act as: the Think Tank's analyst and admin, a PLG member,
-    or the uploader of any agency."""
-    return {user.id: user for user in (*LOCAL_IDENTITIES, *(demo_agency_user(agency.id)
-                                                            for agency in store().catalogue.agencies))}
+    """Whom a person may act as in local mode: the local analyst, PLG member and admin, then an
+    uploader for each agency in the catalogue, by the agency's name."""
+    names = agency_names(store().catalogue.agencies)
+    uploaders = sorted((demo_agency_user(agency_id) for agency_id in names), key=lambda user: names[user.agency_id])
+    return {user.id: user for user in (*LOCAL_IDENTITIES, *uploaders)}
+
+
+def identity_label(user: User, names: dict[str, str]) -> str:
+    """A user's role as a person reads it: ``Think Tank analyst``, ``Uploader for Police``."""
+    if user.role == Role.AGENCY_UPLOADER and user.agency_id in names:
+        return f"Uploader for {names[user.agency_id]}"
+    return ROLE_LABELS[user.role]
 
 
 def choose_identity() -> None:
-    """Who this session acts as. There is no sign-in yet, so a person on this machine picks:
-    a Think Tank analyst, a PLG member who reads the headlines without changing them, an admin,
-    or an agency's uploader."""
-    by_id = local_identities()
-    agencies = store().catalogue.agency_by_id
+    """Who this session acts as in local mode, where there is no sign-in: a person on this
+    machine picks a role, or an agency whose uploader they act as."""
+    identities = local_identities()
+    if st.session_state.get(IDENTITY_KEY, LOCAL_ANALYST.id) not in identities:
+        st.session_state[IDENTITY_KEY] = LOCAL_ANALYST.id
+    names = agency_names(store().catalogue.agencies)
     st.sidebar.selectbox(
-        "Acting as", list(by_id), key=IDENTITY_KEY,
-        format_func=lambda user_id: (ROLE_NAMES[by_id[user_id].role] if by_id[user_id].agency_id is None
-                                     else f"Uploader for {agencies[by_id[user_id].agency_id].short_name}"),
+        "Acting as", list(identities), key=IDENTITY_KEY,
+        format_func=lambda user_id: identity_label(identities[user_id], names),
         help="There is no sign-in on a local dashboard: choose whose view to see. A Think Tank analyst "
              "uploads, writes the headlines and signs them off; a PLG member reads the headlines and the "
-             "board pack; an agency's uploader sends and sees its own agency's returns.",
+             "board pack; an admin also manages the users; an agency's uploader sends its returns.",
     )
 
 
 def acting_user() -> User:
+    """Who is acting: the signed-in user, or in local mode the identity chosen under Acting as. The
+    choice is never read when sign-in is configured, so no widget state can pick another user."""
+    if sign_in_configured():
+        user = st.session_state.get(_SIGNED_IN_KEY)
+        if user is None:
+            raise AccessDeniedError("You are not signed in", "Open Think Tank's start page and sign in.")
+        return user
     return local_identities().get(st.session_state.get(IDENTITY_KEY, LOCAL_ANALYST.id), LOCAL_ANALYST)
 
 
@@ -128,6 +266,7 @@ PAGE_ROLES = {
     "views/upload.py": frozenset(Role) - {Role.PLG_MEMBER},
     "views/headlines.py": THINK_TANK_READERS,
     "views/board_pack.py": THINK_TANK_READERS,
+    "views/users.py": frozenset({Role.ADMIN}),
 }
 
 
