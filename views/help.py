@@ -149,8 +149,8 @@ st.markdown(
 1. Open the **Scorecard** for the latest quarter. Each theme's tile shows how many of its
    indicators are red, amber or green, improving or declining, and showing an SPC concern or
    improvement; *Look at first* names the ones to ask about.
-2. Open **Quarterly headlines** (choose *PLG member* under *Acting as* in the sidebar to read
-   them as the PLG does): per theme, what we are worried about, what is working well and what
+2. Open **Quarterly headlines** (on a local dashboard with no sign-in, choose *PLG member* under
+   *Acting as* in the sidebar to read them as the PLG does): per theme, what we are worried about, what is working well and what
    needs to happen, with the Think Tank's scale from 0 (very worried about children here) to 10
    (confident children are safe and partnership working is effective), the partnership's overall
    scale, how each has moved quarter on quarter, and the actions due back this quarter.
