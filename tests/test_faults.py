@@ -14,6 +14,7 @@ from returns_support import police, send
 
 from thinktank.cli import EXIT_OK, EXIT_PROBLEM, main
 from thinktank.errors import StoreError
+from thinktank.periods import Quarter
 from thinktank.settings import REPO_ROOT, Settings
 from thinktank.store import Store, utc_now
 from thinktank.store.backup import automatic_backup
@@ -149,13 +150,14 @@ def test_an_upload_on_the_page_that_meets_a_full_disk_shows_the_storage_problem(
     app = dashboard_app(monkeypatch, disk_settings, timeout=60).switch_page("views/upload.py")
     app.run()
     app.selectbox(key="upload_agency").select("police").run()
+    app.selectbox(key="upload_quarter").select(Quarter(2025, 1)).run()
     fill(disk)
     quarter_file = police().replace(b"2024-25 Q1", b"2025-26 Q1")
     app.file_uploader(key="upload_file").upload("police.csv", quarter_file, "text/csv").run()
     for button in [button for button in app.button if "store this return" in button.label.lower()]:
         button.click().run()
     assert not app.exception
-    assert any("is full" in error.value for error in app.error)
+    assert any("is full" in error.value for error in app.error), [error.value for error in app.error]
     (disk / "filler").unlink()
     assert police_audit(store()) == []  # the page's own store: no refused return recorded
     assert len(submission_history(store().cursor(), LOCAL_ANALYST, "police", None)) == 0

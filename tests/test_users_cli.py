@@ -6,6 +6,7 @@ import pytest
 
 from thinktank.cli import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, main
 from thinktank.settings import CATALOGUE_ENV, DATABASE_ENV, REFERENCE_ENV
+from thinktank.users import command_line_user
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def test_the_first_admin_is_added_and_listed(env, capsys):
     assert [(user["email"], user["role"], user["agency_id"], user["active"]) for user in listed] == [
         ("jo.bloggs@durham.gov.uk", "admin", None, True), ("sam@police.uk", "agency_uploader", "police", True),
     ]
-    assert listed[0]["added_by"] == "local-admin" and listed[0]["added_at"].startswith("20")
+    assert listed[0]["added_by"] == command_line_user().id and listed[0]["added_at"].startswith("20")
 
 
 def test_a_user_the_store_refuses_is_a_problem_with_a_hint_and_an_unknown_role_a_usage_error(env, capsys):
