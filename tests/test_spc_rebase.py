@@ -24,7 +24,7 @@ from thinktank.spc_baselines import RebaseError, add_rebase, rebases, remove_reb
 from thinktank.store import Store
 from thinktank.store.audit import audit_entries
 from thinktank.store.series_points import refresh_series_points
-from thinktank.users import LOCAL_ANALYST, Role, User
+from thinktank.users import LOCAL_ANALYST, Role, User, command_line_user
 
 NOW = dt.datetime(2026, 12, 3, 9, 30)
 UPLOADER = User(id="csc-uploader", name="Children's social care uploader", role=Role.AGENCY_UPLOADER,
@@ -261,7 +261,7 @@ def test_the_command_line_adds_lists_and_removes_a_rebase(store, settings, capsy
     assert main(["rebase", "list", "--json", *database]) == EXIT_OK
     (listed,) = json.loads(capsys.readouterr().out)
     assert {key: listed[key] for key in ("indicator_id", "period", "reason", "recorded_by")} == {
-        "indicator_id": "FD04", "period": "2024-25 Q1", "reason": "MASH restructure", "recorded_by": "Local analyst"}
+        "indicator_id": "FD04", "period": "2024-25 Q1", "reason": "MASH restructure", "recorded_by": command_line_user().name}
     assert main(["rebase", "add", "FD4", "2024-25 Q1", "--reason", "MASH restructure", *database]) == EXIT_USAGE
     assert "Did you mean FD04?" in capsys.readouterr().err
     assert main(["rebase", "remove", "FD04", "2024-25 Q2", *database]) == EXIT_PROBLEM

@@ -146,7 +146,8 @@ def _checked_schema_version(connection: duckdb.DuckDBPyConnection, path: Path) -
                 "was changed. Check THINKTANK_DB or --db names the right file.",
             )
         return None
-    missing = sorted(set(_tables_of_schema(version)) - set(tables))
+    applied = {row[0] for row in connection.execute("SELECT version FROM schema_migrations").fetchall()}
+    missing = sorted(set(_tables_of_migrations(applied)) - set(tables))
     if missing:
         raise damaged_error(path, _latest_backup(path), f"tables missing: {', '.join(missing)}")
     for table in tables:
@@ -156,12 +157,21 @@ def _checked_schema_version(connection: duckdb.DuckDBPyConnection, path: Path) -
     return version
 
 
-def _tables_of_schema(version: int) -> list[str]:
-    """The tables the migrations up to ``version`` make, in a database in memory."""
+def _tables_of_migrations(applied: set[int]) -> set[str]:
+    """The tables the applied migrations made, each migration's found by running them all in
+    order in a database in memory. A migration the database has not had yet (it is applied
+    next) is expected to have made nothing."""
     scratch = duckdb.connect(config=HARDENED)
+    made: set[str] = set()
     try:
-        migrate(scratch, utc_now(), up_to=version)
-        return store_tables(scratch)
+        before: set[str] = set()
+        for version in sorted(migration.version for migration in available_migrations()):
+            migrate(scratch, utc_now(), up_to=version)
+            after = set(store_tables(scratch))
+            if version in applied:  # what it made is there, and what it dropped is gone
+                made = (made | (after - before)) - (before - after)
+            before = after
+        return made
     finally:
         scratch.close()
 
