@@ -14,7 +14,7 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 from xml.parsers import expat
 
 from defusedxml.expatreader import DefusedExpatParser
@@ -29,6 +29,8 @@ from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
+from thinktank.ingest.limits import Limits
+
 CHUNK_BYTES = 1 << 16
 _DIGITS = "0123456789"
 
@@ -41,6 +43,18 @@ class Cell(NamedTuple):
 Row = dict[int, Cell]  # 1-based column -> cell; empty cells are absent
 
 
+class PastLimit(Exception):  # noqa: N818 (a refusal, not a fault)
+    """A row wider, or a cell longer, than a return may hold, raised the moment it is met so
+    that nothing more of the row is read or built. ``column`` is None where it cannot be told
+    (a csv cell running over several lines)."""
+
+    def __init__(self, what: Literal["columns", "characters"], row: int, column: int | None) -> None:
+        super().__init__(what, row, column)
+        self.what = what
+        self.row = row
+        self.column = column
+
+
 class _Style(NamedTuple):
     number_format: str
     is_date: bool
@@ -50,8 +64,11 @@ class _Style(NamedTuple):
 class _SheetHandler:
     """Collects finished rows as the parser is fed; the caller takes them after each chunk."""
 
-    def __init__(self, shared_strings: list[str], styles: list[_Style], epoch: dt.datetime) -> None:
+    def __init__(self, shared_strings: list[str], styles: list[_Style], epoch: dt.datetime, limits: Limits) -> None:
         self.finished: list[tuple[int, Row]] = []
+        self._max_columns = limits.max_columns
+        self._max_cell_chars = limits.max_cell_chars
+        self._text_length = 0
         self._shared_strings = shared_strings
         self._styles = styles
         self._epoch = epoch
@@ -71,9 +88,12 @@ class _SheetHandler:
             reference = attributes.get("r")
             self._column = (column_index_from_string(reference.rstrip(_DIGITS)) if reference
                             else self._column + 1)
+            if self._column > self._max_columns:
+                raise PastLimit("columns", self._row_number, self._column)
             self._type = attributes.get("t", "n")
             self._style_id = int(attributes.get("s", 0) or 0)
             self._text = []
+            self._text_length = 0
         elif tag == "v" or (tag == "t" and self._inline and not self._phonetic):
             self._collecting = True
         elif tag == "is":
@@ -105,6 +125,9 @@ class _SheetHandler:
 
     def characters(self, content: str) -> None:
         if self._collecting:
+            self._text_length += len(content)
+            if self._text_length > self._max_cell_chars:
+                raise PastLimit("characters", self._row_number, self._column)
             self._text.append(content)
 
     def _value(self) -> tuple[Any, str | None]:
@@ -113,7 +136,10 @@ class _SheetHandler:
         text = "".join(self._text)
         kind = self._type
         if kind == "s":
-            return self._shared_strings[int(text)], None
+            shared = self._shared_strings[int(text)]
+            if len(shared) > self._max_cell_chars:
+                raise PastLimit("characters", self._row_number, self._column)
+            return shared, None
         if kind in ("str", "inlineStr", "e"):
             return text, None
         if kind == "b":
@@ -163,9 +189,10 @@ class StreamedWorkbook:
             if relationship.target in reader.valid_files and "chartsheet" not in relationship.Type
         ]
 
-    def rows(self, sheet: SheetPart) -> Iterator[tuple[int, Row]]:
-        """Each non-empty row of the sheet, as (Excel row number, cells)."""
-        handler = _SheetHandler(self._shared_strings, self._styles, self._epoch)
+    def rows(self, sheet: SheetPart, limits: Limits) -> Iterator[tuple[int, Row]]:
+        """Each non-empty row of the sheet, as (Excel row number, cells). Raises `PastLimit`
+        at the first cell past the column limit or the first character past the cell limit."""
+        handler = _SheetHandler(self._shared_strings, self._styles, self._epoch, limits)
         parser = defused_expat_parser()
         parser.buffer_text = True
         parser.StartElementHandler = handler.start
