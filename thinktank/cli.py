@@ -34,6 +34,7 @@ from thinktank.reference import ReferenceData, load_reference
 from thinktank.settings import Settings
 from thinktank.spc_baselines import add_rebase, rebases, remove_rebase
 from thinktank.store import Store, utc_now
+from thinktank.store.audit import audit_entries, verify_chain
 from thinktank.store.returns import stored_figures, submission_history
 from thinktank.store.transactions import store_errors_translated
 from thinktank.templates import template_csv, template_rows, template_xlsx, version_in_force
@@ -136,6 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("period", nargs="+", help="the quarter, such as 2024-25 Q1")
         if name == "add":
             sub.add_argument("--reason", required=True, help="what changed, such as \"MASH restructure\"")
+
+    audit_help = "The audit log: who did what and when, each event linked to the one before it."
+    audit = commands.add_parser("audit", help=audit_help, description=audit_help)
+    audit_actions = audit.add_subparsers(dest="audit_action", required=True, metavar="ACTION")
+    command("verify", "Check that no event of the audit log was changed, deleted, added or moved; "
+            "exits 1 naming each broken link.", _audit_verify, within=audit_actions)
+    audit_list = command("list", "List the audit log's events, oldest first.", _audit_list, within=audit_actions)
+    audit_list.add_argument("--action", help="only this action, such as upload")
     return parser
 
 
@@ -529,3 +538,30 @@ def _rebase_remove(arguments: argparse.Namespace) -> int:
     print(json.dumps(removed, indent=2) if arguments.json else
           f"Removed {arguments.indicator}'s re-base from {quarter.label}.")
     return EXIT_OK
+
+
+AUDIT_COLUMNS = ["id", "happened_at", "actor", "action", "outcome", "agency_id", "period", "file_name", "rows_read",
+                 "errors", "warnings", "detail"]
+
+
+def _audit_list(arguments: argparse.Namespace) -> int:
+    with _open_store(arguments) as store:
+        frame = audit_entries(store.cursor())
+    if arguments.action:
+        frame = frame[frame["action"] == arguments.action]
+    frame["happened_at"] = frame["happened_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    _emit(arguments, _records(frame, AUDIT_COLUMNS), _printable(frame[AUDIT_COLUMNS]))
+    return EXIT_OK
+
+
+def _audit_verify(arguments: argparse.Namespace) -> int:
+    with _open_store(arguments) as store:
+        check = verify_chain(store.cursor())
+    if arguments.json:
+        print(json.dumps({"intact": check.intact, "events": check.events,
+                          "broken": [dataclasses.asdict(link) for link in check.broken]}, indent=2))
+    else:
+        print(check.summary)
+        for link in check.broken:
+            print(f"  event {link.event_id}: {link.problem}")
+    return EXIT_OK if check.intact else EXIT_PROBLEM

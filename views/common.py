@@ -69,6 +69,9 @@ def prepare_page() -> None:
         if built is not None:
             st.cache_data.clear()
     choose_identity()
+    if not started.audit.intact and acting_user().role in (Role.ANALYST, Role.ADMIN):
+        st.error(f"{started.audit.summary} Run python -m thinktank audit verify for every broken link.",
+                 icon=":material/gpp_bad:")
     if first_start.is_demo(started.store):
         st.info(
             "**Demo data.** Every figure here belongs to a made-up partnership built from "
