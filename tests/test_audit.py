@@ -194,3 +194,12 @@ def test_the_dashboard_shows_a_broken_chain_to_analysts_and_admins_only(monkeypa
     app.sidebar.selectbox(key="acting_as").select(LOCAL_PLG_MEMBER.id).run()
     assert not any("audit log" in error.value for error in app.error)
     st.cache_resource.clear()
+
+
+def test_audit_list_shows_the_events_of_one_action(settings, capsys):
+    with Store.open(settings) as store:
+        events(store, 2)
+    assert main(["audit", "list", "--db", str(settings.database_path), "--action", "test", "--json"]) == EXIT_OK
+    listed = json.loads(capsys.readouterr().out)
+    assert [(event["action"], event["detail"], event["actor"]) for event in listed] == [
+        ("test", "event 0", LOCAL_ANALYST.id), ("test", "event 1", LOCAL_ANALYST.id)]
