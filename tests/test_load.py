@@ -4,6 +4,7 @@ upload a person saw stored found in the store afterwards."""
 
 import sys
 
+import pytest
 from conftest import _free_port
 from returns_support import police, send
 
@@ -13,6 +14,8 @@ from thinktank.store import Store
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 
 import load  # bench/ is not a package: found through the path above
+
+pytestmark = pytest.mark.browser
 
 
 def test_a_short_load_round_has_no_error_and_loses_no_upload(settings, monkeypatch):
