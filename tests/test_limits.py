@@ -116,7 +116,48 @@ def test_an_xlsx_cell_past_the_cell_limit_is_refused_with_its_cell(store, cell):
     assert located(send(store, content, "long.xlsx")) == [("F117", "Return", 2, "D")]
 
 
-def test_a_long_shared_string_is_refused_where_a_cell_uses_it(store):
+def test_a_long_inline_text_written_by_openpyxl_is_refused_with_its_cell(store):
     rows = police_sheet()
     rows[1] = [*rows[1][:7], "y" * 10_001]
     assert located(send(store, workbook({"Return": rows}), "long.xlsx")) == [("F117", "Return", 2, "H")]
+
+
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def with_shared_strings(content: bytes, *strings: str) -> bytes:
+    """The workbook with a shared-strings part holding these strings, as Excel writes text."""
+    original = zipfile.ZipFile(io.BytesIO(content))
+    table = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + "".join(f"<si><t>{text}</t></si>" for text in strings) + "</sst>"
+    ).encode()
+    buffer = io.BytesIO()
+    with original, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as changed:
+        for member in original.infolist():
+            part = original.read(member)
+            if member.filename == "[Content_Types].xml":
+                part = part.replace(b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" '
+                                    f'ContentType="{SHARED_STRINGS_TYPE}"/></Types>'.encode())
+            changed.writestr(member.filename, part)
+        changed.writestr("xl/sharedStrings.xml", table)
+    return buffer.getvalue()
+
+
+def shared_comment_workbook(comment: str) -> bytes:
+    row = '<row r="2">' + inline("A2", "FD06") + inline("B2", "2024-25 Q1") + '<c r="C2"><v>1180</v></c>' + \
+        '<c r="D2" t="s"><v>0</v></c></row>'
+    header = XLSX_HEADER.replace("</row>", inline("D1", "comment") + "</row>")
+    return with_shared_strings(xlsx_with_sheet(sheet(header, row)), comment)
+
+
+def test_a_long_shared_string_is_refused_as_the_workbook_is_opened(store):
+    result = send(store, shared_comment_workbook(VARIED_TEXT), "long.xlsx")
+    assert located(result) == [("F117", None, None, None)]
+    assert result.report.issues[0].message.startswith("A cell of the workbook holds more than 10,000 characters")
+
+
+def test_a_shared_string_within_the_limit_is_read_as_the_cells_text(store):
+    result = send(store, shared_comment_workbook("Front door staffing is back to full"), "shared.xlsx")
+    assert result.report.errors == 0
+    assert list(result.report.observations["comment"]) == ["Front door staffing is back to full"]

@@ -41,7 +41,7 @@ def _is_figure(value: object) -> bool:
 
 
 def streamed_rows(content: bytes, sheet_name: str | None = None) -> list[tuple[int, dict[int, Cell]]]:
-    with StreamedWorkbook(content) as workbook:
+    with StreamedWorkbook(content, Limits()) as workbook:
         sheet = next(sheet for sheet in workbook.sheets if sheet.title == sheet_name) if sheet_name else workbook.sheets[0]
         return list(workbook.rows(sheet, Limits()))
 

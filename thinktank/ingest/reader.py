@@ -146,7 +146,9 @@ def _read_workbook(content: bytes, file_name: str, known_columns: dict[str, set[
         with warnings.catch_warnings():
             # openpyxl warns about features it skips (data validation, conditional formats).
             warnings.simplefilter("ignore")
-            workbook = StreamedWorkbook(content)
+            workbook = StreamedWorkbook(content, limits)
+    except PastLimit as past:
+        return ReadResult(None, None, [_past_limit_issue(None, past, limits)])
     except DefusedXmlException as refusal:
         return ReadResult(None, None, [_declarations_refused(file_name, refusal)])
     except Exception as error:  # openpyxl raises many types for a damaged file
@@ -198,9 +200,10 @@ def _declarations_refused(file_name: str, refusal: DefusedXmlException) -> Issue
     )
 
 
-def _past_limit_issue(sheet: str, past: PastLimit, limits: Limits) -> Issue:
+def _past_limit_issue(sheet: str | None, past: PastLimit, limits: Limits) -> Issue:
+    """``sheet`` is None for the workbook's shared text, read before any sheet."""
     letter = get_column_letter(past.column) if past.column else None
-    within = "the file" if sheet == CSV_SHEET_NAME else f"sheet {sheet}"
+    within = {CSV_SHEET_NAME: "the file", None: "the workbook"}.get(sheet, f"sheet {sheet}")
     if past.what == "columns":
         return issue(
             "F116",
@@ -209,7 +212,10 @@ def _past_limit_issue(sheet: str, past: PastLimit, limits: Limits) -> Issue:
             "right of the figures, or copy the figures into a new template.",
             sheet=sheet, row=past.row, column_letter=letter,
         )
-    where = f"The cell in column {letter} of row {past.row}" if letter else f"A cell starting on row {past.row}"
+    if letter:
+        where = f"The cell in column {letter} of row {past.row}"
+    else:
+        where = f"A cell starting on row {past.row}" if past.row else "A cell"
     return issue(
         "F117",
         f"{where} of {within} holds more than {limits.max_cell_chars:,} characters, the limit for one "

@@ -18,7 +18,7 @@ from typing import Any, Literal, NamedTuple
 from xml.parsers import expat
 
 from defusedxml.expatreader import DefusedExpatParser
-from openpyxl.reader.excel import ExcelReader
+from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
 from openpyxl.styles.numbers import (
     BUILTIN_FORMATS,
     BUILTIN_FORMATS_MAX_SIZE,
@@ -48,7 +48,7 @@ class PastLimit(Exception):  # noqa: N818 (a refusal, not a fault)
     that nothing more of the row is read or built. ``column`` is None where it cannot be told
     (a csv cell running over several lines)."""
 
-    def __init__(self, what: Literal["columns", "characters"], row: int, column: int | None) -> None:
+    def __init__(self, what: Literal["columns", "characters"], row: int | None, column: int | None) -> None:
         super().__init__(what, row, column)
         self.what = what
         self.row = row
@@ -163,17 +163,59 @@ class SheetPart:
     path: str  # the sheet's XML inside the package
 
 
+class _SharedStringsHandler:
+    """The workbook's shared text, read as openpyxl's `read_string_table` reads it (each
+    string's text runs, not its phonetic guides), refusing a string past the cell limit at
+    the first character past it rather than after building it."""
+
+    def __init__(self, max_cell_chars: int) -> None:
+        self.strings: list[str] = []
+        self._max_cell_chars = max_cell_chars
+        self._text: list[str] = []
+        self._length = 0
+        self._collecting = False
+        self._phonetic = False
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        tag = name.rpartition(":")[2]
+        if tag == "si":
+            self._text, self._length = [], 0
+        elif tag == "t" and not self._phonetic:
+            self._collecting = True
+        elif tag == "rPh":
+            self._phonetic = True
+
+    def end(self, name: str) -> None:
+        tag = name.rpartition(":")[2]
+        if tag == "t":
+            self._collecting = False
+        elif tag == "rPh":
+            self._phonetic = False
+        elif tag == "si":
+            # openpyxl's own reading of Excel's escape for a literal underscore.
+            self.strings.append("".join(self._text).replace("x005F_", ""))
+
+    def characters(self, content: str) -> None:
+        if self._collecting:
+            self._length += len(content)
+            if self._length > self._max_cell_chars:
+                raise PastLimit("characters", None, None)
+            self._text.append(content)
+
+
 class StreamedWorkbook:
     """A workbook whose sheets are streamed row by row. Raises what openpyxl raises for a
-    damaged package; a sheet's damage shows up while its rows are streamed."""
+    damaged package; a sheet's damage shows up while its rows are streamed. Raises `PastLimit`
+    for shared text past the cell limit."""
 
-    def __init__(self, content: bytes) -> None:
-        # The steps of openpyxl's load_workbook up to, but not including, opening every sheet.
+    def __init__(self, content: bytes, limits: Limits) -> None:
+        # The steps of openpyxl's load_workbook up to, but not including, opening every sheet,
+        # with the shared strings streamed here under the cell limit.
         reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True)
         self._archive = reader.archive
         try:
             reader.read_manifest()
-            reader.read_strings()
+            reader.shared_strings = _shared_strings(reader, limits)
             reader.read_workbook()
             apply_stylesheet(reader.archive, reader.wb)
         except BaseException:
@@ -215,6 +257,23 @@ class StreamedWorkbook:
 
     def __exit__(self, *exception: object) -> None:
         self.close()
+
+
+def _shared_strings(reader: ExcelReader, limits: Limits) -> list[str]:
+    part = reader.package.find(SHARED_STRINGS)
+    if part is None:
+        return []
+    handler = _SharedStringsHandler(limits.max_cell_chars)
+    parser = defused_expat_parser()
+    parser.buffer_text = True
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.characters
+    with reader.archive.open(part.PartName[1:]) as source:
+        while chunk := source.read(CHUNK_BYTES):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    return handler.strings
 
 
 def _style(workbook: Any, format_id: int) -> _Style:
