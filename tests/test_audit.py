@@ -203,3 +203,10 @@ def test_audit_list_shows_the_events_of_one_action(settings, capsys):
     listed = json.loads(capsys.readouterr().out)
     assert [(event["action"], event["detail"], event["actor"]) for event in listed] == [
         ("test", "event 0", LOCAL_ANALYST.id), ("test", "event 1", LOCAL_ANALYST.id)]
+
+
+def test_the_demo_partnerships_audit_log_is_one_intact_chain(demo_database):
+    with duckdb.connect(str(demo_database), read_only=True) as connection:
+        check = verify_chain(connection)
+        (recorded,) = connection.execute("SELECT count(*) FROM audit_log").fetchone()
+    assert check.intact and check.events == recorded > 100
