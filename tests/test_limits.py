@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 from returns_support import HEADER, POLICE_Q1, codes, csv_return, located, police, send
-from test_ingest import police_sheet, workbook
+from test_ingest import police_sheet, with_evidence, workbook
 
 from thinktank.ingest.limits import Limits
 
@@ -161,3 +161,9 @@ def test_a_shared_string_within_the_limit_is_read_as_the_cells_text(store):
     result = send(store, shared_comment_workbook("Front door staffing is back to full"), "shared.xlsx")
     assert result.report.errors == 0
     assert list(result.report.observations["comment"]) == ["Front door staffing is back to full"]
+
+
+def test_a_long_evidence_detail_is_refused_on_the_evidence_sheet(store):
+    content = with_evidence(["domestic_abuse", "audit", "worried", "Children not told why police came",
+                             "w" * 10_001, None])
+    assert located(send(store, content, "return.xlsx")) == [("F117", "Evidence", 2, "E")]
