@@ -64,6 +64,7 @@ class Tally:
 
     page_seconds: list[float] = field(default_factory=list)
     upload_seconds: list[float] = field(default_factory=list)
+    hostile_seconds: list[float] = field(default_factory=list)
     stored: int = 0
     hostile_refused: int = 0
     errors: list[str] = field(default_factory=list)
@@ -221,11 +222,12 @@ def _send_hostile_files(page, url: str, until: float, tally: Tally, hostile: Pat
     while time.monotonic() < until:
         # A new session each time, which checks the file afresh.
         page.goto(f"{url}/upload", timeout=PAGE_TIMEOUT_SECONDS * 1000)
+        started = time.perf_counter()
         page.locator("input[type=file]").set_input_files(hostile)
         page.get_by_text("Refused: ").first.wait_for(timeout=PAGE_TIMEOUT_SECONDS * 1000)
         # The code is in the problems table, drawn on a canvas over hidden cells.
         page.locator("td", has_text="F116").first.wait_for(state="attached", timeout=PAGE_TIMEOUT_SECONDS * 1000)
-        tally.add(hostile_refused=1)
+        tally.add(hostile_refused=1, hostile_seconds=time.perf_counter() - started)
 
 
 def stored_versions(database: Path, agency: str, quarter: Quarter) -> int:
@@ -262,7 +264,8 @@ def run(database: Path, viewers: int, uploaders: int, seconds: float, hostile: b
         "page_views": len(tally.page_seconds), "p50_s": percentile(tally.page_seconds, 0.5),
         "p95_s": percentile(tally.page_seconds, 0.95), "uploads_stored_seen": tally.stored,
         "uploads_in_store": after - before, "upload_p50_s": percentile(tally.upload_seconds, 0.5),
-        "hostile_refused": tally.hostile_refused, "errors": tally.errors,
+        "hostile_refused": tally.hostile_refused, "hostile_p50_s": percentile(tally.hostile_seconds, 0.5),
+        "errors": tally.errors,
         "cpu_per_page_s": cpu_used / page_runs if page_runs else float("nan"),
         "load_average": (load_before, os.getloadavg()[0]),
     }
@@ -307,14 +310,16 @@ def main() -> None:
     print(f"Date: {dt.date.today():%-d %B %Y}")
     print()
     print("| round | page views | p50 | p95 | server CPU per page run | uploads stored (seen / in the store) "
-          "| upload p50 | hostile files refused | errors | machine load before / after |")
+          "| upload p50 | hostile files refused (p50 from choosing to refusal) | errors | machine load before / after |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for figures in rounds:
+        hostile = (f"{figures['hostile_refused']} ({figures['hostile_p50_s']:.2f} s)" if figures["hostile"]
+                   else "")
         label = (f"{figures['viewers']} viewers, {figures['uploaders']} uploaders, {figures['seconds']:.0f} s"
                  + (", hostile upload in flight" if figures["hostile"] else ""))
         print(f"| {label} | {figures['page_views']:,} | {figures['p50_s']:.2f} s | {figures['p95_s']:.2f} s "
               f"| {figures['cpu_per_page_s']:.2f} s | {figures['uploads_stored_seen']} / {figures['uploads_in_store']} "
-              f"| {figures['upload_p50_s']:.2f} s | {figures['hostile_refused']} | {len(figures['errors'])} "
+              f"| {figures['upload_p50_s']:.2f} s | {hostile} | {len(figures['errors'])} "
               f"| {figures['load_average'][0]:.1f} / {figures['load_average'][1]:.1f} |")
     for figures in rounds:
         for error in figures["errors"]:
