@@ -3,8 +3,8 @@ a comment or anyone's personal data beyond the acting user's id.
 
 It is tamper-evident: each event is linked in ``audit_chain`` to the one before it by hashes
 (SHA-256 over the previous event's hash and the event's fields, worked out by the SQL macro
-``audit_event_hash`` of migration 012), so `verify_chain` finds any event changed, deleted,
-added outside this module or moved. Deleting the newest events with their links cannot be told
+``audit_event_hash`` of the ``audit_chain`` migration), so `verify_chain` finds any event
+changed, deleted, added outside this module or moved. Deleting the newest events with their links cannot be told
 from their never having happened: a backup holds the chain as it was.
 
 This module is the only writer of ``audit_log`` and ``audit_chain``, and it only inserts.
