@@ -24,6 +24,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/scorecard.py
+	$(BIN)/python bench/load.py
 
 docs: $(RUNTIME_STAMP)
 	$(BIN)/python -m thinktank docs

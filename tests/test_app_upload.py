@@ -151,3 +151,10 @@ def test_the_upload_box_states_the_real_limit(upload_page):
     assert config["server"]["maxUploadSize"] == 25
     assert "25 MB" in upload_page.file_uploader(key="upload_file").help
     assert any("up to 25 MB" in caption.value for caption in upload_page.caption)
+
+
+def test_the_upload_page_states_the_limits_in_force(monkeypatch, settings):
+    monkeypatch.setenv("THINKTANK_MAX_COLUMNS", "40")
+    app = dashboard_app(monkeypatch, settings, timeout=60).switch_page("views/upload.py")
+    app.run()
+    assert any("200,000 rows, 40 columns and 10,000 characters in a cell" in caption.value for caption in app.caption)

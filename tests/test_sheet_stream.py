@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from thinktank.ingest.limits import Limits
 from thinktank.ingest.sheet_stream import Cell, StreamedWorkbook, defused_expat_parser
 
 GOOD = Path(__file__).parent / "fixtures" / "returns" / "good"
@@ -40,9 +41,9 @@ def _is_figure(value: object) -> bool:
 
 
 def streamed_rows(content: bytes, sheet_name: str | None = None) -> list[tuple[int, dict[int, Cell]]]:
-    with StreamedWorkbook(content) as workbook:
+    with StreamedWorkbook(content, Limits()) as workbook:
         sheet = next(sheet for sheet in workbook.sheets if sheet.title == sheet_name) if sheet_name else workbook.sheets[0]
-        return list(workbook.rows(sheet))
+        return list(workbook.rows(sheet, Limits()))
 
 
 @pytest.mark.parametrize("name", sorted(path.name for path in GOOD.glob("*.xlsx")))

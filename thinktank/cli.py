@@ -46,6 +46,7 @@ from thinktank.reference import ReferenceData, load_reference
 from thinktank.settings import Settings
 from thinktank.spc_baselines import add_rebase, rebases, remove_rebase
 from thinktank.store import Store, open_read_only, refuse_while_in_use, utc_now
+from thinktank.store.audit import audit_entries, verify_chain
 from thinktank.store.backup import BACKUP_DATABASE, check_backup, restore_backup, write_backup
 from thinktank.store.control import ask_dashboard, dashboard_serves
 from thinktank.store.returns import stored_figures, submission_history
@@ -162,6 +163,14 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--name", required=True, help="the person's name, as colleagues know it")
     user_add.add_argument("--role", required=True, choices=list(Role), help="what they may do")
     user_add.add_argument("--agency", help="for an agency_uploader: the agency they send returns for (id)")
+
+    audit_help = "The audit log: who did what and when, each event linked to the one before it."
+    audit = commands.add_parser("audit", help=audit_help, description=audit_help)
+    audit_actions = audit.add_subparsers(dest="audit_action", required=True, metavar="ACTION")
+    command("verify", "Check that no event of the audit log was changed, deleted, added or moved; "
+            "exits 1 naming each broken link.", _audit_verify, within=audit_actions)
+    audit_list = command("list", "List the audit log's events, oldest first.", _audit_list, within=audit_actions)
+    audit_list.add_argument("--action", help="only this action, such as upload")
     return parser
 
 
@@ -656,6 +665,33 @@ def _users_add(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+AUDIT_COLUMNS = ["id", "happened_at", "actor", "action", "outcome", "agency_id", "period", "file_name", "rows_read",
+                 "errors", "warnings", "detail"]
+
+
+def _audit_list(arguments: argparse.Namespace) -> int:
+    with _open_store(arguments) as store:
+        frame = audit_entries(store.cursor())
+    if arguments.action:
+        frame = frame[frame["action"] == arguments.action]
+    frame["happened_at"] = frame["happened_at"].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    _emit(arguments, _records(frame, AUDIT_COLUMNS), _printable(frame[AUDIT_COLUMNS]))
+    return EXIT_OK
+
+
+def _audit_verify(arguments: argparse.Namespace) -> int:
+    with _open_store(arguments) as store:
+        check = verify_chain(store.cursor())
+    if arguments.json:
+        print(json.dumps({"intact": check.intact, "events": check.events,
+                          "broken": [dataclasses.asdict(link) for link in check.broken]}, indent=2))
+    else:
+        print(check.summary)
+        for link in check.broken:
+            print(f"  event {link.event_id}: {link.problem}")
+    return EXIT_OK if check.intact else EXIT_PROBLEM
+
+
 # Commands that only read the store: while the dashboard holds it, they read a snapshot.
 READING_COMMANDS = {_indicators, _themes, _agencies, _template, _validate, _submissions, _figures, _scorecard,
-                    _report, _rebase_list, _users_list}
+                    _report, _rebase_list, _users_list, _audit_list, _audit_verify}

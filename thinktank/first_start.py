@@ -8,6 +8,7 @@ here, so a page only shows the progress it is told, and never builds the demo it
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from thinktank import demo
 from thinktank.settings import Settings, demo_on_first_start
 from thinktank.store import Store
+from thinktank.store.audit import ChainCheck, verify_chain
 
 # progress(done, total, what is being done now)
 Progress = Callable[[int, int, str], None]
@@ -27,6 +29,7 @@ _DEMO_LOCK = threading.Lock()
 class Started:
     store: Store
     created: bool  # this process created the database file
+    audit: ChainCheck  # the audit log's chain as it stood at start-up
 
     @property
     def demo_due(self) -> bool:
@@ -35,10 +38,16 @@ class Started:
 
 
 def open_store(settings: Settings, serve_control: bool = False) -> Started:
-    """``serve_control``: the dashboard's store, which answers commands run while it holds the
-    database (a backup, above all)."""
+    """Open the store and check the audit log's chain; a broken chain is said in the terminal
+    too, where whoever runs Think Tank sees it. ``serve_control``: the dashboard's store, which
+    answers commands run while it holds the database (a backup, above all)."""
     created = not settings.database_path.exists()
-    return Started(Store.open(settings, serve_control=serve_control), created)
+    store = Store.open(settings, serve_control=serve_control)
+    audit = verify_chain(store.cursor())
+    if not audit.intact:
+        print(f"Think Tank: {audit.summary} (python -m thinktank audit verify names every broken link.)",
+              file=sys.stderr)
+    return Started(store, created, audit)
 
 
 def build_demo_if_due(started: Started, today: dt.date, progress: Progress | None = None) -> demo.DemoSummary | None:

@@ -101,6 +101,9 @@ def prepare_page() -> User:
             "refused. Ask whoever runs Think Tank to make both writable, then restart it.",
             icon=":material/lock:",
         )
+    if not started.audit.intact and sees_raw_figures(user):
+        st.error(f"{started.audit.summary} Run python -m thinktank audit verify for every broken link.",
+                 icon=":material/gpp_bad:")
     if first_start.is_demo(started.store):
         st.info(
             "**Demo data.** Every figure here belongs to a made-up partnership built from "

@@ -17,6 +17,7 @@ from thinktank.docs import markdown_text
 from thinktank.downloads import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import SEVERITY_LABELS, agency_names
+from thinktank.ingest.limits import Limits
 from thinktank.ingest.submit import IngestResult, check_return, store_return
 from thinktank.periods import latest_complete_quarter
 from thinktank.store import utc_now
@@ -93,7 +94,9 @@ uploaded = st.file_uploader(
     "Return file", type=["xlsx", "csv"], key="upload_file",
     help=f"An Excel workbook (.xlsx) or a csv file of up to {MAX_UPLOAD_MB} MB.",
 )
-st.caption(f"Excel (.xlsx) or csv, up to {MAX_UPLOAD_MB} MB. Checking stores nothing: you store the "
+LIMITS = Limits.from_environment()
+st.caption(f"Excel (.xlsx) or csv, up to {MAX_UPLOAD_MB} MB, {LIMITS.max_rows:,} rows, {LIMITS.max_columns:,} "
+           f"columns and {LIMITS.max_cell_chars:,} characters in a cell. Checking stores nothing: you store the "
            "return with a button once it has no errors.")
 if uploaded is None:
     st.session_state.pop(CHECK_KEY, None)

@@ -17,6 +17,11 @@ class Limits:
     max_uncompressed_bytes: int = 500 * MIB
     max_compression_ratio: int = 200
     max_zip_entries: int = 1_000
+    # The template has eight columns; a row far wider is refused as soon as it is met, before
+    # the row is built (one row of ten million columns once took 24 s and 3.75 GB).
+    max_columns: int = 1_000
+    # Any one cell, a comment or a piece of evidence included: a few pages of text.
+    max_cell_chars: int = 10_000
 
     @classmethod
     def from_environment(cls) -> Limits:

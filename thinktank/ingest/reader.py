@@ -9,7 +9,7 @@ Windows-1252, in that order.
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import re
 import warnings
 import zipfile
@@ -26,9 +26,15 @@ from openpyxl.utils import get_column_letter
 
 from thinktank.ingest.cells import clean_text
 from thinktank.ingest.limits import Limits
-from thinktank.ingest.sheet_stream import Cell, Row, StreamedWorkbook
+from thinktank.ingest.sheet_stream import Cell, PastLimit, Row, StreamedWorkbook
 from thinktank.rules import Issue, issue, register
-from thinktank.rules.example_inputs import ExampleFile, ExampleReturn
+from thinktank.rules.example_inputs import (
+    POLICE_ROWS,
+    RETURN_HEADER,
+    ExampleFile,
+    ExampleReturn,
+    csv_text,
+)
 
 if not openpyxl.DEFUSEDXML:
     raise RuntimeError(
@@ -45,6 +51,8 @@ DAMAGED_WORKBOOK_ERRORS = (
     ParseError, ExpatError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, IndexError,
 )
 CSV_SHEET_NAME = "csv"
+# A csv line with its ending, split as the csv module splits lines: at \r\n, \r or \n.
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 _SEPARATORS = re.compile(r"[\s\-_]+")
 
 register("F110", "error", "No header row",
@@ -74,6 +82,16 @@ register("F115", "error", "A column appears twice",
          "so it is not clear which holds the figures.",
          ExampleReturn("FD06,2024-25 Q1,1180,1180", header="indicator_id,period,value,Value"),
          what_to_do="Delete or rename one of the two columns.")
+register("F116", "error", "Too many columns",
+         "A row wider than the column limit is refused as soon as the limit is passed, and nothing "
+         "after it is read. The template has eight columns.",
+         ExampleFile("wide.csv", lambda: ("indicator_id,value" + ",note" * 1_000 + "\nFD06,1180\n").encode()),
+         what_to_do="Delete the columns to the right of the figures, or copy the figures into a new template.")
+register("F117", "error", "A cell is too long",
+         "A cell holding more text than the cell limit is refused as soon as the limit is passed: a "
+         "comment or a piece of evidence needs a few paragraphs at most.",
+         ExampleFile("long-comment.csv", lambda: csv_text(RETURN_HEADER, [POLICE_ROWS[0] + "x" * 131_073])),
+         what_to_do="Shorten the text in that cell; put a long report in a document and name it in the cell.")
 
 
 def normalise_header(name: object) -> str:
@@ -114,8 +132,10 @@ def read_return(content: bytes, kind: str, file_name: str, known_columns: dict[s
         text, problem = _decode(content)
         if problem:
             return ReadResult(None, None, [issue("F109", f"{file_name}: {problem}")])
-        rows = _csv_rows(text)
-        return_rows, issues = _locate(CSV_SHEET_NAME, rows, known_columns["return"], limits)
+        try:
+            return_rows, issues = _locate(CSV_SHEET_NAME, _csv_rows(text, limits), known_columns["return"], limits)
+        except PastLimit as past:
+            return ReadResult(None, None, [_past_limit_issue(CSV_SHEET_NAME, past, limits)])
         return ReadResult(return_rows, None, issues)
     return _read_workbook(content, file_name, known_columns, limits)
 
@@ -126,7 +146,9 @@ def _read_workbook(content: bytes, file_name: str, known_columns: dict[str, set[
         with warnings.catch_warnings():
             # openpyxl warns about features it skips (data validation, conditional formats).
             warnings.simplefilter("ignore")
-            workbook = StreamedWorkbook(content)
+            workbook = StreamedWorkbook(content, limits)
+    except PastLimit as past:
+        return ReadResult(None, None, [_past_limit_issue(None, past, limits)])
     except DefusedXmlException as refusal:
         return ReadResult(None, None, [_declarations_refused(file_name, refusal)])
     except Exception as error:  # openpyxl raises many types for a damaged file
@@ -143,16 +165,21 @@ def _read_workbook(content: bytes, file_name: str, known_columns: dict[str, set[
             return ReadResult(None, None, [issue(
                 "F110", f"{file_name} has no visible sheet of figures. Put them on a sheet named Return.",
             )])
+        reading = data_sheet.title
         try:
-            returns, issues = _locate(data_sheet.title, workbook.rows(data_sheet), known_columns["return"], limits)
+            returns, issues = _locate(data_sheet.title, workbook.rows(data_sheet, limits), known_columns["return"],
+                                      limits)
             evidence = None
             evidence_sheet = by_name.get(EVIDENCE_SHEET)
             if evidence_sheet is not None:
+                reading = evidence_sheet.title
                 evidence, evidence_issues = _locate(
-                    evidence_sheet.title, workbook.rows(evidence_sheet), known_columns["evidence"], limits,
+                    evidence_sheet.title, workbook.rows(evidence_sheet, limits), known_columns["evidence"], limits,
                     key="theme", may_be_empty=True,
                 )
                 issues += evidence_issues
+        except PastLimit as past:
+            return ReadResult(None, None, [_past_limit_issue(reading, past, limits)])
         except DefusedXmlException as refusal:
             return ReadResult(None, None, [_declarations_refused(file_name, refusal)])
         except DAMAGED_WORKBOOK_ERRORS as error:
@@ -173,6 +200,30 @@ def _declarations_refused(file_name: str, refusal: DefusedXmlException) -> Issue
     )
 
 
+def _past_limit_issue(sheet: str | None, past: PastLimit, limits: Limits) -> Issue:
+    """``sheet`` is None for the workbook's shared text, read before any sheet."""
+    letter = get_column_letter(past.column) if past.column else None
+    within = {CSV_SHEET_NAME: "the file", None: "the workbook"}.get(sheet, f"sheet {sheet}")
+    if past.what == "columns":
+        return issue(
+            "F116",
+            f"Row {past.row} of {within} has more than {limits.max_columns:,} columns, the limit, so "
+            f"nothing past column {get_column_letter(limits.max_columns)} was read. Delete the columns to the "
+            "right of the figures, or copy the figures into a new template.",
+            sheet=sheet, row=past.row, column_letter=letter,
+        )
+    if letter:
+        where = f"The cell in column {letter} of row {past.row}"
+    else:
+        where = f"A cell starting on row {past.row}" if past.row else "A cell"
+    return issue(
+        "F117",
+        f"{where} of {within} holds more than {limits.max_cell_chars:,} characters, the limit for one "
+        "cell. Shorten it: put a long report in a document and name it in the cell.",
+        sheet=sheet, row=past.row, column_letter=letter,
+    )
+
+
 def _decode(content: bytes) -> tuple[str, str | None]:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -182,16 +233,102 @@ def _decode(content: bytes) -> tuple[str, str | None]:
     return "", "the text is neither UTF-8 nor Windows-1252. Save it from Excel as 'CSV UTF-8'."
 
 
-def _csv_rows(text: str) -> Iterator[tuple[int, Row]]:
+class _RecordLines:
+    """The csv text's lines as the csv reader takes them, refusing a record as soon as it is
+    known to be wider than the column limit: the reader would otherwise build the whole row
+    first. A one-line record's fields are counted as the reader counts them; a record running
+    over several lines (a quoted cell with line breaks) counts every separator in its lines,
+    quoted or not, which only a row no real return needs reaches."""
+
+    def __init__(self, text: str, dialect: Any, max_columns: int) -> None:
+        # Matched lines, not io.StringIO, which would first copy the text at four bytes a character.
+        self._lines = (line[0] for line in _LINES.finditer(text))
+        self._dialect = dialect
+        self._max_columns = max_columns
+        self.record = 0
+        self.lines_in_record = 0
+        self.last_line = ""
+        self._separators = 0
+
+    def begin(self, record: int) -> None:
+        self.record, self.lines_in_record, self._separators = record, 0, 0
+
+    def __iter__(self) -> _RecordLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.last_line = line
+        self.lines_in_record += 1
+        self._separators += line.count(self._dialect.delimiter)
+        if self._separators >= self._max_columns and not (
+            self.lines_in_record == 1
+            and sum(1 for _ in itertools.islice(_field_lengths(line, self._dialect), self._max_columns + 1))
+            <= self._max_columns
+        ):
+            raise PastLimit("columns", self.record, self._max_columns + 1)
+        return line
+
+
+def _csv_rows(text: str, limits: Limits) -> Iterator[tuple[int, Row]]:
+    """Each non-empty record of the csv text, numbered as Excel numbers a csv's rows. Raises
+    `PastLimit` for a record past the column limit before it is built, and for a cell past the
+    cell limit (the csv module's own limit, 131,072 characters, included)."""
     sample = text[:8192]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1):
-        cells = {column: Cell(value) for column, value in enumerate(row, start=1) if value != ""}
+    lines = _RecordLines(text, dialect, limits.max_columns)
+    reader = csv.reader(lines, dialect)
+    number = 0
+    while True:
+        number += 1
+        lines.begin(number)
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "field larger than field limit" not in str(error):
+                raise  # the only error a non-strict reader raises: any other is a bug
+            # The record's one line holds the long field; over several lines, which cell it
+            # is cannot be told from the line in hand.
+            column = _long_field_column(lines.last_line, dialect, limits) if lines.lines_in_record == 1 else None
+            raise PastLimit("characters", number, column) from error
+        cells = {}
+        for column, value in enumerate(row, start=1):
+            if len(value) > limits.max_cell_chars:
+                raise PastLimit("characters", number, column)
+            if value != "":
+                cells[column] = Cell(value)
         if cells:
             yield number, cells
+
+
+def _long_field_column(line: str, dialect: Any, limits: Limits) -> int | None:
+    """Which field of a one-line csv record is longer than the cell limit (1 for the first)."""
+    for column, length in enumerate(_field_lengths(line, dialect), start=1):
+        if length > limits.max_cell_chars:
+            return column
+    return None
+
+
+def _field_lengths(line: str, dialect: Any) -> Iterator[int]:
+    """The length of each field of a csv record starting at this line, in characters as
+    written, read as the csv module reads fields: quoted from a quote at its start to the
+    closing quote (a doubled quote inside is a quote), then anything up to the separator. A
+    quote left open runs on to the next line; here it ends at the next separator."""
+    quote, separator = re.escape(dialect.quotechar or '"'), dialect.delimiter
+    field = re.compile(f"(?:{quote}[^{quote}]*(?:{quote}{quote}[^{quote}]*)*{quote})?[^{re.escape(separator)}\\r\\n]*")
+    position = 0
+    while True:
+        found = field.match(line, position)
+        yield found.end() - position
+        position = found.end()
+        if position >= len(line) or line[position] != separator:
+            return
+        position += 1
 
 
 def _locate(

@@ -14,11 +14,11 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 from xml.parsers import expat
 
 from defusedxml.expatreader import DefusedExpatParser
-from openpyxl.reader.excel import ExcelReader
+from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
 from openpyxl.styles.numbers import (
     BUILTIN_FORMATS,
     BUILTIN_FORMATS_MAX_SIZE,
@@ -28,6 +28,8 @@ from openpyxl.styles.numbers import (
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+from thinktank.ingest.limits import Limits
 
 CHUNK_BYTES = 1 << 16
 _DIGITS = "0123456789"
@@ -41,6 +43,18 @@ class Cell(NamedTuple):
 Row = dict[int, Cell]  # 1-based column -> cell; empty cells are absent
 
 
+class PastLimit(Exception):  # noqa: N818 (a refusal, not a fault)
+    """A row wider, or a cell longer, than a return may hold, raised the moment it is met so
+    that nothing more of the row is read or built. ``column`` is None where it cannot be told
+    (a csv cell running over several lines)."""
+
+    def __init__(self, what: Literal["columns", "characters"], row: int | None, column: int | None) -> None:
+        super().__init__(what, row, column)
+        self.what = what
+        self.row = row
+        self.column = column
+
+
 class _Style(NamedTuple):
     number_format: str
     is_date: bool
@@ -50,8 +64,11 @@ class _Style(NamedTuple):
 class _SheetHandler:
     """Collects finished rows as the parser is fed; the caller takes them after each chunk."""
 
-    def __init__(self, shared_strings: list[str], styles: list[_Style], epoch: dt.datetime) -> None:
+    def __init__(self, shared_strings: list[str], styles: list[_Style], epoch: dt.datetime, limits: Limits) -> None:
         self.finished: list[tuple[int, Row]] = []
+        self._max_columns = limits.max_columns
+        self._max_cell_chars = limits.max_cell_chars
+        self._text_length = 0
         self._shared_strings = shared_strings
         self._styles = styles
         self._epoch = epoch
@@ -71,9 +88,12 @@ class _SheetHandler:
             reference = attributes.get("r")
             self._column = (column_index_from_string(reference.rstrip(_DIGITS)) if reference
                             else self._column + 1)
+            if self._column > self._max_columns:
+                raise PastLimit("columns", self._row_number, self._column)
             self._type = attributes.get("t", "n")
             self._style_id = int(attributes.get("s", 0) or 0)
             self._text = []
+            self._text_length = 0
         elif tag == "v" or (tag == "t" and self._inline and not self._phonetic):
             self._collecting = True
         elif tag == "is":
@@ -105,6 +125,9 @@ class _SheetHandler:
 
     def characters(self, content: str) -> None:
         if self._collecting:
+            self._text_length += len(content)
+            if self._text_length > self._max_cell_chars:
+                raise PastLimit("characters", self._row_number, self._column)
             self._text.append(content)
 
     def _value(self) -> tuple[Any, str | None]:
@@ -113,7 +136,10 @@ class _SheetHandler:
         text = "".join(self._text)
         kind = self._type
         if kind == "s":
-            return self._shared_strings[int(text)], None
+            shared = self._shared_strings[int(text)]
+            if len(shared) > self._max_cell_chars:
+                raise PastLimit("characters", self._row_number, self._column)
+            return shared, None
         if kind in ("str", "inlineStr", "e"):
             return text, None
         if kind == "b":
@@ -137,17 +163,59 @@ class SheetPart:
     path: str  # the sheet's XML inside the package
 
 
+class _SharedStringsHandler:
+    """The workbook's shared text, read as openpyxl's `read_string_table` reads it (each
+    string's text runs, not its phonetic guides), refusing a string past the cell limit at
+    the first character past it rather than after building it."""
+
+    def __init__(self, max_cell_chars: int) -> None:
+        self.strings: list[str] = []
+        self._max_cell_chars = max_cell_chars
+        self._text: list[str] = []
+        self._length = 0
+        self._collecting = False
+        self._phonetic = False
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        tag = name.rpartition(":")[2]
+        if tag == "si":
+            self._text, self._length = [], 0
+        elif tag == "t" and not self._phonetic:
+            self._collecting = True
+        elif tag == "rPh":
+            self._phonetic = True
+
+    def end(self, name: str) -> None:
+        tag = name.rpartition(":")[2]
+        if tag == "t":
+            self._collecting = False
+        elif tag == "rPh":
+            self._phonetic = False
+        elif tag == "si":
+            # openpyxl's own reading of Excel's escape for a literal underscore.
+            self.strings.append("".join(self._text).replace("x005F_", ""))
+
+    def characters(self, content: str) -> None:
+        if self._collecting:
+            self._length += len(content)
+            if self._length > self._max_cell_chars:
+                raise PastLimit("characters", None, None)
+            self._text.append(content)
+
+
 class StreamedWorkbook:
     """A workbook whose sheets are streamed row by row. Raises what openpyxl raises for a
-    damaged package; a sheet's damage shows up while its rows are streamed."""
+    damaged package; a sheet's damage shows up while its rows are streamed. Raises `PastLimit`
+    for shared text past the cell limit."""
 
-    def __init__(self, content: bytes) -> None:
-        # The steps of openpyxl's load_workbook up to, but not including, opening every sheet.
+    def __init__(self, content: bytes, limits: Limits) -> None:
+        # The steps of openpyxl's load_workbook up to, but not including, opening every sheet,
+        # with the shared strings streamed here under the cell limit.
         reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True)
         self._archive = reader.archive
         try:
             reader.read_manifest()
-            reader.read_strings()
+            reader.shared_strings = _shared_strings(reader, limits)
             reader.read_workbook()
             apply_stylesheet(reader.archive, reader.wb)
         except BaseException:
@@ -163,9 +231,10 @@ class StreamedWorkbook:
             if relationship.target in reader.valid_files and "chartsheet" not in relationship.Type
         ]
 
-    def rows(self, sheet: SheetPart) -> Iterator[tuple[int, Row]]:
-        """Each non-empty row of the sheet, as (Excel row number, cells)."""
-        handler = _SheetHandler(self._shared_strings, self._styles, self._epoch)
+    def rows(self, sheet: SheetPart, limits: Limits) -> Iterator[tuple[int, Row]]:
+        """Each non-empty row of the sheet, as (Excel row number, cells). Raises `PastLimit`
+        at the first cell past the column limit or the first character past the cell limit."""
+        handler = _SheetHandler(self._shared_strings, self._styles, self._epoch, limits)
         parser = defused_expat_parser()
         parser.buffer_text = True
         parser.StartElementHandler = handler.start
@@ -188,6 +257,23 @@ class StreamedWorkbook:
 
     def __exit__(self, *exception: object) -> None:
         self.close()
+
+
+def _shared_strings(reader: ExcelReader, limits: Limits) -> list[str]:
+    part = reader.package.find(SHARED_STRINGS)
+    if part is None:
+        return []
+    handler = _SharedStringsHandler(limits.max_cell_chars)
+    parser = defused_expat_parser()
+    parser.buffer_text = True
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.characters
+    with reader.archive.open(part.PartName[1:]) as source:
+        while chunk := source.read(CHUNK_BYTES):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    return handler.strings
 
 
 def _style(workbook: Any, format_id: int) -> _Style:
