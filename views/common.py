@@ -39,6 +39,7 @@ from thinktank.users import (
     Role,
     User,
     demo_agency_user,
+    sees_raw_figures,
 )
 
 
