@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
 
 from thinktank import browse, first_start, scorecard
+from thinktank.docs import markdown_text
 from thinktank.downloads import CSV_MIME, XLSX_MIME
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import (
@@ -30,6 +32,7 @@ from thinktank.publication import Publication, publication_csv, publication_xlsx
 from thinktank.settings import Settings
 from thinktank.sparklines import sparkline_image
 from thinktank.store import Store, utc_now
+from thinktank.store.audit import record_export
 from thinktank.users import LOCAL_ANALYST, LOCAL_IDENTITIES, Role, User
 
 
@@ -141,8 +144,9 @@ def choose_from_link(container: Any, label: str, names: dict[str, str], paramete
     options = list(names)
     wanted = st.query_params.get(parameter)
     if wanted is not None and wanted not in names:
-        st.warning(f"The link asks for {label.lower()} '{wanted}', which is not here: showing "
-                   f"{names[options[0]]} instead. Choose another from the list above.",
+        # The link's words are whoever wrote the link's: text, never markdown (an image in it is fetched).
+        st.warning(f"The link asks for {label.lower()} '{markdown_text(wanted)}', which is not here: showing "
+                   f"{markdown_text(names[options[0]])} instead. Choose another from the list above.",
                    icon=":material/link_off:")
     chosen = container.selectbox(label, options, index=options.index(wanted) if wanted in names else 0,
                                  format_func=names.get)
@@ -160,7 +164,7 @@ def choose_quarter(container: Any = st) -> Quarter:
         st.stop()
     wanted = st.query_params.get("period")
     if wanted is not None and wanted not in labels:
-        st.warning(f"The link asks for the quarter '{wanted}', which has no returns: showing {labels[0]}, "
+        st.warning(f"The link asks for the quarter '{markdown_text(wanted)}', which has no returns: showing {labels[0]}, "
                    "the latest, instead.", icon=":material/link_off:")
     chosen = container.selectbox(
         "Quarter", labels, index=labels.index(wanted) if wanted in labels else 0,
@@ -171,12 +175,30 @@ def choose_quarter(container: Any = st) -> Quarter:
 
 
 def download_button(container: Any, label: str, data: Callable[[], bytes | str], file_name: str, mime: str,
-                    **options: Any) -> None:
+                    *, period: Quarter | None = None, **options: Any) -> None:
     """A download whose file is made only when clicked, and which leaves the page as it is. A rerun
     on click would give the page's other download buttons new files while the browser still held
-    the old ones, so a second download straight after the first fetched nothing."""
-    container.download_button(label, data, file_name, mime, on_click="ignore", icon=":material/download:",
+    the old ones, so a second download straight after the first fetched nothing. Making the file
+    records an export in the audit log: who, from which page, the format, the quarter."""
+    actor, page = acting_user(), _page_name()
+    opened = store()
+
+    def recorded() -> bytes | str:
+        made = data()
+        with closing(opened.cursor()) as cursor:
+            record_export(cursor, actor, page=page, file_name=file_name, mime=mime,
+                          period=period.label if period is not None else None, at=utc_now())
+        return made
+
+    container.download_button(label, recorded, file_name, mime, on_click="ignore", icon=":material/download:",
                               **options)
+
+
+def _page_name() -> str:
+    """The page's address in the app (``indicator``), read as the page is drawn: the file is
+    made later, when the browser asks for it."""
+    address = st.context.url
+    return (urlsplit(address).path.strip("/").rsplit("/", 1)[-1] if address else "") or "balanced-scorecard"
 
 
 def download_buttons(frame: pd.DataFrame, name: str, *, title: str, quarter: Quarter, sheet: str,
@@ -193,9 +215,9 @@ def download_buttons(frame: pd.DataFrame, name: str, *, title: str, quarter: Qua
 
     csv_column, xlsx_column, _ = container.columns([1, 1, 3])
     download_button(csv_column, "CSV", lambda: publication_csv(publication()), f"{name}.csv", CSV_MIME,
-                    width="stretch", key=f"{name}-csv")
+                    period=quarter, width="stretch", key=f"{name}-csv")
     download_button(xlsx_column, "Excel", lambda: publication_xlsx(publication()), f"{name}.xlsx", XLSX_MIME,
-                    width="stretch", key=f"{name}-xlsx")
+                    period=quarter, width="stretch", key=f"{name}-xlsx")
 
 
 def scorecard_table(card: pd.DataFrame) -> pd.DataFrame:
