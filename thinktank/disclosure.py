@@ -29,8 +29,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import duckdb
 import pandas as pd
 
+from thinktank import scorecard
 from thinktank.periods import Quarter
 
 SMALL_COUNT_RANGE = (1, 4)
@@ -192,3 +194,35 @@ def _hide_suppressed_points(rows: pd.DataFrame, points: pd.DataFrame) -> None:
         rows[column] = rows[column].where(~gone, math.nan)
         if derived in rows.columns:
             rows[derived] = rows[derived].where(~gone, math.nan)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A quarter's figures as they may leave the tool: the scorecard's rows and every group's
+    series up to the quarter (None where a caller holds the raw figures and drew no series)."""
+
+    card: pd.DataFrame
+    series: pd.DataFrame | None
+
+    def indicator_series(self, indicator_id: str) -> pd.DataFrame | None:
+        """One indicator's whole-area quarters, as `scorecard.series` gives them."""
+        if self.series is None:
+            return None
+        chosen = self.series[(self.series["indicator_id"] == indicator_id) & (self.series["breakdown"] == "All")
+                             & (self.series["breakdown_value"] == "All")]
+        return chosen.drop(columns="unit").reset_index(drop=True)
+
+    @property
+    def held_back(self) -> bool:
+        return bool((self.card["status"] == SUPPRESSED).any())
+
+
+def published(cursor: duckdb.DuckDBPyConnection, card: pd.DataFrame, period: Quarter) -> Published:
+    """The rule applied once to a quarter's scorecard (``card``) and every group's series of its
+    indicators up to the quarter, so that every table, chart and download of a page comes from
+    one result."""
+    units = card.drop_duplicates("indicator_id").set_index("indicator_id")["unit"]
+    series = scorecard.series(cursor, None, period, breakdown=None)
+    series = series[series["indicator_id"].isin(units.index)]
+    result = suppress(card, series.assign(unit=series["indicator_id"].map(units)))
+    return Published(result.frame, result.series)

@@ -15,12 +15,14 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from thinktank import browse, first_start, scorecard
+from thinktank import browse, disclosure, first_start, scorecard
+from thinktank.disclosure import Published
 from thinktank.docs import markdown_text
 from thinktank.downloads import CSV_MIME, XLSX_MIME
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import (
     DIRECTION_LABELS,
+    HELD_BACK_SENTENCE,
     RAG_LABELS,
     SIGNAL_LABELS,
     format_change,
@@ -33,7 +35,7 @@ from thinktank.settings import Settings
 from thinktank.sparklines import sparkline_image
 from thinktank.store import Store, utc_now
 from thinktank.store.audit import record_export
-from thinktank.users import LOCAL_ANALYST, LOCAL_IDENTITIES, Role, User
+from thinktank.users import LOCAL_ANALYST, LOCAL_IDENTITIES, Role, User, sees_raw_figures
 
 
 @st.cache_resource(show_spinner=False)
@@ -133,6 +135,28 @@ def scorecard_for(period_label: str, version: str) -> pd.DataFrame:
     return scorecard.scorecard(store().cursor(), Quarter.parse(period_label))
 
 
+@st.cache_data(show_spinner="Holding back small numbers...")
+def published_figures(period_label: str, version: str) -> Published:
+    """The quarter's scorecard and every group's series up to it, with the small-numbers rule
+    applied once (`disclosure.published`): what every download holds, and what a person without
+    access to the raw figures sees on screen."""
+    return disclosure.published(store().cursor(), scorecard_for(period_label, version), Quarter.parse(period_label))
+
+
+def figures_for(user: User, period_label: str, version: str) -> Published:
+    """The figures ``user`` sees on screen: as stored for those who read raw figures (analysts,
+    admins), else the published ones. Downloads are always the published ones."""
+    if sees_raw_figures(user):
+        return Published(scorecard_for(period_label, version), None)
+    return published_figures(period_label, version)
+
+
+def say_if_held_back(shown: Published, container: Any = st) -> None:
+    """The sentence saying why figures are c, where the figures shown on screen hold any back."""
+    if shown.series is not None and shown.held_back:
+        container.caption(HELD_BACK_SENTENCE)
+
+
 def data_version() -> str:
     return scorecard.data_version(store().cursor())
 
@@ -205,8 +229,11 @@ def download_buttons(frame: pd.DataFrame, name: str, *, title: str, quarter: Qua
                      unit: str | None = None, agencies: Sequence[str] | None = None, container: Any = st) -> None:
     """CSV and Excel downloads of a table for people (`thinktank.publication`): ``title`` says what
     the table is, for the cover and the sheet; figures are in the frame's unit column, else ``unit``.
-    The file is made when clicked, with the returns in force then."""
+    The frame is the page's published figures (`published_figures`), never the raw ones; where
+    any is held back, a sentence says so and why. The file is made when clicked."""
     opened = store()
+    if "status" in frame.columns and (frame["status"] == disclosure.SUPPRESSED).any():
+        container.caption(HELD_BACK_SENTENCE)
 
     def publication() -> Publication:
         with closing(opened.cursor()) as cursor:
