@@ -152,3 +152,21 @@ def test_a_link_parameter_is_shown_as_text_never_as_markdown(monkeypatch, settin
     (warning,) = [element.value for element in app.warning if "The link asks for" in element.value]
     assert "![x](" not in warning and "**bold**" not in warning
     assert warning.count("\\") >= 4  # the image's and the bold's markers escaped, shown as typed
+
+
+@pytest.mark.parametrize(("acting_as", "derwentside"), [("local-plg-member", "c (suppressed)"), ("local-analyst", "2")])
+def test_a_plg_member_sees_the_published_figures_and_an_analyst_the_raw_ones(monkeypatch, settings, store,
+                                                                           acting_as, derwentside):
+    _fd06(store)
+    store.close()
+    app = dashboard_app(monkeypatch, settings)
+    app.session_state["acting_as"] = acting_as
+    app.switch_page("views/indicator.py")
+    app.query_params["indicator"], app.query_params["period"] = "FD06", QUARTER.label
+    app.run()
+    (groups,) = [table.value for table in app.dataframe if "Group" in table.value.columns]
+    assert groups.set_index("Group").loc["Derwentside", "Figure"] == derwentside
+    said = [caption.value for caption in app.caption if "Small numbers are held back" in caption.value]
+    # The sentence is beside the breakdown's downloads for everyone (the trend holds nothing back),
+    # and under the latest figures for a PLG member.
+    assert len(said) == (2 if acting_as == "local-plg-member" else 1)
