@@ -16,6 +16,10 @@ tool in a board pack.
 - **History.** Earlier quarters' figures on a row (last quarter's, last year's, the recent
   values of a sparkline) are held back the same way when they are small counts themselves, and,
   given the series, when the point they come from is suppressed.
+- **One page, one result.** Given the series (every group's, as `scorecard.series` gives with
+  ``breakdown=None``), a row is also hidden where the series hides its own point, and the
+  suppressed series comes back with the rows: a page draws its chart, its tables and every
+  download from that one result, so no two of its files can be set against each other.
 
 0 is shown: nothing can be learnt about a child from a count of none.
 """
@@ -25,8 +29,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import duckdb
 import pandas as pd
 
+from thinktank import scorecard
 from thinktank.periods import Quarter
 
 SMALL_COUNT_RANGE = (1, 4)
@@ -47,6 +53,8 @@ class Suppressed:
     primary: int
     # Rows hidden so that a hidden one cannot be worked out from the total and the other groups.
     secondary: int
+    # The series given, suppressed by the same rule (None when no series was given).
+    series: pd.DataFrame | None = None
 
 
 def is_small(count: float | None) -> bool:
@@ -66,18 +74,32 @@ def suppress(frame: pd.DataFrame, series: pd.DataFrame | None = None) -> Suppres
     """Apply the rule to rows shaped like the scorecard's (or the series', which carry one
     quarter a row; either needs a ``unit`` column). Published figures are never changed."""
     rows = frame.copy()
+    points = suppress(series).frame if series is not None else None
     if rows.empty:
-        return Suppressed(rows, 0, 0)
+        return Suppressed(rows, 0, 0, points)
     sent_suppressed = rows["status"] == SUPPRESSED
     small = pd.Series([small_row(unit, value, numerator, denominator) for unit, value, numerator, denominator
                        in zip(rows["unit"], rows["value"], rows["numerator"], rows["denominator"], strict=True)],
                       index=rows.index)
     primary = small | sent_suppressed
     secondary = _secondary(rows, primary)
+    if points is not None and "period" in rows.columns:
+        secondary |= _keys(rows, rows["period"]).isin(_hidden_keys(points)) & ~primary
     hidden = primary | secondary
     _hide(rows, hidden)
-    _hide_small_history(rows, series)
-    return Suppressed(rows, int(primary.sum()), int(secondary.sum()))
+    _hide_small_history(rows, points)
+    return Suppressed(rows, int(primary.sum()), int(secondary.sum()), points)
+
+
+def _keys(rows: pd.DataFrame, periods: pd.Series | list[str]) -> pd.Series:
+    """Each row's series (indicator and group) at the given quarters, as one key a row."""
+    return pd.Series(list(zip(rows["indicator_id"], rows["breakdown"], rows["breakdown_value"], periods,
+                              strict=True)), index=rows.index, dtype=object)
+
+
+def _hidden_keys(points: pd.DataFrame) -> set[tuple]:
+    hidden = points[points["status"] == SUPPRESSED]
+    return set(_keys(hidden, hidden["period"]))
 
 
 def _count_behind(rows: pd.DataFrame) -> pd.Series:
@@ -139,9 +161,9 @@ def _hide(rows: pd.DataFrame, hidden: pd.Series) -> None:
             rows[column] = rows[column].where(~hidden, "no data" if column == "rag" else "not assessed")
 
 
-def _hide_small_history(rows: pd.DataFrame, series: pd.DataFrame | None) -> None:
+def _hide_small_history(rows: pd.DataFrame, points: pd.DataFrame | None) -> None:
     """Last quarter's and last year's figures, and the recent values, where they are small
-    counts, or where the series says the point they come from is suppressed."""
+    counts, or where the suppressed series says the point they come from is hidden."""
     counts = rows["unit"].isin(COUNT_UNITS)
     for column, derived in (("previous_value", "change"), ("last_year_value", "change_from_last_year")):
         if column not in rows.columns:
@@ -156,21 +178,51 @@ def _hide_small_history(rows: pd.DataFrame, series: pd.DataFrame | None) -> None
             if values is not None else values
             for unit, values in zip(rows["unit"], rows["recent_values"], strict=True)
         ]
-    if series is not None and "period" in rows.columns:
-        _hide_suppressed_points(rows, series)
+    if points is not None and "period" in rows.columns:
+        _hide_suppressed_points(rows, points)
 
 
-def _hide_suppressed_points(rows: pd.DataFrame, series: pd.DataFrame) -> None:
-    points = suppress(series).frame
-    hidden = set(zip(points.loc[points["status"] == SUPPRESSED, "indicator_id"],
-                     points.loc[points["status"] == SUPPRESSED, "period"], strict=True))
+def _hide_suppressed_points(rows: pd.DataFrame, points: pd.DataFrame) -> None:
+    """Last quarter's and last year's figures of each row (its own group's) where the suppressed
+    series hides that point."""
+    hidden = _hidden_keys(points)
     for column, derived, back in (("previous_value", "change", 1), ("last_year_value", "change_from_last_year", 4)):
         if column not in rows.columns:
             continue
         earlier = [Quarter.from_index(Quarter.parse(period).index - back).label for period in rows["period"]]
-        gone = pd.Series([(indicator, label) in hidden for indicator, label
-                          in zip(rows["indicator_id"], earlier, strict=True)], index=rows.index)
-        gone &= (rows["breakdown"] == "All") & (rows["breakdown_value"] == "All")
+        gone = _keys(rows, earlier).isin(hidden)
         rows[column] = rows[column].where(~gone, math.nan)
         if derived in rows.columns:
             rows[derived] = rows[derived].where(~gone, math.nan)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A quarter's figures as they may leave the tool: the scorecard's rows and every group's
+    series up to the quarter (None where a caller holds the raw figures and drew no series)."""
+
+    card: pd.DataFrame
+    series: pd.DataFrame | None
+
+    def indicator_series(self, indicator_id: str) -> pd.DataFrame | None:
+        """One indicator's whole-area quarters, as `scorecard.series` gives them."""
+        if self.series is None:
+            return None
+        chosen = self.series[(self.series["indicator_id"] == indicator_id) & (self.series["breakdown"] == "All")
+                             & (self.series["breakdown_value"] == "All")]
+        return chosen.drop(columns="unit").reset_index(drop=True)
+
+    @property
+    def held_back(self) -> bool:
+        return bool((self.card["status"] == SUPPRESSED).any())
+
+
+def published(cursor: duckdb.DuckDBPyConnection, card: pd.DataFrame, period: Quarter) -> Published:
+    """The rule applied once to a quarter's scorecard (``card``) and every group's series of its
+    indicators up to the quarter, so that every table, chart and download of a page comes from
+    one result."""
+    units = card.drop_duplicates("indicator_id").set_index("indicator_id")["unit"]
+    series = scorecard.series(cursor, None, period, breakdown=None)
+    series = series[series["indicator_id"].isin(units.index)]
+    result = suppress(card, series.assign(unit=series["indicator_id"].map(units)))
+    return Published(result.frame, result.series)

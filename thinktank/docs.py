@@ -19,6 +19,7 @@ from thinktank.reference import BenchmarkRow, ReferenceData
 from thinktank.rules import CODES
 from thinktank.rules.examples import example_problems, run_examples
 from thinktank.settings import REPO_ROOT
+from thinktank.text import without_direction_controls
 
 INDICATOR_REFERENCE = REPO_ROOT / "docs" / "indicators.md"
 RULES_REFERENCE = REPO_ROOT / "docs" / "rules.md"
@@ -194,10 +195,12 @@ def render_rules_reference() -> str:
 
 
 def markdown_text(text: str) -> str:
-    """Text shown as itself in Markdown: the characters Markdown would read are escaped, and a
+    """Text shown as itself in Markdown: the characters Markdown would read are escaped, a
     bare web or email address is kept from becoming a link (GitHub-flavoured Markdown links
-    ``https://…``, ``www.…`` and ``name@host`` by themselves) by an invisible word joiner."""
-    escaped = "".join(f"\\{char}" if char in _MARKDOWN_CHARACTERS else char for char in text)
+    ``https://…``, ``www.…`` and ``name@host`` by themselves) by an invisible word joiner, and
+    direction controls are taken out (`without_direction_controls`)."""
+    escaped = "".join(f"\\{char}" if char in _MARKDOWN_CHARACTERS else char
+                      for char in without_direction_controls(text))
     return _BARE_ADDRESS.sub(_joined, escaped)
 
 

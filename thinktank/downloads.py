@@ -23,6 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from thinktank.text import without_direction_controls
+
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_MIME = "application/pdf"
@@ -35,7 +37,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_text(text: str) -> str:
-    """Text that no spreadsheet runs as a formula."""
+    """Text that no spreadsheet runs as a formula, in the order it was typed."""
+    text = without_direction_controls(text)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 

@@ -70,6 +70,11 @@ STATUS_MEANINGS = {
 }
 # A status where a figure would be: the symbol or word and what it means, e.g. ``c (suppressed)``.
 STATUS_LABELS = {status: f"{status} ({meaning})" for status, meaning in STATUS_MEANINGS.items()}
+# Said wherever figures are held back under the small-numbers rule (docs/disclosure.md): on
+# screen for those who see the published figures, and beside every download, which always holds them back.
+HELD_BACK_SENTENCE = ("Small numbers are held back to protect children: a count of 1 to 4 is shown as c, and so is "
+                      "any figure it could be worked out from (its rate, its numerator and denominator, or another "
+                      "group).")
 
 DIRECTION_LABELS = {
     "improving": "✓ Improving",

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from thinktank.catalogue import Catalogue, Indicator
-from thinktank.downloads import stamped_workbook_bytes
+from thinktank.downloads import safe_text, stamped_workbook_bytes
 from thinktank.formatting import STATUS_LABELS, format_value, statuses_in_words
 from thinktank.ingest.cells import SYMBOLS
 from thinktank.ingest.normalise import ALL
@@ -161,9 +161,15 @@ def _last_figure(row, indicator: Indicator, previous: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
+def _as_text(value: object) -> object:
+    """A comment or a figure as the return in force holds it: text that no spreadsheet runs as a
+    formula (`downloads.safe_text`), a number as a number."""
+    return safe_text(value) if isinstance(value, str) else value
+
+
 def template_csv(rows: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
-    rows.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
+    rows.map(_as_text).to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -176,7 +182,7 @@ def template_xlsx(
     sheet.title = "Return"
     sheet.append(RETURN_COLUMNS + HELPER_COLUMNS)
     for record in rows.itertuples(index=False):
-        sheet.append([None if pd.isna(value) else value for value in record])
+        sheet.append([None if pd.isna(value) else _as_text(value) for value in record])
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = _HEADER_FILL

@@ -25,7 +25,8 @@ from views.common import (
     choose_quarter,
     data_version,
     download_buttons,
-    scorecard_for,
+    figures_for,
+    published_figures,
     scorecard_table,
     show_error,
     show_scorecard_table,
@@ -62,7 +63,7 @@ st.title(names[agency])
 about = agencies.set_index("id").loc[agency]
 st.caption(about["name"] + (f": {about['description']}" if isinstance(about["description"], str) else ""))
 
-card = scorecard_for(quarter.label, data_version())
+card = figures_for(acting_user(), quarter.label, data_version()).card
 owned = card[card["owner"] == agency]
 whole = scorecard.whole_area(owned)
 themes = catalogue_table("themes", data_version()).set_index("id")
@@ -134,7 +135,9 @@ else:
 
 st.header(f"How its indicators are moving ({quarter.label})", divider="gray")
 show_scorecard_table(scorecard_table(whole))
-download_buttons(owned, f"thinktank-{agency}-{quarter.label.replace(' ', '-')}", sheet="Indicators", quarter=quarter,
+published = published_figures(quarter.label, data_version()).card
+# The files always hold the published figures, whoever downloads them.
+download_buttons(published[published["owner"] == agency], f"thinktank-{agency}-{quarter.label.replace(' ', '-')}", sheet="Indicators", quarter=quarter,
                  title=f"{names[agency]}: its indicators")
 
 st.header("Completeness and timeliness", divider="gray")

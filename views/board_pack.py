@@ -76,11 +76,14 @@ except ThinkTankError as error:
 
 name = f"board-pack-{quarter.label.replace(' ', '-')}"
 pdf_column, html_column, xlsx_column, _ = st.columns([1, 1, 1, 2])
-download_button(pdf_column, "PDF", lambda: pack_file("pdf", *versions), f"{name}.pdf", PDF_MIME, width="stretch", key="pack-pdf",
+download_button(pdf_column, "PDF", lambda: pack_file("pdf", *versions), f"{name}.pdf", PDF_MIME, period=quarter,
+                width="stretch", key="pack-pdf",
                 help="The report to print or send: A4 landscape, a page per theme.")
-download_button(html_column, "HTML", lambda: preview, f"{name}.html", HTML_MIME, width="stretch", key="pack-html",
+download_button(html_column, "HTML", lambda: preview, f"{name}.html", HTML_MIME, period=quarter,
+                width="stretch", key="pack-html",
                 help="The same report as a web page, which prints from a browser as the PDF does.")
-download_button(xlsx_column, "Excel", lambda: pack_file("xlsx", *versions), f"{name}.xlsx", XLSX_MIME, width="stretch", key="pack-xlsx",
+download_button(xlsx_column, "Excel", lambda: pack_file("xlsx", *versions), f"{name}.xlsx", XLSX_MIME, period=quarter,
+                width="stretch", key="pack-xlsx",
                 help="Every figure behind the pack: the scorecard, the series, the scaling, the statements and "
                      "the actions, one table a sheet, with a Cover, Contents and Notes.")
 

@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
 
-from thinktank import accounts, browse, first_start, scorecard
+from thinktank import accounts, browse, disclosure, first_start, scorecard
+from thinktank.disclosure import Published
+from thinktank.docs import markdown_text
 from thinktank.downloads import CSV_MIME, XLSX_MIME
 from thinktank.errors import AccessDeniedError, ThinkTankError
 from thinktank.formatting import (
     DIRECTION_LABELS,
+    HELD_BACK_SENTENCE,
     RAG_LABELS,
     ROLE_LABELS,
     SIGNAL_LABELS,
@@ -32,6 +36,7 @@ from thinktank.publication import Publication, publication_csv, publication_xlsx
 from thinktank.settings import DEPLOYED_ENV, Settings, deployed
 from thinktank.sparklines import sparkline_image
 from thinktank.store import Store, utc_now
+from thinktank.store.audit import record_export
 from thinktank.users import (
     LOCAL_ANALYST,
     LOCAL_IDENTITIES,
@@ -315,6 +320,28 @@ def scorecard_for(period_label: str, version: str) -> pd.DataFrame:
     return scorecard.scorecard(store().cursor(), Quarter.parse(period_label))
 
 
+@st.cache_data(show_spinner="Holding back small numbers...")
+def published_figures(period_label: str, version: str) -> Published:
+    """The quarter's scorecard and every group's series up to it, with the small-numbers rule
+    applied once (`disclosure.published`): what every download holds, and what a person without
+    access to the raw figures sees on screen."""
+    return disclosure.published(store().cursor(), scorecard_for(period_label, version), Quarter.parse(period_label))
+
+
+def figures_for(user: User, period_label: str, version: str) -> Published:
+    """The figures ``user`` sees on screen: as stored for those who read raw figures (analysts,
+    admins), else the published ones. Downloads are always the published ones."""
+    if sees_raw_figures(user):
+        return Published(scorecard_for(period_label, version), None)
+    return published_figures(period_label, version)
+
+
+def say_if_held_back(shown: Published, container: Any = st) -> None:
+    """The sentence saying why figures are c, where the figures shown on screen hold any back."""
+    if shown.series is not None and shown.held_back:
+        container.caption(HELD_BACK_SENTENCE)
+
+
 def data_version() -> str:
     return scorecard.data_version(store().cursor())
 
@@ -326,8 +353,9 @@ def choose_from_link(container: Any, label: str, names: dict[str, str], paramete
     options = list(names)
     wanted = st.query_params.get(parameter)
     if wanted is not None and wanted not in names:
-        st.warning(f"The link asks for {label.lower()} '{wanted}', which is not here: showing "
-                   f"{names[options[0]]} instead. Choose another from the list above.",
+        # The link's words are whoever wrote the link's: text, never markdown (an image in it is fetched).
+        st.warning(f"The link asks for {label.lower()} '{markdown_text(wanted)}', which is not here: showing "
+                   f"{markdown_text(names[options[0]])} instead. Choose another from the list above.",
                    icon=":material/link_off:")
     chosen = container.selectbox(label, options, index=options.index(wanted) if wanted in names else 0,
                                  format_func=names.get)
@@ -345,7 +373,7 @@ def choose_quarter(container: Any = st) -> Quarter:
         st.stop()
     wanted = st.query_params.get("period")
     if wanted is not None and wanted not in labels:
-        st.warning(f"The link asks for the quarter '{wanted}', which has no returns: showing {labels[0]}, "
+        st.warning(f"The link asks for the quarter '{markdown_text(wanted)}', which has no returns: showing {labels[0]}, "
                    "the latest, instead.", icon=":material/link_off:")
     chosen = container.selectbox(
         "Quarter", labels, index=labels.index(wanted) if wanted in labels else 0,
@@ -356,20 +384,41 @@ def choose_quarter(container: Any = st) -> Quarter:
 
 
 def download_button(container: Any, label: str, data: Callable[[], bytes | str], file_name: str, mime: str,
-                    **options: Any) -> None:
+                    *, period: Quarter | None = None, **options: Any) -> None:
     """A download whose file is made only when clicked, and which leaves the page as it is. A rerun
     on click would give the page's other download buttons new files while the browser still held
-    the old ones, so a second download straight after the first fetched nothing."""
-    container.download_button(label, data, file_name, mime, on_click="ignore", icon=":material/download:",
+    the old ones, so a second download straight after the first fetched nothing. Making the file
+    records an export in the audit log: who, from which page, the format, the quarter."""
+    actor, page = acting_user(), _page_name()
+    opened = store()
+
+    def recorded() -> bytes | str:
+        made = data()
+        with closing(opened.cursor()) as cursor:
+            record_export(cursor, actor, page=page, file_name=file_name, mime=mime,
+                          period=period.label if period is not None else None, at=utc_now())
+        return made
+
+    container.download_button(label, recorded, file_name, mime, on_click="ignore", icon=":material/download:",
                               **options)
+
+
+def _page_name() -> str:
+    """The page's address in the app (``indicator``), read as the page is drawn: the file is
+    made later, when the browser asks for it."""
+    address = st.context.url
+    return (urlsplit(address).path.strip("/").rsplit("/", 1)[-1] if address else "") or "balanced-scorecard"
 
 
 def download_buttons(frame: pd.DataFrame, name: str, *, title: str, quarter: Quarter, sheet: str,
                      unit: str | None = None, agencies: Sequence[str] | None = None, container: Any = st) -> None:
     """CSV and Excel downloads of a table for people (`thinktank.publication`): ``title`` says what
     the table is, for the cover and the sheet; figures are in the frame's unit column, else ``unit``.
-    The file is made when clicked, with the returns in force then."""
+    The frame is the page's published figures (`published_figures`), never the raw ones; where
+    any is held back, a sentence says so and why. The file is made when clicked."""
     opened = store()
+    if "status" in frame.columns and (frame["status"] == disclosure.SUPPRESSED).any():
+        container.caption(HELD_BACK_SENTENCE)
 
     def publication() -> Publication:
         with closing(opened.cursor()) as cursor:
@@ -378,9 +427,9 @@ def download_buttons(frame: pd.DataFrame, name: str, *, title: str, quarter: Qua
 
     csv_column, xlsx_column, _ = container.columns([1, 1, 3])
     download_button(csv_column, "CSV", lambda: publication_csv(publication()), f"{name}.csv", CSV_MIME,
-                    width="stretch", key=f"{name}-csv")
+                    period=quarter, width="stretch", key=f"{name}-csv")
     download_button(xlsx_column, "Excel", lambda: publication_xlsx(publication()), f"{name}.xlsx", XLSX_MIME,
-                    width="stretch", key=f"{name}-xlsx")
+                    period=quarter, width="stretch", key=f"{name}-xlsx")
 
 
 def scorecard_table(card: pd.DataFrame) -> pd.DataFrame:

@@ -40,7 +40,9 @@ from views.common import (
     choose_quarter,
     data_version,
     download_buttons,
-    scorecard_for,
+    figures_for,
+    published_figures,
+    say_if_held_back,
     show_error,
     store,
 )
@@ -87,7 +89,11 @@ st.title(f"{indicator_id} {definition['name']}")
 st.page_link("views/theme.py", label=f"Theme: {definition['theme_name']}", icon=":material/arrow_back:",
              query_params={"theme": definition["theme"], "period": quarter.label})
 
-card = scorecard_for(quarter.label, data_version())
+# What this viewer sees on screen, and what every download holds: the published figures, held
+# back once for the page (`published_figures`), so that no two of its files can be set against each other.
+shown_figures = figures_for(ACTOR, quarter.label, data_version())
+published = published_figures(quarter.label, data_version())
+card = shown_figures.card
 rows = card[card["indicator_id"] == indicator_id]
 if rows.empty:
     st.warning(f"{indicator_id} is not active in {quarter.label}: it applies from "
@@ -107,10 +113,14 @@ metrics[3].metric("Direction", DIRECTION_LABELS[latest["direction"]],
 metrics[4].metric("Against target", RAG_LABELS[latest["rag"]])
 metrics[5].metric("SPC signal", SIGNAL_LABELS[latest["spc_signal"]],
                   help="NHS England's Making Data Count reading of the latest point")
+say_if_held_back(shown_figures)
 st.caption(f"{POLARITY_LABELS[definition['polarity']]}. Target: "
            f"{describe_target(unit, definition['polarity'], definition['target_value'], definition['target_low'], definition['target_high'], definition['target_amber_tolerance'])}.")
 
-trend = series_for(indicator_id, quarter.label, data_version())
+trend = shown_figures.indicator_series(indicator_id)
+if trend is None:
+    trend = series_for(indicator_id, quarter.label, data_version())
+published_trend = published.indicator_series(indicator_id)
 st.header("Trend and signals", divider="gray")
 if trend.empty:
     st.info(f"No figures are in force for {indicator_id} up to {quarter.label}.")
@@ -139,7 +149,7 @@ else:
     if missing:
         st.caption("Gaps in the line: no figure for " + "; ".join(missing) + ". A gap is never a zero.")
     with st.expander("The table behind the chart"):
-        table = trend[["period", "value", "status", "numerator", "denominator", "spc_mean", "spc_lower",
+        table = published_trend[["period", "value", "status", "numerator", "denominator", "spc_mean", "spc_lower",
                        "spc_upper", "spc_signal", "spc_rules", "rebase_reason", "comment"]]
         shown = pd.DataFrame({
             "Quarter": trend["period"],
@@ -293,8 +303,10 @@ for breakdown, frame in groups.groupby("breakdown", sort=False):
         alt=charts.breakdown_alt_text(definition["name"], frame, unit, str(breakdown), quarter.label),
         key=f"breakdown-{breakdown}",
     )
-    table = frame[["breakdown_value", "value", "status", "numerator", "denominator", "previous_value",
-                   "direction", "rag"]]
+    published_groups = published.card[(published.card["indicator_id"] == indicator_id)
+                                      & (published.card["breakdown"] == breakdown)]
+    table = published_groups[["breakdown_value", "value", "status", "numerator", "denominator", "previous_value",
+                              "direction", "rag"]]
     shown = pd.DataFrame({
         "Group": frame["breakdown_value"],
         "Figure": format_figures(frame["value"], frame["status"], unit),

@@ -45,7 +45,7 @@ listed = entries()
 by_code = {entry.code: entry for entry in listed}
 wanted = (st.query_params.get("code") or "").strip().upper()
 if wanted and wanted not in by_code:
-    st.warning(f"The link asks for the code '{wanted}', which is not a problem code. Every code is "
+    st.warning(f"The link asks for the code '{markdown_text(wanted)}', which is not a problem code. Every code is "
                "listed below.", icon=":material/link_off:")
     wanted = ""
 if wanted:

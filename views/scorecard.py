@@ -8,11 +8,14 @@ import streamlit as st
 
 from thinktank import scorecard
 from thinktank.overview_html import look_at_first_list, theme_tiles
+from thinktank.users import sees_raw_figures
 from views.common import (
+    acting_user,
     catalogue_table,
     choose_quarter,
     data_version,
     download_buttons,
+    published_figures,
     scorecard_for,
     scorecard_table,
     show_scorecard_table,
@@ -22,14 +25,17 @@ from views.common import (
 ALL_PRIORITIES = ""
 
 
+def for_priority(card: pd.DataFrame, priority: str) -> pd.DataFrame:
+    return card[card["priorities"].map(lambda values: priority in values)] if priority else card
+
+
 @st.cache_data(show_spinner=False)
-def overview(period_label: str, priority: str, version: str) -> tuple[pd.DataFrame, ...]:
+def overview(period_label: str, priority: str, version: str, raw: bool) -> tuple[pd.DataFrame, ...]:
     """The quarter's rows for the priority, with the theme counts, what to look at first and
-    the table of every indicator: worked out once per quarter, priority and data version, not
-    on every rerun."""
-    card = scorecard_for(period_label, version)
-    if priority:
-        card = card[card["priorities"].map(lambda values: priority in values)]
+    the table of every indicator: worked out once per quarter, priority, data version and whether
+    the viewer reads raw figures (else the published ones), not on every rerun."""
+    card = for_priority(scorecard_for(period_label, version) if raw else published_figures(period_label, version).card,
+                        priority)
     return (card, scorecard.theme_summary(store().cursor(), card), scorecard.look_at_first(card, limit=8),
             scorecard_table(scorecard.whole_area(card)))
 
@@ -44,7 +50,8 @@ priority = priority_column.selectbox(
     format_func=lambda value: priority_names.get(value, "All priorities"),
 )
 
-card, summary, first, every_indicator = overview(quarter.label, priority, data_version())
+raw = sees_raw_figures(acting_user())
+card, summary, first, every_indicator = overview(quarter.label, priority, data_version(), raw)
 st.caption(
     f"{len(every_indicator):,} indicators{' for ' + priority_names[priority] if priority else ''}, "
     f"{int(summary['with_data'].sum()):,} with a figure for {quarter.label}. Direction compares "
@@ -66,5 +73,7 @@ else:
 st.header("Every indicator", divider="gray")
 show_scorecard_table(every_indicator)
 st.caption("Breakdown groups are on each theme's and indicator's page, and in the downloads.")
-download_buttons(card, f"thinktank-scorecard-{quarter.label.replace(' ', '-')}", sheet="Scorecard", quarter=quarter,
+# The files always hold the published figures, whoever downloads them.
+download_buttons(for_priority(published_figures(quarter.label, data_version()).card, priority),
+                 f"thinktank-scorecard-{quarter.label.replace(' ', '-')}", sheet="Scorecard", quarter=quarter,
                  title="Balanced scorecard" + (f" for {priority_names[priority]}" if priority else ""))

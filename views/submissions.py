@@ -12,6 +12,7 @@ from thinktank.periods import format_date, latest_complete_quarter, quarters_bet
 from thinktank.settings import RETURN_DUE_DAYS
 from thinktank.store import utc_now
 from thinktank.store.returns import completeness, submission_history
+from thinktank.text import without_direction_controls
 from thinktank.users import may_read_returns, only_agency, person_name
 from views.common import SCORECARD_ROW_HEIGHT, acting_user, download_button, store
 
@@ -57,7 +58,10 @@ if history.empty:
 else:
     shown = history[["period", "agency", "version", "in_force", "file_name", "figures",
                      "evidence_items", "submitted_at"]].assign(
-        submitted_by=history["submitted_by"].map(lambda user_id: person_name(user_id, names)))
+        submitted_by=history["submitted_by"].map(lambda user_id: person_name(user_id, names)),
+        # A file's name as the sender typed it, with nothing in it to reorder what is shown.
+        file_name=history["file_name"].map(lambda name: without_direction_controls(name) if isinstance(name, str)
+                                           else name))
     st.dataframe(
         shown, hide_index=True, width="stretch", row_height=SCORECARD_ROW_HEIGHT,
         column_order=["period", "agency", "version", "in_force", "file_name", "figures", "evidence_items",

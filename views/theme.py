@@ -25,8 +25,9 @@ from views.common import (
     choose_quarter,
     data_version,
     download_buttons,
+    figures_for,
     page_link,
-    scorecard_for,
+    published_figures,
     scorecard_table,
     show_error,
     show_scorecard_table,
@@ -42,8 +43,9 @@ details = themes.set_index("id").loc[theme]
 st.title(f"{details['number']}. {details['name']}")
 st.caption(details["description"])
 
-card = scorecard_for(quarter.label, data_version())
-card = card[card["theme"] == theme]
+actor = acting_user()
+shown = figures_for(actor, quarter.label, data_version())
+card = shown.card[shown.card["theme"] == theme]
 whole = scorecard.whole_area(card)
 summary = scorecard.theme_summary(store().cursor(), card).set_index("theme").loc[theme]
 counts = st.columns(5)
@@ -66,14 +68,15 @@ groups = card[card["breakdown"] != "All"]
 if not groups.empty:
     with st.expander(f"Breakdown groups ({len(groups):,})"):
         show_scorecard_table(scorecard_table(groups))
-download_buttons(card, f"thinktank-{theme}-{quarter.label.replace(' ', '-')}", sheet="Theme", quarter=quarter,
+published = published_figures(quarter.label, data_version()).card
+# The files always hold the published figures, whoever downloads them.
+download_buttons(published[published["theme"] == theme], f"thinktank-{theme}-{quarter.label.replace(' ', '-')}", sheet="Theme", quarter=quarter,
                  title=f"Theme {details['number']}: {details['name']}")
 
 st.header("Evidence and headlines", divider="gray")
 st.caption("Audits, surveys, reviews, inspections and the voice of children, families and practitioners, "
            "sent with the returns or entered here by the Think Tank, and the Think Tank's headlines, for this "
            "theme and quarter.")
-actor = acting_user()
 may_enter = actor.role in THINK_TANK_WRITERS
 agency_table = catalogue_table("agencies", data_version())
 agency_short_names = agency_names(agency_table.itertuples())

@@ -22,6 +22,7 @@ from thinktank.ingest.submit import IngestResult, check_return, store_return
 from thinktank.periods import latest_complete_quarter
 from thinktank.store import utc_now
 from thinktank.templates import template_csv, template_rows, template_xlsx, version_in_force
+from thinktank.text import without_direction_controls
 from thinktank.users import may_send_returns
 from views.common import acting_user, download_button, show_error, store
 
@@ -86,8 +87,9 @@ else:
 name = f"return-{agency_id}-{quarter.label.replace(' ', '-')}"
 xlsx_column, csv_column, _ = st.columns([1, 1, 3])
 download_button(xlsx_column, "Template (Excel)", partial(template_xlsx, rows, catalogue, agency_id, quarter, correcting),
-                f"{name}.xlsx", XLSX_MIME, width="stretch")
-download_button(csv_column, "Template (csv)", partial(template_csv, rows), f"{name}.csv", CSV_MIME, width="stretch")
+                f"{name}.xlsx", XLSX_MIME, period=quarter, width="stretch")
+download_button(csv_column, "Template (csv)", partial(template_csv, rows), f"{name}.csv", CSV_MIME,
+                period=quarter, width="stretch")
 
 st.subheader("2. Upload the filled return")
 uploaded = st.file_uploader(
@@ -168,7 +170,8 @@ elif result.outcome == "already_stored":
 else:
     st.success(result.summary, icon=":material/check_circle:")
 if report.ignored_columns:
-    st.caption("Columns ignored: " + ", ".join(report.ignored_columns))
+    # The file's own headers: text, never markdown, in the order they were typed.
+    st.caption("Columns ignored: " + ", ".join(map(markdown_text, report.ignored_columns)))
 
 issues = report.issue_table()
 if not issues.empty:
@@ -191,7 +194,7 @@ if not issues.empty:
     first_code = str(shown["code"].iloc[0]) if not shown.empty else str(issues["code"].iloc[0])
     st.page_link("views/rules.py", label=f"What each code means and what to do, starting with {first_code}",
                  icon=":material/rule:", query_params={"code": first_code})
-    issues_name = f"problems-{uploaded.name.rsplit('.', 1)[0]}"
+    issues_name = f"problems-{without_direction_controls(uploaded.name).rsplit('.', 1)[0]}"
     for_file = issues.assign(severity=issues["severity"].map(SEVERITY_LABELS)).rename(columns=PROBLEM_HEADERS)
     left, right, _ = st.columns([1, 1, 3])
     download_button(left, "Problems (Excel)", partial(xlsx_bytes, {"Problems": for_file}), f"{issues_name}.xlsx",

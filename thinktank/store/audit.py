@@ -130,3 +130,15 @@ def verify_chain(cursor: duckdb.DuckDBPyConnection) -> ChainCheck:
                                                "was deleted, added or moved"))
         expected_previous = own_hash
     return ChainCheck(events, tuple(broken))
+
+
+EXPORT_FORMATS = {"text/csv": "CSV", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+                  "application/pdf": "PDF", "text/html": "HTML"}
+
+
+def record_export(cursor: duckdb.DuckDBPyConnection, actor: User, *, page: str, file_name: str, mime: str,
+                  period: str | None, at: dt.datetime) -> None:
+    """A file made for download: from which page, in which format, of which quarter, under
+    which name. What it holds is not recorded (no cell value leaves into the log)."""
+    record(cursor, actor, AuditEntry(action="export", outcome="made", period=period, file_name=file_name,
+                                     detail=f"{EXPORT_FORMATS.get(mime, mime)} from the {page} page"), at)
