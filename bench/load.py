@@ -47,6 +47,7 @@ from thinktank.periods import Quarter, latest_complete_quarter
 from thinktank.settings import DATABASE_ENV, DEMO_ENV, REPO_ROOT, Settings
 from thinktank.store import Store
 from thinktank.templates import template_csv, template_rows
+from thinktank.users import command_line_user
 
 THINK_SECONDS = 5.0
 PAGE_TIMEOUT_SECONDS = 60.0
@@ -167,7 +168,7 @@ def upload_files(database: Path, uploaders: int, each: int) -> tuple[str, Quarte
         names = agency_names(store.catalogue.agencies)
         agency = min(names, key=names.get)
         quarter = latest_complete_quarter(dt.date.today())
-        template = template_csv(template_rows(store.cursor(), store.catalogue, agency, quarter)).decode("utf-8-sig")
+        template = template_csv(template_rows(store.cursor(), command_line_user(), store.catalogue, agency, quarter)).decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(template)))
     comment, value, numerator = (header.index(name) for name in ("comment", "value", "numerator"))
     for row in rows:

@@ -117,7 +117,7 @@ def test_comments_that_look_like_formulas_are_text_in_every_download_that_carrie
         written = [row["Agency's comment"] for row in cells if row["Agency's comment"].value]
         assert [cell.value for cell in written] == comments and {cell.data_type for cell in written} == {"s"}, name
     # The correction template holds the return in force, comments and all.
-    rows = template_rows(cursor, store.catalogue, "police", QUARTER)
+    rows = template_rows(cursor, LOCAL_ANALYST, store.catalogue, "police", QUARTER)
     from_csv = [row["comment"] for row in csv_rows(template_csv(rows)) if row["comment"]]
     assert from_csv == expected
     sheet = openpyxl.load_workbook(io.BytesIO(template_xlsx(rows, store.catalogue, "police", QUARTER, True)))["Return"]
