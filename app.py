@@ -46,6 +46,8 @@ def pages(user: User) -> dict[str, list[st.Page]]:
             page("views/agencies.py", title="Agencies", icon=":material/groups:", url_path="agencies"),
             page("views/catalogue.py", title="Indicator catalogue", icon=":material/menu_book:",
                  url_path="catalogue"),
+            page("views/catalogue_edit.py", title="Change the catalogue", icon=":material/edit_note:",
+                 url_path="change-catalogue"),
         ],
         "Help": [
             page("views/help.py", title="Help", icon=":material/help:", url_path="help"),

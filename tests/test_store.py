@@ -203,7 +203,7 @@ def test_a_transaction_that_ends_stores_everything(store):
 
 
 def test_declaring_a_denominators_count_is_a_new_version_of_that_indicator_only(store):
-    from thinktank.store.sync import indicator_document
+    from thinktank.store.catalogue import indicator_document
 
     fd04 = store.catalogue.indicator_by_id["FD04"]
     undeclared = fd04.model_copy(update={"denominator_is": None})

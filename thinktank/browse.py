@@ -9,13 +9,17 @@ import duckdb
 import pandas as pd
 
 from thinktank.formatting import (
+    CATALOGUE_FIELD_LABELS,
     INDICATOR_STATUS_LABELS,
     PERIOD_BASIS_LABELS,
     POLARITY_LABELS,
     UNIT_LABELS,
     describe_target,
+    field_value_in_words,
 )
-from thinktank.periods import Quarter
+from thinktank.periods import Quarter, format_date
+from thinktank.store.catalogue import stored_spans
+from thinktank.users import person_name
 
 _INDICATOR_COLUMNS = """
     i.id, i.theme_id AS theme, t.name AS theme_name, t.number AS theme_number, i.name,
@@ -72,9 +76,16 @@ def indicators(
     owner: str | None = None,
     status: str | None = None,
     priority: str | None = None,
+    quarter: Quarter | None = None,
 ) -> pd.DataFrame:
-    """Indicators in theme order, filtered; ``search`` matches every word anywhere in the text."""
+    """Indicators in theme order, filtered; ``search`` matches every word anywhere in the text.
+    Each by its latest definition, or by the one in force in ``quarter`` where given."""
     conditions, parameters = [], []
+    source = "indicators"
+    if quarter is not None:
+        source = ("(SELECT * EXCLUDE (effective_from, from_index, to_index) FROM indicator_spans "
+                  "WHERE from_index <= ? AND ? < to_index)")
+        parameters += [quarter.index, quarter.index]
     for word in search.lower().split():
         conditions.append(f"{_SEARCHED_TEXT} LIKE ?")
         parameters.append(f"%{word}%")
@@ -89,7 +100,7 @@ def indicators(
     frame = cursor.execute(
         f"""
         SELECT {_INDICATOR_COLUMNS}
-        FROM indicators i
+        FROM {source} i
         JOIN themes t ON t.id = i.theme_id
         JOIN agencies a ON a.id = i.owner_id
         LEFT JOIN populations pop ON pop.id = i.population_id
@@ -176,11 +187,41 @@ def benchmarks(cursor: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataF
 
 
 def definition_history(cursor: duckdb.DuckDBPyConnection, indicator_id: str) -> pd.DataFrame:
-    return cursor.execute(
-        "SELECT version, applies_from, recorded_at, definition FROM indicator_definitions "
-        "WHERE indicator_id = ? ORDER BY version",
-        [indicator_id],
-    ).df()
+    """The indicator's definitions in force over time, oldest first: from which quarter, until
+    which, what changed from the one before (in words, and the fields alone), who recorded it,
+    when and why."""
+    spans = stored_spans(cursor).get(indicator_id, [])
+    rows = []
+    for span in spans:
+        document = span.indicator.model_dump(mode="json", exclude={"challenge_questions"})
+        if rows and document == rows[-1]["document"]:
+            continue  # the same definition, recorded again: one stretch
+        before = rows[-1]["document"] if rows else None
+        fields = [] if before is None else [key for key, value in document.items() if value != before.get(key)]
+        changed = ("First definition" if before is None else "; ".join(
+            f"{CATALOGUE_FIELD_LABELS.get(key, key)}: {field_value_in_words(before.get(key))} → "
+            f"{field_value_in_words(document[key])}" for key in fields))
+        rows.append({"starts": span.starts, "version": span.version, "changed": changed,
+                     "fields": ", ".join(CATALOGUE_FIELD_LABELS.get(key, key).lower() for key in fields),
+                     "recorded_by": span.recorded_by, "recorded_at": span.recorded_at, "reason": span.reason,
+                     "document": document})
+    for position, row in enumerate(rows):
+        row["until"] = rows[position + 1]["starts"].previous().label if position + 1 < len(rows) else ""
+        row["starts"] = row["starts"].label
+    columns = ["starts", "until", "version", "changed", "fields", "recorded_by", "recorded_at", "reason"]
+    return pd.DataFrame(rows, columns=[*columns, "document"])[columns]
+
+
+def definition_history_for_people(history: pd.DataFrame, agency_names: dict[str, str]) -> pd.DataFrame:
+    """`definition_history` as the Catalogue and Indicator pages show it: in words, with names."""
+    return pd.DataFrame({
+        "From": history["starts"],
+        "Until": history["until"].replace("", "now"),
+        "What changed": history["changed"],
+        "By": [person_name(by, agency_names) for by in history["recorded_by"]],
+        "Recorded": [format_date(at.date()) for at in history["recorded_at"]],
+        "Why": history["reason"],
+    })
 
 
 @dataclass(frozen=True)

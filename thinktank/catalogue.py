@@ -10,14 +10,17 @@ at once.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
+import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -60,6 +63,23 @@ def _quarter_label(value: Any) -> str:
 
 QuarterLabel = Annotated[str, BeforeValidator(_quarter_label)]
 
+# Catalogue text is shown on every page, often inside formatted text: it is held as plain text,
+# so that no name or definition typed in the app can become a link, an image, HTML or a formula
+# anywhere it is shown. None of the partnership's own wording needs these characters.
+FORMATTING_CHARACTERS = "[]<>*_`$~|\\#"
+_FORMATTING = re.compile("[" + re.escape(FORMATTING_CHARACTERS) + "\u202a-\u202e\u2066-\u2069]")
+
+
+def _plain_text(value: str) -> str:
+    found = sorted(set(_FORMATTING.findall(value)))
+    if found:
+        shown = " ".join(character if character.isprintable() else f"U+{ord(character):04X}" for character in found)
+        raise ValueError(f"must be plain text: take out {shown} (a page would read them as formatting)")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(_plain_text)]
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -67,35 +87,35 @@ class _Strict(BaseModel):
 
 class Agency(_Strict):
     id: Slug
-    name: str = Field(min_length=1)
-    short_name: str = Field(min_length=1)
+    name: PlainText = Field(min_length=1)
+    short_name: PlainText = Field(min_length=1)
     sector: Sector
-    description: str = ""
+    description: PlainText = ""
 
 
 class Theme(_Strict):
     id: Slug
     number: int = Field(ge=1)
-    name: str = Field(min_length=1)
-    description: str = Field(min_length=1)
+    name: PlainText = Field(min_length=1)
+    description: PlainText = Field(min_length=1)
 
 
 class Priority(_Strict):
     id: Slug
-    name: str = Field(min_length=1)
-    description: str = Field(min_length=1)
+    name: PlainText = Field(min_length=1)
+    description: PlainText = Field(min_length=1)
 
 
 class Population(_Strict):
     id: Slug
-    name: str = Field(min_length=1)
-    description: str = Field(min_length=1)
+    name: PlainText = Field(min_length=1)
+    description: PlainText = Field(min_length=1)
 
 
 class Breakdown(_Strict):
     id: Slug
-    name: str = Field(min_length=1)
-    values: tuple[str, ...] = ()
+    name: PlainText = Field(min_length=1)
+    values: tuple[PlainText, ...] = ()
 
 
 class Target(_Strict):
@@ -125,10 +145,10 @@ class Target(_Strict):
 class Indicator(_Strict):
     id: Annotated[str, Field(pattern=r"^[A-Z]{2,3}[0-9]{2}$")]
     theme: Slug
-    name: str = Field(min_length=1)
-    definition: str = Field(min_length=1)
-    numerator: str | None = None
-    denominator: str | None = None
+    name: PlainText = Field(min_length=1)
+    definition: PlainText = Field(min_length=1)
+    numerator: PlainText | None = None
+    denominator: PlainText | None = None
     # The id of the indicator that counts this percentage's denominator (FD04's referrals in
     # the quarter are FD03's count), so that uploads can check the two figures agree.
     denominator_is: Annotated[str, Field(pattern=r"^[A-Z]{2,3}[0-9]{2}$")] | None = None
@@ -136,7 +156,7 @@ class Indicator(_Strict):
     polarity: Polarity
     population: Slug | None = None
     owner: Slug
-    source: str = Field(min_length=1)
+    source: PlainText = Field(min_length=1)
     period_basis: PeriodBasis = "in_quarter"
     breakdowns: tuple[Slug, ...] = ()
     target: Target | None = None
@@ -145,10 +165,10 @@ class Indicator(_Strict):
     applies_from: QuarterLabel
     status: Status = "active"
     retired_from: QuarterLabel | None = None
-    notes: str = ""
+    notes: PlainText = ""
     # What the Performance and Learning Group should ask when the figure moves; shown beside a
     # worry in the headlines and the board pack.
-    challenge_questions: tuple[Annotated[str, Field(min_length=1, max_length=300)], ...] = ()
+    challenge_questions: tuple[Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_plain_text)], ...] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -222,13 +242,55 @@ class Indicator(_Strict):
 
 
 @dataclass(frozen=True)
+class Span:
+    """A stretch of an indicator's history: its definition in force from ``starts`` until the
+    next span of the same indicator starts."""
+
+    starts: Quarter
+    indicator: Indicator
+
+
+@dataclass(frozen=True)
 class Catalogue:
+    """The registers and the indicators. ``indicators`` are as their latest definition reads;
+    ``history`` holds each indicator's spans (oldest first) where it has been changed from a
+    quarter: `in_force` gives the catalogue as it read for any quarter."""
+
     themes: tuple[Theme, ...]
     agencies: tuple[Agency, ...]
     priorities: tuple[Priority, ...]
     populations: tuple[Population, ...]
     breakdowns: tuple[Breakdown, ...]
     indicators: tuple[Indicator, ...]
+    history: Mapping[str, tuple[Span, ...]] = field(default_factory=dict)
+
+    def spans_of(self, indicator_id: str) -> tuple[Span, ...]:
+        """The indicator's definitions in force, oldest first (one span if never changed)."""
+        if indicator_id in self.history:
+            return self.history[indicator_id]
+        indicator = self.indicator_by_id[indicator_id]
+        return (Span(Quarter.parse(indicator.applies_from), indicator),)
+
+    def definition_in_force(self, indicator_id: str, quarter: Quarter) -> Indicator:
+        """The definition in force for ``quarter``: the latest span starting at or before it
+        (the first span for a quarter before them all, when the indicator was not yet collected)."""
+        spans = self.spans_of(indicator_id)
+        chosen = spans[0]
+        for span in spans:
+            if span.starts <= quarter:
+                chosen = span
+        return chosen.indicator
+
+    def in_force(self, quarter: Quarter) -> Catalogue:
+        """The catalogue as it read for ``quarter``: every indicator by the definition then in force."""
+        if not self.history:
+            return self
+        order = {theme.id: theme.number for theme in self.themes}
+        indicators = sorted(
+            (self.definition_in_force(indicator.id, quarter) for indicator in self.indicators),
+            key=lambda indicator: (order.get(indicator.theme, 0), indicator.id),
+        )
+        return replace(self, indicators=tuple(indicators))
 
     @cached_property
     def indicator_by_id(self) -> dict[str, Indicator]:
@@ -264,9 +326,9 @@ class _Problems:
         self.root = root
         self.found: list[str] = []
 
-    def add(self, path: Path, line: int | None, subject: str, message: str) -> None:
-        where = self._relative(path) + (f", line {line}" if line else "")
-        self.found.append(f"{where}: {subject + ': ' if subject else ''}{message}")
+    def add(self, path: Path | None, line: int | None, subject: str, message: str) -> None:
+        where = "" if path is None else self._relative(path) + (f", line {line}" if line else "") + ": "
+        self.found.append(f"{where}{subject + ': ' if subject else ''}{message}")
 
     def _relative(self, path: Path) -> str:
         try:
@@ -428,25 +490,26 @@ def _validate(
     try:
         return model.model_validate(raw)
     except ValidationError as error:
-        details = error.errors()
-        # A misspelt key also shows up as the real key missing; say it once, as the typo.
-        misspelt_for = {
-            suggestion
-            for detail in details
-            if detail["type"] == "extra_forbidden"
-            for suggestion in _close(str(detail["loc"][-1]), list(model.model_fields))
-        }
-        for detail in details:
-            if detail["type"] == "missing" and detail["loc"][-1] in misspelt_for:
-                continue
-            field_location = tuple(detail["loc"])
-            problems.add(
-                path,
-                located.line_of((*location, *field_location)),
-                subject,
-                _explain(model, detail),
-            )
+        for field_location, reason in _reasons(model, error):
+            problems.add(path, located.line_of((*location, *field_location)), subject, reason)
         return None
+
+
+def _reasons(model: type[_Strict], error: ValidationError) -> list[tuple[tuple[str | int, ...], str]]:
+    """Each problem pydantic found, as (where in the entry, the reason in words)."""
+    details = error.errors()
+    # A misspelt key also shows up as the real key missing; say it once, as the typo.
+    misspelt_for = {
+        suggestion
+        for detail in details
+        if detail["type"] == "extra_forbidden"
+        for suggestion in _close(str(detail["loc"][-1]), list(model.model_fields))
+    }
+    return [
+        (tuple(detail["loc"]), _explain(model, detail))
+        for detail in details
+        if not (detail["type"] == "missing" and detail["loc"][-1] in misspelt_for)
+    ]
 
 
 def _explain(model: type[_Strict], detail: dict[str, Any]) -> str:
@@ -500,7 +563,7 @@ def _duplicates(ids: Iterable[str]) -> list[str]:
 
 
 def _check_references(
-    indicators: list[tuple[Indicator, Path, LocatedYaml, int]],
+    indicators: list[tuple[Indicator, Path | None, LocatedYaml, int]],
     registers: dict[str, list[Any]],
     problems: _Problems,
 ) -> None:
@@ -535,3 +598,78 @@ def _check_references(
                         f"{key} '{value}' is not in partnership/{register}.yaml"
                         f"{_suggest(value, known)}",
                     )
+
+
+# --- checking one entry, as the loader does --------------------------------------------------
+
+def check_entry(model: type[_Strict], raw: dict[str, Any]) -> tuple[Any, list[tuple[str, str]]]:
+    """Validate one register entry or indicator as the loader does, for a form: the model (or
+    None) and every problem as (the field, the reason in the loader's words)."""
+    try:
+        return model.model_validate(raw), []
+    except ValidationError as error:
+        return None, [(str(where[0]) if where else "", reason) for where, reason in _reasons(model, error)]
+
+
+def check_catalogue(catalogue: Catalogue) -> list[str]:
+    """The loader's checks between entries, for a catalogue changed in the app: every
+    definition in force at any time names a theme, an owner, breakdowns, priorities and a
+    population the registers hold, and a counted denominator names a counting indicator."""
+    problems = _Problems(Path())
+    registers = {
+        "themes": list(catalogue.themes), "agencies": list(catalogue.agencies),
+        "priorities": list(catalogue.priorities), "populations": list(catalogue.populations),
+        "breakdowns": list(catalogue.breakdowns),
+    }
+    for name, entries in registers.items():
+        for duplicate in _duplicates(entry.id for entry in entries):
+            problems.add(None, None, f"{name} {duplicate}", "id is used twice")
+    for duplicate in _duplicates(indicator.id for indicator in catalogue.indicators):
+        problems.add(None, None, f"indicator {duplicate}", "id is used twice")
+    theme_ids = [theme.id for theme in catalogue.themes]
+    definitions = [span.indicator for indicator in catalogue.indicators for span in catalogue.spans_of(indicator.id)]
+    for indicator in definitions:
+        if indicator.theme not in theme_ids:
+            problems.add(None, None, f"indicator {indicator.id}",
+                         f"theme '{indicator.theme}' is not a theme{_suggest(indicator.theme, theme_ids)}")
+    _check_references([(indicator, None, LocatedYaml(data={}), 0) for indicator in definitions], registers, problems)
+    return list(dict.fromkeys(problems.found))
+
+
+# --- writing the files back ------------------------------------------------------------------
+
+def theme_file_name(theme: Theme) -> str:
+    """``02-front-door.yaml`` for theme 2, front_door: the names the repository's files have."""
+    return f"{theme.number:02d}-{theme.id.replace('_', '-')}.yaml"
+
+
+def write_catalogue(catalogue: Catalogue, directory: Path, heading: str) -> list[Path]:
+    """Write the catalogue as the files `load_catalogue` reads (one per theme and the registers
+    in ``partnership/``), each indicator by its latest definition. ``heading`` opens every file
+    as a comment. Returns the files written."""
+    registers = directory / REGISTERS_FOLDER
+    registers.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, entries in (
+        ("themes", catalogue.themes), ("agencies", catalogue.agencies), ("priorities", catalogue.priorities),
+        ("populations", catalogue.populations), ("breakdowns", catalogue.breakdowns),
+    ):
+        path = registers / f"{name}.yaml"
+        _write_yaml(path, heading, {name: [entry.model_dump(mode="json", exclude_defaults=True) for entry in entries]})
+        written.append(path)
+    for theme in catalogue.themes:
+        path = directory / theme_file_name(theme)
+        indicators = [
+            {key: value for key, value in indicator.model_dump(mode="json", exclude_defaults=True).items()
+             if key != "theme"}
+            for indicator in catalogue.indicators if indicator.theme == theme.id
+        ]
+        _write_yaml(path, heading, {"theme": theme.id, "indicators": indicators})
+        written.append(path)
+    return written
+
+
+def _write_yaml(path: Path, heading: str, document: dict[str, Any]) -> None:
+    comment = "".join(f"# {line}\n" for line in heading.splitlines())
+    body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    path.write_text(comment + body, encoding="utf-8")

@@ -53,11 +53,12 @@ def spc_chart(
     axis_title: str | None = None,
     target: dict[str, float | None] | None = None,
     benchmarks: dict[str, float | None] | None = None,
+    definition_changes: list[tuple[str, str]] | None = None,
 ) -> go.Figure:
     """The XmR chart: the figures (gaps where there is none), each segment's mean and process
     limits where the engine gives them (a segment of too few points has none), each re-base
-    marked with its reason, each signal marked, and the target and benchmark lines labelled
-    where they end."""
+    marked with its reason, each change of definition (quarter, the fields changed) marked,
+    each signal marked, and the target and benchmark lines labelled where they end."""
     periods = series["period"].tolist()
     figure = go.Figure()
     labels: list[tuple[float, str]] = []
@@ -92,6 +93,9 @@ def spc_chart(
                                       font={"size": 11, "color": DARK_GREY})
     reason_lines = [_mark_rebase(figure, periods.index(segment["period"].iloc[0]), segment)
                     for segment in series_segments[1:]]
+    for period, fields in definition_changes or []:
+        if period in periods[1:]:
+            _mark_definition_change(figure, periods.index(period), period, fields)
     for signal, (label, colour, symbol) in SIGNAL_STYLES.items():
         points = series[series["spc_signal"] == signal]
         if points.empty:
@@ -133,7 +137,8 @@ def spc_chart(
     return figure
 
 
-def spc_alt_text(name: str, series: pd.DataFrame, unit: str) -> str:
+def spc_alt_text(name: str, series: pd.DataFrame, unit: str,
+                 definition_changes: list[tuple[str, str]] | None = None) -> str:
     """What the SPC chart shows, in words, for screen readers."""
     shown = series[series["value"].notna()]
     if shown.empty:
@@ -157,6 +162,10 @@ def spc_alt_text(name: str, series: pd.DataFrame, unit: str) -> str:
     else:
         text += " Signals: " + "; ".join(
             f"{row.period} {row.spc_signal} ({row.spc_rules})" for row in signals.itertuples()) + "."
+    periods = series["period"].tolist()
+    for period, fields in definition_changes or []:
+        if period in periods[1:]:
+            text += f" New definition from {period} ({fields})."
     missing = gaps(series)
     if missing:
         text += " No figure for " + ", ".join(missing) + "."
@@ -182,6 +191,17 @@ def _mark_rebase(figure: go.Figure, position: int, segment: pd.DataFrame) -> int
                           text="<br>".join(html.escape(line, quote=False) for line in lines), showarrow=False,
                           align="left", font={"size": 12, "color": DARK_GREY})
     return len(lines)
+
+
+def _mark_definition_change(figure: go.Figure, position: int, period: str, fields: str) -> None:
+    """A dashed line where a new definition takes effect, named at the foot of the plot (the
+    re-bases' reasons sit at its head), set as plain text."""
+    figure.add_shape(type="line", x0=position - 0.5, x1=position - 0.5, y0=0, y1=1, yref="paper",
+                     line={"color": DARK_PINK, "width": 1.5, "dash": "dash"})
+    lines = [f"New definition from {period}", *textwrap.wrap(fields, REBASE_LABEL_WIDTH)]
+    figure.add_annotation(x=position - 0.5, y=0, yref="paper", xanchor="left", yanchor="bottom", xshift=4, yshift=4,
+                          text="<br>".join(html.escape(line, quote=False) for line in lines), showarrow=False,
+                          align="left", font={"size": 12, "color": DARK_PINK}, bgcolor="rgba(255,255,255,0.8)")
 
 
 def _value_axis(figure: go.Figure, unit: str, levels: list[float]) -> None:

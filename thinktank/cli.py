@@ -18,9 +18,9 @@ from typing import Any
 
 import pandas as pd
 
-from thinktank import accounts, browse, first_start, scorecard
+from thinktank import accounts, browse, catalogue_changes, first_start, scorecard
 from thinktank.boardpack import build_pack, pack_html, pack_pdf, pack_xlsx
-from thinktank.catalogue import Catalogue, load_catalogue
+from thinktank.catalogue import Catalogue, load_catalogue, write_catalogue
 from thinktank.catalogue_schema import SCHEMA_FOLDER, write_catalogue_schemas
 from thinktank.docs import (
     INDICATOR_REFERENCE,
@@ -30,6 +30,7 @@ from thinktank.docs import (
 )
 from thinktank.errors import (
     BackupError,
+    CatalogueError,
     DatabaseInUseError,
     PeriodError,
     ThinkTankError,
@@ -41,13 +42,14 @@ from thinktank.ingest.access import check_agency
 from thinktank.ingest.limits import Limits
 from thinktank.ingest.submit import IngestResult, ingest_return
 from thinktank.ingest.validate import ValidationReport, validate_return
-from thinktank.periods import Quarter
+from thinktank.periods import Quarter, format_date, latest_complete_quarter
 from thinktank.reference import ReferenceData, load_reference
 from thinktank.settings import Settings
 from thinktank.spc_baselines import add_rebase, rebases, remove_rebase
 from thinktank.store import Store, open_read_only, refuse_while_in_use, utc_now
 from thinktank.store.audit import audit_entries, verify_chain
 from thinktank.store.backup import BACKUP_DATABASE, check_backup, restore_backup, write_backup
+from thinktank.store.catalogue import SOURCE_IMPORT
 from thinktank.store.control import ask_dashboard, dashboard_serves
 from thinktank.store.returns import stored_figures, submission_history
 from thinktank.store.transactions import store_errors_translated
@@ -163,6 +165,24 @@ def build_parser() -> argparse.ArgumentParser:
     user_add.add_argument("--name", required=True, help="the person's name, as colleagues know it")
     user_add.add_argument("--role", required=True, choices=list(Role), help="what they may do")
     user_add.add_argument("--agency", help="for an agency_uploader: the agency they send returns for (id)")
+
+    catalogue_help = ("The catalogue of record, as the files in indicators/ are laid out: export it to share it, "
+                      "import a partnership's files to change it (the difference is shown, then applied at once).")
+    catalogue = commands.add_parser("catalogue", help=catalogue_help, description=catalogue_help)
+    catalogue_actions = catalogue.add_subparsers(dest="catalogue_action", required=True, metavar="ACTION")
+    export = command("export", "Write the catalogue (each indicator as its latest definition reads) as YAML files "
+                     "like indicators/.", _catalogue_export, within=catalogue_actions)
+    export.add_argument("--out", required=True, type=Path, help="the folder to write: a new or empty one")
+    catalogue_import = command(
+        "import", "Check a folder of catalogue files, show how it differs from the catalogue of record, and apply "
+        "the difference in one transaction. Indicators the folder lacks are kept as they are.",
+        _catalogue_import, within=catalogue_actions)
+    catalogue_import.add_argument("folder", type=Path, help="the folder, laid out as indicators/ is")
+    catalogue_import.add_argument(
+        "--effective-from", metavar="QUARTER",
+        help="the first quarter the changed definitions apply to, such as 2025-26 Q1 (default: the latest "
+             "complete quarter); earlier quarters keep the definitions they had")
+    catalogue_import.add_argument("--dry-run", action="store_true", help="show the difference; change nothing")
 
     audit_help = "The audit log: who did what and when, each event linked to the one before it."
     audit = commands.add_parser("audit", help=audit_help, description=audit_help)
@@ -424,7 +444,8 @@ def _validate(arguments: argparse.Namespace) -> int:
     quarter = _quarter(arguments.period)
     with _open_store(arguments) as store:
         report = validate_return(
-            store.cursor(), store.catalogue, content, arguments.file.name, arguments.agency,
+            store.cursor(), store.catalogue.in_force(quarter) if quarter else store.catalogue, content,
+            arguments.file.name, arguments.agency,
             quarter, command_line_user(), utc_now().date(), Limits.from_environment(),
         )
     if arguments.json:
@@ -692,6 +713,55 @@ def _audit_verify(arguments: argparse.Namespace) -> int:
     return EXIT_OK if check.intact else EXIT_PROBLEM
 
 
+def _catalogue_export(arguments: argparse.Namespace) -> int:
+    out: Path = arguments.out
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"{out} is not an empty folder",
+                         "Give a new folder, or an empty one, so that no file of yours is overwritten.")
+    with _open_store(arguments) as store:
+        catalogue = store.catalogue
+    today = utc_now().date()
+    written = write_catalogue(catalogue, out, f"The Think Tank catalogue, exported on {format_date(today)}.\n"
+                              "Each indicator as its latest definition reads; python -m thinktank catalogue "
+                              "import reads these files back.")
+    summary = {"folder": str(out), "files": [str(path.relative_to(out)) for path in written],
+               **_catalogue_summary(catalogue)}
+    print(json.dumps(summary, indent=2) if arguments.json else
+          f"Wrote {len(written)} files to {out}: {summary['indicators']:,} indicators in {summary['themes']} themes.")
+    return EXIT_OK
+
+
+def _catalogue_import(arguments: argparse.Namespace) -> int:
+    files = load_catalogue(arguments.folder)
+    effective_from = _quarter(arguments.effective_from) or latest_complete_quarter(utc_now().date())
+    with _open_store(arguments) as store:
+        proposal = catalogue_changes.propose_import(store.cursor(), store.catalogue, files, effective_from)
+        if not proposal.is_valid:
+            raise CatalogueError(list(proposal.problems))
+        applied = bool(proposal.changes) and not arguments.dry_run
+        if applied:
+            catalogue_changes.save(store, command_line_user(), proposal, source=SOURCE_IMPORT,
+                                   reason=f"Imported from {arguments.folder}")
+    if arguments.json:
+        print(json.dumps({
+            "effective_from": effective_from.label, "applied": applied,
+            "changes": [{"entry": change.subject, "field": change.field, "before": change.before,
+                         "after": change.after} for change in proposal.changes],
+            "indicators_changed": list(proposal.indicator_ids),
+        }, indent=2, ensure_ascii=False, default=str))
+        return EXIT_OK
+    if not proposal.changes:
+        print(f"No difference: the catalogue already reads as {arguments.folder} does. Nothing was changed.")
+        return EXIT_OK
+    print(f"{len(proposal.changes):,} difference{'s' if len(proposal.changes) != 1 else ''}, for definitions from "
+          f"{effective_from.label} on:")
+    for change in proposal.changes:
+        print(f"  {change.in_words()}")
+    print("Nothing was changed (--dry-run)." if not applied else
+          f"Applied in one transaction. Quarters before {effective_from.label} keep the definitions they had.")
+    return EXIT_OK
+
+
 # Commands that only read the store: while the dashboard holds it, they read a snapshot.
 READING_COMMANDS = {_indicators, _themes, _agencies, _template, _validate, _submissions, _figures, _scorecard,
-                    _report, _rebase_list, _users_list, _audit_list, _audit_verify}
+                    _report, _rebase_list, _users_list, _audit_list, _audit_verify, _catalogue_export}

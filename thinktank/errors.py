@@ -61,3 +61,7 @@ class UnknownIndicatorError(ThinkTankError):
 
 class BackupError(ThinkTankError):
     """A backup that cannot be taken where asked, or a backup that fails its checks."""
+
+
+class CatalogueChangeError(ThinkTankError):
+    """A change to the catalogue that cannot be saved as it stands."""

@@ -149,6 +149,21 @@ SIGNAL_LABELS = {
 # Against a benchmark; a row with no figure or no benchmark has no position (None).
 POSITION_LABELS = {"better": "Better", "similar": "Similar", "worse": "Worse", "not assessed": "Not assessed"}
 NO_POSITION = "Not compared"
+# An indicator definition's fields, as the Catalogue page, a change's summary and an import's
+# difference name them.
+CATALOGUE_FIELD_LABELS = {
+    "id": "ID", "theme": "Theme", "name": "Name", "definition": "Definition", "numerator": "Numerator",
+    "denominator": "Denominator", "denominator_is": "Denominator counted by", "unit": "Unit",
+    "polarity": "Polarity", "population": "Population", "owner": "Owner", "source": "Source",
+    "period_basis": "Counted", "breakdowns": "Breakdowns", "target": "Target",
+    "change_tolerance_percent": "Warn on a change of more than (%)", "priorities": "Partnership priorities",
+    "applies_from": "Collected from", "status": "Status", "retired_from": "Retired from", "notes": "Notes",
+    "challenge_questions": "Questions to ask when it moves", "number": "Number", "description": "Description",
+    "short_name": "Short name", "sector": "Sector", "values": "Groups",
+}
+# Where a change to the catalogue came from.
+CATALOGUE_SOURCE_LABELS = {"files": "The catalogue files", "import": "An import", "app": "The Catalogue page"}
+
 # A user's role (`users.Role`), as the identity picker, the sidebar and the Users page name it.
 ROLE_LABELS = {
     "analyst": "Think Tank analyst",
@@ -192,6 +207,20 @@ POSITION_MEANINGS = {
     "similar": "within a point (percentages and scores) or 5% of the benchmark.",
     "worse": "worse than the benchmark.",
 }
+
+
+def field_value_in_words(value: object) -> str:
+    """A catalogue field's value in words, for a difference: lists joined, a target's parts named."""
+    if value is None or value == "" or value == []:
+        return "(none)"
+    if isinstance(value, dict):
+        return ", ".join(f"{key.replace('_', ' ')} {field_value_in_words(item)}"
+                         for key, item in value.items() if item is not None)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:,.0f}"
+    return str(value)
 
 
 def statuses_in_words(statuses: Iterable[str]) -> str:

@@ -61,6 +61,7 @@ def template_rows(
     Both are the agency's returns, so only those who may read them get its template.
     """
     check_reads_returns(actor, agency_id)
+    catalogue = catalogue.in_force(quarter)
     indicators = [
         indicator for indicator in catalogue.indicators
         if indicator.owner == agency_id and indicator.is_active_in(quarter)
@@ -177,6 +178,7 @@ def template_xlsx(
     rows: pd.DataFrame, catalogue: Catalogue, agency_id: str, quarter: Quarter, correcting: bool = False
 ) -> bytes:
     """The Excel template; ``correcting`` says that ``rows`` hold the version in force."""
+    catalogue = catalogue.in_force(quarter)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Return"

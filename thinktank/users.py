@@ -26,6 +26,8 @@ THINK_TANK_READERS = THINK_TANK_WRITERS | {Role.PLG_MEMBER}
 # Who sees figures as stored, small numbers included, and every agency's returns. Everyone else
 # (PLG members, agency uploaders) sees the published figures, with the small-numbers rule applied.
 RAW_FIGURE_READERS = THINK_TANK_WRITERS
+# Who changes the catalogue (indicators, themes, targets), in the app or by an import.
+CATALOGUE_EDITORS = THINK_TANK_WRITERS
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,18 @@ def check_reads_returns(user: User, agency_id: str | None) -> None:
     raise AccessDeniedError(
         "Returns are seen by the agency that sent them and by the Think Tank's analysts",
         "The scorecard, the quarterly headlines and the board pack show the published figures.",
+    )
+
+
+def check_changes_catalogue(user: User) -> None:
+    """Refuse, in the core, anyone but the Think Tank's analysts and admins a change to the
+    catalogue: the Think Tank owns its indicators."""
+    if user.role in CATALOGUE_EDITORS:
+        return
+    raise AccessDeniedError(
+        "The catalogue is changed by the Think Tank's analysts and admins",
+        "Everyone can read every indicator's definition on the Catalogue page. To ask for a change, "
+        "write to the Think Tank.",
     )
 
 

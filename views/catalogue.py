@@ -19,7 +19,7 @@ from thinktank.formatting import (
 )
 from thinktank.periods import latest_complete_quarter
 from thinktank.store import utc_now
-from views.common import download_button, store
+from views.common import data_version, download_button, page_link, store
 
 ALL = ""
 THEME_KEY, OWNER_KEY, PRIORITY_KEY, STATUS_KEY, SEARCH_KEY = (
@@ -33,23 +33,24 @@ TABLE_COLUMNS = {
 }
 
 
+# Each cached reading takes the data version, which changes with every change to the catalogue.
 @st.cache_data(show_spinner=False)
-def themes() -> pd.DataFrame:
+def themes(version: str) -> pd.DataFrame:
     return browse.themes(store().cursor())
 
 
 @st.cache_data(show_spinner=False)
-def agencies() -> pd.DataFrame:
+def agencies(version: str) -> pd.DataFrame:
     return browse.agencies(store().cursor())
 
 
 @st.cache_data(show_spinner=False)
-def priorities() -> pd.DataFrame:
+def priorities(version: str) -> pd.DataFrame:
     return browse.priorities(store().cursor())
 
 
 @st.cache_data(show_spinner=False)
-def indicators(search: str, theme: str, owner: str, status: str, priority: str) -> pd.DataFrame:
+def indicators(search: str, theme: str, owner: str, status: str, priority: str, version: str) -> pd.DataFrame:
     frame = browse.indicators(
         store().cursor(), search=search, theme=theme or None, owner=owner or None,
         status=status or None, priority=priority or None,
@@ -60,12 +61,12 @@ def indicators(search: str, theme: str, owner: str, status: str, priority: str) 
 
 
 @st.cache_data(show_spinner=False)
-def benchmarks(indicator_id: str) -> pd.DataFrame:
+def benchmarks(indicator_id: str, version: str) -> pd.DataFrame:
     return browse.benchmarks(store().cursor(), indicator_id)
 
 
 @st.cache_data(show_spinner=False)
-def definition_history(indicator_id: str) -> pd.DataFrame:
+def definition_history(indicator_id: str, version: str) -> pd.DataFrame:
     return browse.definition_history(store().cursor(), indicator_id)
 
 
@@ -74,19 +75,22 @@ def show_theme(theme_id: str) -> None:
 
 
 st.title("Indicator catalogue")
-all_themes = themes()
+version = data_version()
+all_themes = themes(version)
 st.caption(
     f"{int(all_themes['active_indicators'].sum())} active indicators in {len(all_themes)} themes, "
-    f"supplied by {len(agencies())} agencies. The Think Tank owns these definitions: they live in "
-    "the indicators/ folder and change without a code change."
+    f"supplied by {len(agencies(version))} agencies. The Think Tank owns these definitions and changes them "
+    "without a code change, each from a chosen quarter: earlier quarters keep the definitions they had."
 )
+page_link(st, "views/catalogue_edit.py", label="Change the catalogue: an indicator, a new indicator, a theme",
+          icon=":material/edit_note:")
 
 st.header("Themes", divider="gray")
 for row_start in range(0, len(all_themes), 4):
     for column, theme in zip(st.columns(4), all_themes.iloc[row_start:row_start + 4].itertuples(), strict=False):
         with column.container(border=True, height="stretch"):
-            st.markdown(f"**{theme.number}. {theme.name}**")
-            st.caption(theme.description)
+            st.markdown(f"**{theme.number}. {markdown_text(theme.name)}**")
+            st.caption(markdown_text(theme.description))
             st.button(
                 f"{theme.active_indicators} indicators",
                 key=f"theme_button_{theme.id}",
@@ -98,9 +102,9 @@ for row_start in range(0, len(all_themes), 4):
 
 st.header("Indicators", divider="gray")
 theme_names = dict(zip(all_themes["id"], all_themes["name"], strict=True))
-agency_frame = agencies()
+agency_frame = agencies(version)
 owner_names = dict(sorted(agency_names(agency_frame.itertuples()).items(), key=lambda item: item[1]))
-priority_frame = priorities()
+priority_frame = priorities(version)
 priority_names = dict(zip(priority_frame["id"], priority_frame["name"], strict=True))
 
 search_column, theme_column, owner_column, priority_column, status_column = st.columns([3, 2, 2, 2, 1.4])
@@ -123,7 +127,7 @@ status = status_column.selectbox(
     "Status", list(STATUS_CHOICES), key=STATUS_KEY, format_func=STATUS_CHOICES.get,
 )
 
-found = indicators(search, theme, owner, status, priority)
+found = indicators(search, theme, owner, status, priority, version)
 st.markdown(f"**{len(found)} indicator{'s' if len(found) != 1 else ''}** match.")
 if found.empty:
     st.info("Nothing matches. Clear the search or choose All in the filters above.")
@@ -164,10 +168,12 @@ chosen_id = st.selectbox(
     format_func=lambda value: f"{value}: {found.set_index('id').at[value, 'name']}",
 )
 chosen = found.set_index("id").loc[chosen_id]
-st.subheader(f"{chosen_id}: {chosen['name']}")
+st.subheader(f"{chosen_id}: {markdown_text(chosen['name'])}")
 if chosen["status"] == "retired":
     st.warning(f"Retired from {chosen['retired_from']}: no longer collected.", icon=":material/archive:")
-st.markdown(chosen["definition"])
+st.markdown(markdown_text(chosen["definition"]))
+page_link(st, "views/catalogue_edit.py", label=f"Change {chosen_id} from a quarter", icon=":material/edit:",
+          query_params={"indicator": chosen_id})
 
 facts, context = st.columns(2)
 with facts:
@@ -181,7 +187,8 @@ with facts:
         ("Target", chosen["target"]),
         ("Warn on a change of more than", f"{chosen['change_tolerance_percent']:g}% from the previous quarter"),
     ]
-    st.markdown("\n".join(f"- **{label}:** {value}" for label, value in rows if isinstance(value, str) and value))
+    st.markdown("\n".join(f"- **{label}:** {markdown_text(value)}" for label, value in rows
+                          if isinstance(value, str) and value))
 with context:
     rows = [
         ("Owner", owner_names[chosen["owner"]]),
@@ -191,7 +198,7 @@ with context:
         ("Applies from", chosen["applies_from"]),
         ("Notes", chosen["notes"]),
     ]
-    st.markdown("\n".join(f"- **{label}:** {value}" for label, value in rows if value))
+    st.markdown("\n".join(f"- **{label}:** {markdown_text(value)}" for label, value in rows if value))
     if len(chosen["challenge_questions"]):
         st.markdown("**Questions to ask when it moves**\n" + "\n".join(
             f"- {markdown_text(question)}" for question in chosen["challenge_questions"]))
@@ -204,7 +211,7 @@ with context:
             icon=":material/info:",
         )
 
-comparators = benchmarks(chosen_id)
+comparators = benchmarks(chosen_id, version)
 st.markdown("**Benchmarks**")
 if comparators.empty:
     st.caption("No published comparator is held for this indicator.")
@@ -220,11 +227,8 @@ else:
                     partial(csv_bytes, browse.benchmarks_for_people(comparators, chosen["unit"])),
                     f"benchmarks-{chosen_id}.csv", CSV_MIME)
 
-history = definition_history(chosen_id)
-with st.expander(f"Definition history ({len(history)} version{'s' if len(history) != 1 else ''})"):
-    st.dataframe(
-        history[["version", "applies_from", "recorded_at"]].rename(
-            columns={"version": "Version", "applies_from": "Applies from", "recorded_at": "Recorded (UTC)"}
-        ),
-        hide_index=True,
-    )
+history = definition_history(chosen_id, version)
+with st.expander(f"Definition history ({len(history)} definition{'s' if len(history) != 1 else ''} over time)"):
+    st.caption("Which definition was in force for which quarters: the scorecard, charts, headlines and board pack "
+               "read each quarter by the definition in force then.")
+    st.dataframe(browse.definition_history_for_people(history, owner_names), hide_index=True, width="stretch")

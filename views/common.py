@@ -38,6 +38,7 @@ from thinktank.sparklines import sparkline_image
 from thinktank.store import Store, utc_now
 from thinktank.store.audit import record_export
 from thinktank.users import (
+    CATALOGUE_EDITORS,
     LOCAL_ANALYST,
     LOCAL_IDENTITIES,
     THINK_TANK_READERS,
@@ -276,6 +277,7 @@ PAGE_ROLES = {
     "views/headlines.py": THINK_TANK_READERS,
     "views/board_pack.py": THINK_TANK_READERS,
     "views/users.py": frozenset({Role.ADMIN}),
+    "views/catalogue_edit.py": CATALOGUE_EDITORS,
 }
 
 

@@ -57,6 +57,17 @@ def series_for(indicator_id: str, period_label: str, version: str) -> pd.DataFra
     return scorecard.series(store().cursor(), indicator_id, Quarter.parse(period_label))
 
 
+@st.cache_data(show_spinner=False)
+def definition_in_force(indicator_id: str, period_label: str, version: str) -> pd.Series:
+    found = browse.indicators(store().cursor(), quarter=Quarter.parse(period_label))
+    return found.set_index("id").loc[indicator_id]
+
+
+@st.cache_data(show_spinner=False)
+def definition_history(indicator_id: str, version: str) -> pd.DataFrame:
+    return browse.definition_history(store().cursor(), indicator_id)
+
+
 def counted(values: pd.Series) -> list[str]:
     """Numerators and denominators as whole numbers; an empty cell where there is none."""
     return ["" if pd.isna(value) else format_number(value) for value in values]
@@ -83,7 +94,10 @@ names = dict(zip(catalogue["id"], catalogue["id"] + " " + catalogue["name"], str
 indicator_column, quarter_column = st.columns([2, 1])
 indicator_id = choose_from_link(indicator_column, "Indicator", names, "indicator")
 quarter = choose_quarter(quarter_column)
-definition = catalogue.set_index("id").loc[indicator_id]
+# The definition in force in the quarter shown: its name, target and theme as they were then.
+definition = definition_in_force(indicator_id, quarter.label, data_version())
+history = definition_history(indicator_id, data_version())
+definition_changes = [(row.starts, row.fields) for row in history.iloc[1:].itertuples()]
 unit = definition["unit"]
 st.title(f"{indicator_id} {definition['name']}")
 st.page_link("views/theme.py", label=f"Theme: {definition['theme_name']}", icon=":material/arrow_back:",
@@ -127,8 +141,9 @@ if trend.empty:
 else:
     benchmark_lines = {key: latest[f"{key}_value"] for key in charts.BENCHMARK_STYLES}
     target = {"value": latest["target_value"], "low": latest["target_low"], "high": latest["target_high"]}
-    figure = charts.spc_chart(trend, unit, target=target, benchmarks=benchmark_lines)
-    st.plotly_chart(figure, alt=charts.spc_alt_text(definition["name"], trend, unit), key="spc")
+    figure = charts.spc_chart(trend, unit, target=target, benchmarks=benchmark_lines,
+                              definition_changes=definition_changes)
+    st.plotly_chart(figure, alt=charts.spc_alt_text(definition["name"], trend, unit, definition_changes), key="spc")
     signal = SIGNAL_LABELS[latest["spc_signal"]]
     current = trend[trend["segment"] == trend["segment"].iloc[-1]]
     rebased_from = current["period"].iloc[0] if current["rebase_reason"].iloc[0] else None
@@ -351,9 +366,12 @@ if not published.empty:
         }), ["Group", "Note"]), hide_index=True, width="stretch")
 
 st.header("Definition", divider="gray")
-st.markdown(definition["definition"])
+if len(history) > 1:
+    st.caption(f"As in force in {quarter.label}. The definition has changed over time: its history is below, and "
+               "the chart marks where each new definition takes effect.")
+st.markdown(markdown_text(definition["definition"]))
 # A denominator that is another indicator's count (`denominator_is`) names that indicator.
-counted_by = store().catalogue.indicator_by_id[indicator_id].denominator_is
+counted_by = store().catalogue.definition_in_force(indicator_id, quarter).denominator_is
 denominator = definition["denominator"]
 if isinstance(denominator, str) and counted_by:
     # Said as "the count behind it": the other indicator may be a rate (FD03 is per 10,000 children).
@@ -366,8 +384,12 @@ facts = {
     "Source": definition["source"], "Applies from": definition["applies_from"],
     "Notes": definition["notes"],
 }
-st.markdown("\n".join(f"- **{label}:** {value}" for label, value in facts.items()
+st.markdown("\n".join(f"- **{label}:** {markdown_text(value)}" for label, value in facts.items()
                       if isinstance(value, str) and value))
 if len(definition["challenge_questions"]):
     st.subheader("Questions to ask when this moves")
     st.markdown("\n".join(f"- {markdown_text(question)}" for question in definition["challenge_questions"]))
+st.subheader("Definition history")
+st.caption("Which definition was in force for which quarters: every quarter is read by the definition in force then.")
+st.dataframe(browse.definition_history_for_people(history, agency_names(store().catalogue.agencies)),
+             hide_index=True, width="stretch")

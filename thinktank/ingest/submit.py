@@ -75,8 +75,11 @@ def check_return(
 ) -> IngestResult:
     """Validate a return and say what storing it would do. Writes nothing."""
     cursor = store.cursor()
+    # Checked by the definitions in force in the quarter chosen (by the latest, when the file's
+    # own Period column says which quarters it holds).
+    catalogue = store.catalogue.in_force(chosen_period) if chosen_period else store.catalogue
     report = validate_return(
-        cursor, store.catalogue, content, file_name, agency_id, chosen_period, actor,
+        cursor, catalogue, content, file_name, agency_id, chosen_period, actor,
         today or utc_now().date(), limits or Limits.from_environment(),
     )
     if not report.accepted:

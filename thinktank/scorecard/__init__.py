@@ -10,6 +10,8 @@ breakdown group of a rate has a count but no population to make a rate of it.
 
 from __future__ import annotations
 
+import warnings
+
 import duckdb
 import pandas as pd
 import pyarrow as pa
@@ -34,16 +36,23 @@ def scorecard(
     period: Quarter,
     theme: str | None = None,
     indicator_id: str | None = None,
+    within_transaction: bool = False,
 ) -> pd.DataFrame:
     """One row per active indicator and breakdown group for the quarter (a whole-area row for
-    every indicator, even when nothing is in force)."""
+    every indicator, even when nothing is in force). ``within_transaction`` reads on the
+    caller's cursor, so as to see what its open transaction has written (a preview)."""
+    parameters = {"period_index": period.index, "theme": theme, "indicator": indicator_id}
+    if within_transaction:
+        # The relation API would refuse a cursor with a result still open; the extra copy DuckDB
+        # warns of is of one preview's rows.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
+            rows = cursor.execute(queries.SCORECARD, parameters).to_arrow_table()
+        return frame_from_arrow(rows)
     # A cursor of its own: DuckDB's relation API refuses a connection with a result still open.
     reader = cursor.cursor()
     try:
-        rows = reader.sql(
-            queries.SCORECARD,
-            params={"period_index": period.index, "theme": theme, "indicator": indicator_id},
-        ).to_arrow_table()
+        rows = reader.sql(queries.SCORECARD, params=parameters).to_arrow_table()
     finally:
         reader.close()
     return frame_from_arrow(rows)
@@ -98,12 +107,14 @@ def reported_quarters(cursor: duckdb.DuckDBPyConnection) -> list[Quarter]:
 
 
 def data_version(cursor: duckdb.DuckDBPyConnection) -> str:
-    """Changes whenever a return is stored, the catalogue or reference data change, or a re-base
+    """Changes whenever a return is stored, the catalogue (from the files, an import or the app)
+    or reference data change, or a re-base
     is added or removed: a cache key, so that a cached scorecard is never older than the data."""
     (version,) = cursor.execute(
         """
         SELECT concat_ws('/', (SELECT coalesce(max(id), 0) FROM submissions),
                          (SELECT string_agg(content_sha256, ',' ORDER BY source) FROM synced_sources),
+                         (SELECT coalesce(max(revision), 0) FROM catalogue_revisions),
                          -- A re-base's number is never given again, so the numbers held say which are.
                          (SELECT coalesce(string_agg(id::VARCHAR, ',' ORDER BY id), '') FROM spc_rebases))
         """

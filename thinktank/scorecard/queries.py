@@ -63,11 +63,14 @@ SHOWN_LIMITS = ", ".join(f"CASE WHEN m.spc_assessed THEN m.{column} END AS {colu
                          for column in ("spc_mean", "spc_upper", "spc_lower"))
 
 
+# Each indicator by the definition in force for the quarter (its target, polarity, theme...):
+# a quarter three years ago reads as it did then.
 ACTIVE_INDICATORS = """
 active AS (
-    SELECT i.*
-    FROM indicators i
-    WHERE quarter_index(i.applies_from) <= $period_index
+    SELECT i.* EXCLUDE (effective_from, from_index, to_index)
+    FROM indicator_spans i
+    WHERE i.from_index <= $period_index AND $period_index < i.to_index
+      AND quarter_index(i.applies_from) <= $period_index
       AND (i.retired_from IS NULL OR $period_index < quarter_index(i.retired_from))
       AND ($theme IS NULL OR i.theme_id = $theme)
       AND ($indicator IS NULL OR i.id = $indicator)

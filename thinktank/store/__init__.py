@@ -23,6 +23,7 @@ from thinktank.reference import load_reference
 from thinktank.settings import Settings
 from thinktank.store import control
 from thinktank.store.backup import automatic_backup, automatic_backups, store_tables, write_backup
+from thinktank.store.catalogue import stored_catalogue
 from thinktank.store.migrations import available_migrations, migrate, schema_version
 from thinktank.store.series_points import refresh_series_points
 from thinktank.store.sync import sync
@@ -48,6 +49,9 @@ class Store:
     _connection: duckdb.DuckDBPyConnection
     # Opened read-only because the file or its folder cannot be written: nothing can be stored.
     read_only: bool = False
+    # Why the catalogue files were not applied at start-up, when they changed but the catalogue
+    # of record had been changed otherwise (`thinktank.store.sync`).
+    catalogue_notice: str | None = None
     _control: control.ControlServer | None = None
     _reopening: threading.Lock = field(default_factory=threading.Lock)
 
@@ -60,8 +64,9 @@ class Store:
         The catalogue is checked before the database is touched, so a broken catalogue file
         never leaves a half-made database behind.
         """
-        catalogue = load_catalogue(settings.catalogue_dir)
-        reference = load_reference(settings.reference_dir, catalogue)
+        files = load_catalogue(settings.catalogue_dir)
+        reference = load_reference(settings.reference_dir, files)
+        catalogue, notice = files, None
         path = settings.database_path
         connection, read_only = _connect(path)
         try:
@@ -72,12 +77,14 @@ class Store:
                 raise _open_error(error, path) from error
             if read_only:
                 _refuse_upgrade_when_read_only(version, path)
+                catalogue = stored_catalogue(connection) or files
             else:
                 try:
                     _backup_before_upgrade(connection, path, version, now)
                     migrated = migrate(connection, now)
-                    synced = sync(connection, catalogue, reference, actor, now)
-                    if migrated and not synced:
+                    synced = sync(connection, files, reference, actor, now)
+                    catalogue, notice = synced.catalogue, synced.notice
+                    if migrated and not synced.written:
                         # A new schema may change what the derived series hold.
                         with transaction(connection):
                             refresh_series_points(connection)
@@ -86,7 +93,7 @@ class Store:
         except BaseException:
             connection.close()
             raise
-        opened = cls(path, catalogue, connection, read_only)
+        opened = cls(path, catalogue, connection, read_only, catalogue_notice=notice)
         if serve_control:
             opened._control = control.ControlServer(path, {"ping": _ping, "backup": opened._backup_for_command})
             opened._control.start()

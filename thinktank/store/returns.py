@@ -44,7 +44,8 @@ def figures_in_force(
         f"""
         SELECT o.indicator_id, o.period, o.breakdown, o.breakdown_value, o.numerator,
                o.denominator, o.value, o.status, {FIGURE_SQL} AS figure
-        FROM observations_in_force o JOIN indicators i ON i.id = o.indicator_id
+        FROM observations_in_force o
+        JOIN indicator_spans i ON i.id = o.indicator_id AND i.from_index <= o.period_index AND o.period_index < i.to_index
         WHERE o.agency_id = ? AND list_contains(?, o.period)
         ORDER BY o.period, o.indicator_id, o.breakdown, o.breakdown_value
         """,
@@ -206,7 +207,7 @@ def completeness(
         if shown_agency is not None and agency.id != shown_agency:
             continue
         for quarter in quarters:
-            if not any(i.owner == agency.id and i.is_active_in(quarter) for i in catalogue.indicators):
+            if not any(i.owner == agency.id and i.is_active_in(quarter) for i in catalogue.in_force(quarter).indicators):
                 continue
             due = quarter.end + dt.timedelta(days=due_after_days)
             arrived = first_accepted.get((agency.id, quarter.label))

@@ -13,8 +13,9 @@ import duckdb
 
 # Counts are made percentages or rates by the one definition of a figure (migration 006).
 _POINTS = """
+-- Each quarter's figure is worked out by the definition in force then (its unit, its population).
 WITH chosen AS (
-    SELECT id, unit, population_id FROM indicators
+    SELECT id, unit, population_id, from_index, to_index FROM indicator_spans
     WHERE $indicator_ids IS NULL OR list_contains($indicator_ids, id)
 ),
 -- Each financial year's population for every population an indicator uses: that year's
@@ -35,7 +36,7 @@ figures AS (
     SELECT s.id AS series_id, o.indicator_id, o.period_index, o.numerator, o.denominator, o.status, o.comment,
         figure_value(c.unit, o.value, o.numerator, o.denominator, o.status, o.breakdown, p.value) AS value
     FROM observations_in_force o
-    JOIN chosen c ON c.id = o.indicator_id
+    JOIN chosen c ON c.id = o.indicator_id AND c.from_index <= o.period_index AND o.period_index < c.to_index
     JOIN series s ON s.indicator_id = o.indicator_id AND s.breakdown = o.breakdown
          AND s.breakdown_value = o.breakdown_value
     LEFT JOIN population_years p ON p.population_id = c.population_id AND p.fy_start = o.period_index // 4
