@@ -65,6 +65,8 @@ def pages(user: User) -> dict[str, list[st.Page]]:
 # acting comes first: someone who may not see the dashboard is stopped there, before any page.
 try:
     with store_errors_translated():
-        st.navigation(pages(prepare_page())).run()
+        # Every page listed: Streamlit folds all but ten under "View more", which hid an admin's
+        # Users page and the Help page.
+        st.navigation(pages(prepare_page()), expanded=True).run()
 except ThinkTankError as error:
     show_error(error)

@@ -191,6 +191,14 @@ def browser():
         launched.close()
 
 
+def act_as(page, choice: str) -> None:
+    """Choose whom to act as in local mode. The choice sits at the foot of the sidebar, below the
+    navigation and the banner, so the sidebar is scrolled to its end before the list is opened."""
+    page.get_by_test_id("stSidebarContent").evaluate("sidebar => sidebar.scrollTo(0, sidebar.scrollHeight)")
+    page.get_by_test_id("stSidebar").get_by_role("combobox", name="Acting as").click()
+    page.get_by_role("option", name=choice, exact=True).click()
+
+
 # The width every page is looked at: an analyst's usual laptop or desktop screen.
 VIEWPORT = {"width": 1440, "height": 1000}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from conftest import ARTIFACTS
+from conftest import ARTIFACTS, act_as
 from navigation_support import DEFAULT_ADDRESS, app_pages
 
 pytestmark = pytest.mark.browser
@@ -89,8 +89,7 @@ def open_page(page, base_url: str, script: str, address: str) -> None:
     if script in ADMIN_PAGES:
         page.goto(base_url)
         wait_until_finished(page)
-        page.get_by_test_id("stSidebar").get_by_role("combobox").click()
-        page.get_by_role("option", name="Admin", exact=True).click()
+        act_as(page, "Admin")
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=ADMIN_PAGES[script]).click()
         page.wait_for_url(f"**/{address}", timeout=30_000)
     else:

@@ -134,7 +134,7 @@ def test_the_indicator_page_shows_breakdowns_with_a_suppressed_group_as_words(ap
     from thinktank.formatting import INDICATOR_QUESTION_LABELS
 
     assert [element.value for element in app.subheader] == ["Re-bases", *INDICATOR_QUESTION_LABELS.values(),
-                                                             "Locality"]
+                                                             "Locality", "Definition history"]
 
 
 def test_the_agencies_page_shows_what_an_agency_feeds_and_its_returns(app):

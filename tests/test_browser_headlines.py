@@ -5,7 +5,7 @@ with nothing to change it."""
 from __future__ import annotations
 
 import pytest
-from conftest import ARTIFACTS, CATALOGUE, REFERENCE, _serve
+from conftest import ARTIFACTS, CATALOGUE, REFERENCE, _serve, act_as
 from playwright.sync_api import expect
 from scorecard_support import put, quarterly
 
@@ -62,8 +62,7 @@ def test_an_analyst_edits_and_marks_ready_and_the_plg_reads_the_edit(served_head
     expect(page.get_by_text("Ready for PLG", exact=True)).to_be_visible(timeout=30_000)
 
     # The PLG member's view.
-    page.get_by_role("combobox", name="Acting as").click()
-    page.get_by_role("option", name="PLG member").click()
+    act_as(page, "PLG member")
     expect(page.get_by_text(EDITED)).to_be_visible(timeout=30_000)
     expect(page.get_by_text("3 out of 10")).to_be_visible()
     expect(page.locator("a[href*='example.com']")).to_have_count(0)

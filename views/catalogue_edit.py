@@ -21,9 +21,8 @@ from thinktank.formatting import (
     UNIT_LABELS,
     agency_names,
     field_value_in_words,
-    format_date,
 )
-from thinktank.periods import Quarter, latest_complete_quarter, quarters_between
+from thinktank.periods import Quarter, format_date, latest_complete_quarter, quarters_between
 from thinktank.store import utc_now
 from thinktank.store.catalogue import revisions
 from thinktank.users import person_name

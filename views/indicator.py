@@ -41,6 +41,7 @@ from views.common import (
     data_version,
     download_buttons,
     figures_for,
+    page_link,
     published_figures,
     say_if_held_back,
     show_error,
@@ -393,3 +394,5 @@ st.subheader("Definition history")
 st.caption("Which definition was in force for which quarters: every quarter is read by the definition in force then.")
 st.dataframe(browse.definition_history_for_people(history, agency_names(store().catalogue.agencies)),
              hide_index=True, width="stretch")
+page_link(st, "views/catalogue_edit.py", label="Change this definition from a quarter", icon=":material/edit:",
+          query_params={"indicator": indicator_id})
