@@ -2,9 +2,14 @@
 
 import datetime as dt
 
-from returns_support import POLICE_Q1, Q1, TODAY, csv_return, police
+import pytest
+from conftest import CATALOGUE, REFERENCE
+from returns_support import POLICE_Q1, Q1, TODAY, codes, csv_return, police
+from test_store import table_contents
 
-from thinktank.ingest.submit import check_return, store_return
+from thinktank.ingest.submit import ReturnBatch, check_return, ingest_return, store_return
+from thinktank.settings import Settings
+from thinktank.store import Store
 from thinktank.store.audit import audit_entries
 from thinktank.users import LOCAL_ANALYST
 
@@ -53,3 +58,50 @@ def test_warnings_need_confirming_when_storing(store):
     assert moved.outcome == "needs_confirmation" and moved.warnings_shown
     assert store_return(store, moved, LOCAL_ANALYST, now=NOW).outcome == "needs_confirmation"
     assert store_return(store, moved, LOCAL_ANALYST, confirm_warnings=True, now=NOW).outcome == "stored"
+
+
+def _series_points(cursor) -> list[tuple]:
+    """The series' points by what they are, not by the numbers the store gave the series."""
+    return cursor.execute(
+        "SELECT s.indicator_id, s.breakdown, s.breakdown_value, p.* EXCLUDE (series_id) "
+        "FROM series_points p JOIN series s ON s.id = p.series_id ORDER BY ALL"
+    ).fetchall()
+
+
+BATCH = [  # (content, quarter): a clean return, the next quarter, a refused one, a correction
+    (police(), Q1),
+    (csv_return(*(row.replace("2024-25 Q1", "2024-25 Q2") for row in POLICE_Q1)), Q1.next()),
+    (police((0, "FD06,2024-25 Q1,All,All,,,about 1700,")), Q1),
+    (csv_return(*POLICE_Q1[:-1]), Q1),  # HO05 left out: warnings, confirmed
+]
+
+
+def test_a_batch_stores_and_audits_each_return_as_sending_them_one_by_one_does(tmp_path):
+    dumps = []
+    for name in ("alone", "batch"):
+        with Store.open(Settings(tmp_path / f"{name}.duckdb", CATALOGUE, REFERENCE)) as store:
+            if name == "alone":
+                results = [ingest_return(store, content, "return.csv", "police", quarter, LOCAL_ANALYST,
+                                         confirm_warnings=True, now=NOW) for content, quarter in BATCH]
+            else:
+                with ReturnBatch.of(store) as batch:
+                    results = [batch.ingest(content, "return.csv", "police", quarter, LOCAL_ANALYST, NOW,
+                                            confirm_warnings=True) for content, quarter in BATCH]
+            cursor = store.cursor()
+            dumps.append((
+                [(result.outcome, [v.version for v in result.versions], codes(result)) for result in results],
+                {table: table_contents(cursor)[table] for table in ("submissions", "observations", "audit_log")},
+                _series_points(cursor),
+            ))
+    assert dumps[0] == dumps[1]
+    outcomes, _, points = dumps[1]
+    assert [outcome for outcome, _, _ in outcomes] == ["stored", "stored", "refused", "stored"]
+    assert outcomes[3][1] == [2] and points
+
+
+def test_a_batch_that_fails_keeps_nothing(store):
+    with pytest.raises(RuntimeError), ReturnBatch.of(store) as batch:
+        assert batch.ingest(police(), "return.csv", "police", Q1, LOCAL_ANALYST, NOW).outcome == "stored"
+        raise RuntimeError("stopped half way")
+    assert _written(store) == (0, 0)
+    assert not store.cursor().execute("SELECT count(*) FROM series_points").fetchone()[0]

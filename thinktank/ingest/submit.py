@@ -1,22 +1,31 @@
 """Taking a return in, in two steps: a check that writes nothing, then a store that keeps the
 return whole (one transaction, a new version per quarter) or not at all. Every store attempt
-is written to the audit log, never a cell value; a check alone is not an attempt to send."""
+is written to the audit log, never a cell value; a check alone is not an attempt to send.
+
+A batch of returns (`ReturnBatch`, the demo's) goes through the same two steps return by
+return, but shares what an upload pays alone: one transaction, the limits and each quarter's
+catalogue looked up once, and the series rewritten once at the end."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
+import duckdb
 import pandas as pd
 
+from thinktank.catalogue import Catalogue
 from thinktank.ingest.limits import Limits
 from thinktank.ingest.validate import ValidationReport, validate_return
 from thinktank.periods import Quarter
 from thinktank.store import Store, utc_now
 from thinktank.store.audit import AuditEntry, record
 from thinktank.store.returns import StoredVersion, identical_submission, save_return
-from thinktank.store.transactions import run_transaction_retrying
+from thinktank.store.series_points import indicators_in_returns, refresh_series_points
+from thinktank.store.transactions import run_transaction_retrying, transaction
 from thinktank.users import User
 
 # "ready": checked, no errors or warnings, not stored yet. The others are also what a store
@@ -74,14 +83,27 @@ def check_return(
     limits: Limits | None = None,
 ) -> IngestResult:
     """Validate a return and say what storing it would do. Writes nothing."""
-    cursor = store.cursor()
     # Checked by the definitions in force in the quarter chosen (by the latest, when the file's
     # own Period column says which quarters it holds).
     catalogue = store.catalogue.in_force(chosen_period) if chosen_period else store.catalogue
-    report = validate_return(
-        cursor, catalogue, content, file_name, agency_id, chosen_period, actor,
+    return _checked(
+        store.cursor(), catalogue, content, file_name, agency_id, chosen_period, actor,
         today or utc_now().date(), limits or Limits.from_environment(),
     )
+
+
+def _checked(
+    cursor: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    content: bytes,
+    file_name: str,
+    agency_id: str,
+    chosen_period: Quarter | None,
+    actor: User,
+    today: dt.date,
+    limits: Limits,
+) -> IngestResult:
+    report = validate_return(cursor, catalogue, content, file_name, agency_id, chosen_period, actor, today, limits)
     if not report.accepted:
         return IngestResult(report, "refused")
     identical = identical_submission(cursor, agency_id, report.sha256, report.periods)
@@ -103,24 +125,30 @@ def store_return(
     is when it counts as submitted."""
     now = now or utc_now()
     cursor = store.cursor()
-    report = checked.report
-    if checked.outcome not in ("ready", "needs_confirmation") or (
-        checked.outcome == "needs_confirmation" and not confirm_warnings
-    ):
-        record(cursor, actor, _audit_entry(report, checked.outcome), now)
+    if not _may_store(checked, confirm_warnings):
+        record(cursor, actor, _audit_entry(checked.report, checked.outcome), now)
         return checked
+    # Re-runnable: the version numbers and the series are worked out inside the transaction.
+    versions = run_transaction_retrying(cursor, lambda: _saved(cursor, checked.report, actor, now))
+    return IngestResult(checked.report, "stored", versions)
 
-    def store_versions() -> list[StoredVersion]:
-        # Re-runnable: the version numbers and the series are worked out inside the transaction.
-        versions = save_return(
-            cursor, report.agency_id, report.file_name, report.sha256, report.rows_read,
-            report.observations, report.evidence, actor.id, now,
-            warnings_confirmed=bool(report.warnings),
-        )
-        record(cursor, actor, _audit_entry(report, "stored", versions), now)
-        return versions
 
-    return IngestResult(report, "stored", run_transaction_retrying(cursor, store_versions))
+def _may_store(checked: IngestResult, confirm_warnings: bool) -> bool:
+    return checked.outcome == "ready" or (checked.outcome == "needs_confirmation" and confirm_warnings)
+
+
+def _saved(
+    cursor: duckdb.DuckDBPyConnection, report: ValidationReport, actor: User, now: dt.datetime,
+    refresh_series: bool = True,
+) -> list[StoredVersion]:
+    """Save a return's versions with its audit entry; the caller holds the transaction."""
+    versions = save_return(
+        cursor, report.agency_id, report.file_name, report.sha256, report.rows_read,
+        report.observations, report.evidence, actor.id, now,
+        warnings_confirmed=bool(report.warnings), refresh_series=refresh_series,
+    )
+    record(cursor, actor, _audit_entry(report, "stored", versions), now)
+    return versions
 
 
 def ingest_return(
@@ -139,6 +167,62 @@ def ingest_return(
     now = now or utc_now()
     checked = check_return(store, content, file_name, agency_id, chosen_period, actor, today or now.date(), limits)
     return store_return(store, checked, actor, confirm_warnings, now)
+
+
+class ReturnBatch:
+    """Returns taken in one after another in one transaction (`ReturnBatch.of`): each is read
+    from its file and checked as an upload is, against the store with every earlier return of
+    the batch in it, and each attempt has its own audit entry. What a return would pay alone is
+    paid once: the transaction, the limits, each quarter's catalogue and, at the end, rewriting
+    the series of every indicator the batch touched. All or nothing: a failure keeps none."""
+
+    def __init__(self, store: Store, cursor: duckdb.DuckDBPyConnection, limits: Limits) -> None:
+        self.store = store
+        self.cursor = cursor  # the batch's own: only it reads what the batch has written so far
+        self.limits = limits
+        self._catalogues: dict[Quarter | None, Catalogue] = {}
+        self._touched: set[tuple[str, tuple[str, ...]]] = set()
+
+    @classmethod
+    @contextmanager
+    def of(cls, store: Store, limits: Limits | None = None) -> Iterator[ReturnBatch]:
+        cursor = store.cursor()
+        with transaction(cursor):
+            batch = cls(store, cursor, limits or Limits.from_environment())
+            yield batch
+            batch._refresh_series()
+
+    def ingest(
+        self,
+        content: bytes,
+        file_name: str,
+        agency_id: str,
+        chosen_period: Quarter | None,
+        actor: User,
+        now: dt.datetime,
+        confirm_warnings: bool = False,
+    ) -> IngestResult:
+        """Check and, if allowed, store one return as `ingest_return` does, as of ``now``."""
+        if chosen_period not in self._catalogues:
+            catalogue = self.store.catalogue
+            self._catalogues[chosen_period] = catalogue.in_force(chosen_period) if chosen_period else catalogue
+        checked = _checked(
+            self.cursor, self._catalogues[chosen_period], content, file_name, agency_id, chosen_period,
+            actor, now.date(), self.limits,
+        )
+        if not _may_store(checked, confirm_warnings):
+            record(self.cursor, actor, _audit_entry(checked.report, checked.outcome), now)
+            return checked
+        versions = _saved(self.cursor, checked.report, actor, now, refresh_series=False)
+        self._touched.add((agency_id, tuple(version.period for version in versions)))
+        return IngestResult(checked.report, "stored", versions)
+
+    def _refresh_series(self) -> None:
+        indicators = set()
+        for agency_id, periods in self._touched:
+            indicators.update(indicators_in_returns(self.cursor, agency_id, list(periods)))
+        if indicators:
+            refresh_series_points(self.cursor, sorted(indicators))
 
 
 def _audit_entry(report: ValidationReport, outcome: str, versions: list[StoredVersion] | None = None) -> AuditEntry:

@@ -92,8 +92,10 @@ def save_return(
     submitted_by: str,
     submitted_at: dt.datetime,
     warnings_confirmed: bool,
+    refresh_series: bool = True,
 ) -> list[StoredVersion]:
-    """Insert one new version per quarter in the return, and rewrite the series it touches.
+    """Insert one new version per quarter in the return, and rewrite the series it touches
+    (unless ``refresh_series`` is False: a batch rewrites them once, after its last return).
     The caller holds the transaction."""
     periods = sorted(
         set(observations["period"]) | set(evidence.get("period", pd.Series(dtype=object))),
@@ -122,7 +124,8 @@ def save_return(
         _insert(cursor, "observations", rows.assign(submission_id=rows["period"].map(ids)), OBSERVATION_COLUMNS)
     if not evidence.empty:
         _insert(cursor, "evidence", evidence.assign(submission_id=evidence["period"].map(ids)), EVIDENCE_COLUMNS)
-    refresh_series_points(cursor, indicators_in_returns(cursor, agency_id, periods))
+    if refresh_series:
+        refresh_series_points(cursor, indicators_in_returns(cursor, agency_id, periods))
     return stored
 
 
