@@ -10,7 +10,7 @@ DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sh
 .PHONY: run test lint bench docs clean
 
 run: $(RUNTIME_STAMP)
-	$(BIN)/python -m streamlit run app.py
+	$(BIN)/python scripts/serve.py
 
 test: $(DEV_STAMP)
 	scripts/ensure-chromium

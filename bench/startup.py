@@ -1,21 +1,40 @@
 """Start-up benchmark: how long the store takes to build from nothing (cold) and to open
 when it exists (warm), how long a catalogue search takes, and the peak memory of doing so.
+Then what a person waits for, in Chromium, for this tree and for a git ref beside it (--before,
+main by default) in the same run:
 
-Run with `make bench` (or `python bench/startup.py`); paste the printed table into
-bench/RESULTS.md with the machine and date it prints.
+- **first start**: a newcomer's `make run` in a folder like a fresh clone (the tracked files, no
+  database; the virtual environment linked in, as install time is not counted), from the
+  command until the Scorecard page shows its table of every indicator; with the terminal's
+  output, and the demo build alone (`python -m thinktank demo` on a new database);
+- **first page of a newly started server**: `make run` again on the database the first start
+  built, and beside it `bench/streamlit_floor.py` (the empty page of the same shape) served at
+  the same time; each page opened once its server answers, in a new browser profile.
+
+Run with `make bench` (or `python bench/startup.py`, `--quick` for the store part alone); paste
+the printed tables into bench/RESULTS.md with the machine and date it prints.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import io
 import os
 import platform
 import resource
+import shutil
+import signal
+import socket
 import statistics
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -25,6 +44,15 @@ from thinktank.settings import Settings
 from thinktank.store import Store
 
 TARGETS_MS = {"cold start": 3000, "warm start": 1000, "catalogue search": 50}
+TARGETS_S = {"first start": 5.0, "first page": 1.5}
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+# The newest demo on a loaded machine took over 100 s: a generous wait, not a target.
+PAGE_TIMEOUT_S = 600
 
 
 def timed(action, repeats: int) -> list[float]:
@@ -48,10 +76,175 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB, Python {platform.python_version()}"
 
 
+def clone_like(ref: str | None, folder: Path) -> Path:
+    """A folder like a fresh clone: the files of ``ref`` (None: this working tree's tracked and
+    new files, as they are now) without any database, and this run's virtual environment
+    linked in, so that `make run` installs nothing."""
+    folder.mkdir(parents=True)
+    if ref is None:
+        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                                cwd=ROOT, check=True, capture_output=True).stdout.decode().split("\0")
+        for name in filter(None, listed):
+            source = ROOT / name
+            if source.is_file():
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, folder / name)
+    else:
+        archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+    (folder / ".venv").symlink_to(Path(sys.prefix))
+    return folder
+
+
+def _environment(port: int) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("THINKTANK_")}
+    # Streamlit reads its options from the environment too: `make run` itself stays as typed.
+    environment.update({
+        "STREAMLIT_SERVER_PORT": str(port), "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
+        "STREAMLIT_SERVER_HEADLESS": "true", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
+    })
+    return environment
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(command: list[str], folder: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A command that serves on a port of its own (`make run`, `streamlit run`), stopped with
+    everything it started at the end."""
+    port = _free_port()
+    with log.open("w") as output:
+        server = subprocess.Popen(command, cwd=folder, env=_environment(port), stdout=output,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield f"http://127.0.0.1:{port}", server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def wait_until_answering(url: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + PAGE_TIMEOUT_S
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start:\n{log.read_text()}") from None
+            time.sleep(0.05)
+
+
+def scorecard_shown(browser, url: str, started: float | None = None, screenshot: Path | None = None) -> float:
+    """Seconds to the Scorecard page's table of every indicator drawn, opened in a new browser
+    profile: from ``started`` (a `time.perf_counter`) if given, else from opening the page."""
+    with contextlib.closing(browser.new_context(viewport={"width": 1440, "height": 1000})) as profile:
+        page = profile.new_page()
+        started = started or time.perf_counter()
+        page.goto(url)
+        page.get_by_role("heading", name="Every indicator").wait_for(timeout=PAGE_TIMEOUT_S * 1000)
+        page.locator("[data-testid='stDataFrame']").last.wait_for(timeout=PAGE_TIMEOUT_S * 1000)
+        seconds = time.perf_counter() - started
+        if screenshot:
+            page.screenshot(path=str(screenshot), full_page=True)
+        return seconds
+
+
+def first_start(browser, folder: Path, log: Path, screenshot: Path | None) -> float:
+    """Seconds from typing `make run` in a fresh clone to the Scorecard page's table drawn, the
+    page opened the moment the server answers."""
+    started = time.perf_counter()
+    with serving(["make", "run"], folder, log) as (url, server):
+        wait_until_answering(url, server, log)
+        return scorecard_shown(browser, url, started, screenshot)
+
+
+def first_pages(browser, folder: Path, floor_folder: Path, logs: Path, repeats: int) -> tuple[list[float], list[float]]:
+    """The first page of a newly started `make run` server on the folder's database, and of the
+    empty page of the same shape, served at once and loaded in turn (the order alternating), so
+    that whatever else the machine does slows both alike. A new pair of servers each time."""
+    pages, floors = [], []
+    for repeat in range(repeats):
+        with serving(["make", "run"], folder, logs / f"page-{repeat}.log") as (page_url, page_server), \
+                serving([str(Path(sys.prefix) / "bin" / "python"), "-m", "streamlit", "run", "bench/streamlit_floor.py"],
+                        floor_folder, logs / f"floor-{repeat}.log") as (floor_url, floor_server):
+            wait_until_answering(page_url, page_server, logs / f"page-{repeat}.log")
+            wait_until_answering(floor_url, floor_server, logs / f"floor-{repeat}.log")
+            order = [(pages, page_url), (floors, floor_url)]
+            for times, url in order if repeat % 2 == 0 else reversed(order):
+                times.append(scorecard_shown(browser, url))
+    return pages, floors
+
+
+def demo_build_seconds(folder: Path) -> float:
+    """The demo alone, into a new database, by the folder's own code (the command line's demo)."""
+    database = folder / "data" / "demo-alone.duckdb"
+    started = time.perf_counter()
+    subprocess.run([str(Path(sys.prefix) / "bin" / "python"), "-m", "thinktank", "demo", "--db", str(database)],
+                   cwd=folder, env=_environment(0), check=True, capture_output=True)
+    seconds = time.perf_counter() - started
+    database.unlink()
+    return seconds
+
+
+def what_people_wait_for(before: str, repeats: int, screenshots: Path | None) -> None:
+    from playwright.sync_api import sync_playwright
+
+    load_before = os.getloadavg()[0]
+    results = {}
+    with tempfile.TemporaryDirectory() as temporary, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        this_tree = clone_like(None, Path(temporary) / "after")
+        trees = {f"before ({before})": clone_like(before, Path(temporary) / "before"), "after (this tree)": this_tree}
+        for label, folder in trees.items():
+            logs = folder / "bench-logs"
+            logs.mkdir()
+            shot = screenshots / f"first-start-{label.split()[0]}.png" if screenshots else None
+            first = first_start(browser, folder, logs / "first-start.log", shot)
+            pages, floors = first_pages(browser, folder, this_tree, logs, repeats)
+            results[label] = {
+                "demo": demo_build_seconds(folder), "first": first, "pages": pages, "floors": floors,
+                "terminal": (logs / "first-start.log").read_text(),
+            }
+        browser.close()
+    load_after = os.getloadavg()[0]
+    print()
+    print(f"What people wait for, in Chromium (load average {load_before:.1f} before, {load_after:.1f} after):")
+    print()
+    print(f"| tree | demo build alone | first start (`make run` to the scorecard; target < {TARGETS_S['first start']:g} s) "
+          f"| first page of a new server, median (slowest) of {repeats} | empty page of the same shape "
+          f"| difference | target < {TARGETS_S['first page']:g} s |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for label, result in results.items():
+        page, floor = statistics.median(result["pages"]), statistics.median(result["floors"])
+        print(f"| {label} | {result['demo']:,.1f} s | {result['first']:,.1f} s "
+              f"| {page:,.2f} s ({max(result['pages']):,.2f} s) | {floor:,.2f} s ({max(result['floors']):,.2f} s) "
+              f"| {page - floor:,.2f} s | {'yes' if page < TARGETS_S['first page'] else 'NO'} |")
+    for label, result in results.items():
+        print()
+        print(f"Terminal of the first start, {label}:")
+        print()
+        print("```")
+        print(result["terminal"].rstrip())
+        print("```")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=10)
-    repeats = parser.parse_args().repeats
+    parser.add_argument("--before", default="main", help="the git ref measured beside this tree")
+    parser.add_argument("--page-repeats", type=int, default=3, help="newly started servers per tree")
+    parser.add_argument("--screenshots", type=Path, help="a folder for each first start's page")
+    parser.add_argument("--quick", action="store_true", help="the store's start-up alone, no browser")
+    arguments = parser.parse_args()
+    repeats = arguments.repeats
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.duckdb"
         settings = Settings.from_environment(database)
@@ -82,6 +275,8 @@ def main() -> None:
             f"| < {TARGETS_MS[name]:,} ms | {'yes' if median < TARGETS_MS[name] else 'NO'} |"
         )
     print(f"| peak memory (whole run) | {peak_mib:,.0f} MiB | | | |")
+    if not arguments.quick:
+        what_people_wait_for(arguments.before, arguments.page_repeats, arguments.screenshots)
 
 
 if __name__ == "__main__":

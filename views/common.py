@@ -69,6 +69,20 @@ def store() -> Store:
     return _opened().store
 
 
+def warm_for_first_visitor() -> None:
+    """Before the server takes its first visitor (`make run`, scripts/serve.py): open the store
+    and fill the caches the Scorecard page, the first page, reads (the quarters, the priorities,
+    the latest quarter's scorecard and its published figures), so that the first visitor's page
+    runs as every later one does. Streamlit's caches belong to the process, not to a session, so
+    what is cached here before the server starts is what the pages find. A problem raises as it
+    is: the page shows it, with its hint, when it opens the store."""
+    version = data_version()
+    catalogue_table("priorities", version)
+    quarters = _reported_quarters(version)
+    if quarters:
+        published_figures(quarters[-1], version)
+
+
 def prepare_page() -> User:
     """Before any page: who is acting (the signed-in user, or in local mode the identity chosen),
     the first start's progress while it builds the demo, and whether the data is a demo. Someone
