@@ -45,8 +45,11 @@ def main() -> None:
 def warm() -> None:
     """The first page's work, done once before anyone asks (views.common.warm_for_first_visitor),
     and the modules the other pages draw with (plotly's charts) imported."""
-    # Before its runtime starts Streamlit warns, for each cache, that it keeps it in memory (where
-    # the runtime keeps these too: none is `persist`), and that no script is running: both meant.
+    import streamlit  # noqa: F401  it sets its loggers' levels as it loads, so before they are quietened
+
+    # Before its runtime starts Streamlit warns, for each cache (where it is declared and where it
+    # is filled), that it keeps it in memory, where the runtime keeps these too (none is
+    # `persist`); and that no script is running. Both are what is meant here.
     logs = [logging.getLogger(name) for name in QUIET_WHILE_WARMING]
     levels = [log.level for log in logs]
     for log in logs:

@@ -76,6 +76,7 @@ def warm_for_first_visitor() -> None:
     runs as every later one does. Streamlit's caches belong to the process, not to a session, so
     what is cached here before the server starts is what the pages find. A problem raises as it
     is: the page shows it, with its hint, when it opens the store."""
+    _started()  # outside a session a problem cannot be shown and stopped at, as `store` does
     version = data_version()
     catalogue_table("priorities", version)
     quarters = _reported_quarters(version)
