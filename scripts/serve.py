@@ -44,7 +44,7 @@ def main() -> None:
 
 def warm() -> None:
     """The first page's work, done once before anyone asks (views.common.warm_for_first_visitor),
-    and the modules the other pages draw with (plotly's charts) imported."""
+    and the modules the pages import that the engine does not (plotly's charts, the tiles)."""
     import streamlit  # noqa: F401  it sets its loggers' levels as it loads, so before they are quietened
 
     # Before its runtime starts Streamlit warns, for each cache (where it is declared and where it
@@ -55,7 +55,8 @@ def warm() -> None:
     for log in logs:
         log.setLevel(logging.ERROR)
     try:
-        import thinktank.charts  # noqa: F401  plotly, the slowest import of the next pages
+        # plotly's charts, the slowest import of the next pages; the Scorecard page's tiles.
+        from thinktank import charts, overview_html  # noqa: F401
         from views import common
 
         common.warm_for_first_visitor()
