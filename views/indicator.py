@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from thinktank import browse, charts, indicator_commentary, scorecard, spc_baselines
@@ -32,7 +33,7 @@ from thinktank.formatting import (
 from thinktank.periods import Quarter, format_date
 from thinktank.scorecard.queries import SPC_MINIMUM_POINTS
 from thinktank.store import utc_now
-from thinktank.users import THINK_TANK_READERS, THINK_TANK_WRITERS, person_name
+from thinktank.users import THINK_TANK_READERS, THINK_TANK_WRITERS, person_name, sees_raw_figures
 from views.common import (
     acting_user,
     catalogue_table,
@@ -69,6 +70,38 @@ def definition_history(indicator_id: str, version: str) -> pd.DataFrame:
     return browse.definition_history(store().cursor(), indicator_id)
 
 
+# Building a Plotly figure (its validators, the template) is most of this page's CPU, and every
+# viewer of an indicator in a quarter sees the same chart: each is built once and shared. The
+# figure is the resource itself, not a copy (Streamlit's plotly_chart only reads it), so it is
+# never changed once built. The key names what the figure is drawn from: the indicator, the
+# quarter, the data's version and whether the viewer reads raw figures (else the published ones);
+# the frames passed with it (the arguments starting "_", which Streamlit does not hash) follow
+# from that key.
+CHARTS_HELD = 500
+
+
+@st.cache_resource(show_spinner=False, max_entries=CHARTS_HELD)
+def trend_chart(indicator_id: str, period_label: str, version: str, raw: bool, _trend: pd.DataFrame,
+                _latest: pd.Series, _definition: pd.Series,
+                _definition_changes: list[tuple[str, str]]) -> tuple[go.Figure, str]:
+    """The SPC chart of the indicator up to the quarter, with its text alternative."""
+    unit = _definition["unit"]
+    benchmark_lines = {key: _latest[f"{key}_value"] for key in charts.BENCHMARK_STYLES}
+    target = {"value": _latest["target_value"], "low": _latest["target_low"], "high": _latest["target_high"]}
+    figure = charts.spc_chart(_trend, unit, target=target, benchmarks=benchmark_lines,
+                              definition_changes=_definition_changes)
+    return figure, charts.spc_alt_text(_definition["name"], _trend, unit, _definition_changes)
+
+
+@st.cache_resource(show_spinner=False, max_entries=CHARTS_HELD)
+def groups_chart(indicator_id: str, period_label: str, version: str, raw: bool, breakdown: str,
+                 _groups: pd.DataFrame, _definition: pd.Series) -> tuple[go.Figure, str]:
+    """The bar chart of one breakdown's groups in the quarter, with its text alternative."""
+    unit = _definition["unit"]
+    return (charts.breakdown_chart(_groups, unit, breakdown),
+            charts.breakdown_alt_text(_definition["name"], _groups, unit, breakdown, period_label))
+
+
 def counted(values: pd.Series) -> list[str]:
     """Numerators and denominators as whole numbers; an empty cell where there is none."""
     return ["" if pd.isna(value) else format_number(value) for value in values]
@@ -90,14 +123,17 @@ def without_empty(table: pd.DataFrame, optional: list[str]) -> pd.DataFrame:
     return table.drop(columns=[column for column in optional if not table[column].str.len().any()])
 
 
-catalogue = catalogue_table("indicators", data_version())
+# Read once for the page: the same version throughout, and one query rather than one a table.
+version = data_version()
+raw = sees_raw_figures(ACTOR)
+catalogue = catalogue_table("indicators", version)
 names = dict(zip(catalogue["id"], catalogue["id"] + " " + catalogue["name"], strict=True))
 indicator_column, quarter_column = st.columns([2, 1])
 indicator_id = choose_from_link(indicator_column, "Indicator", names, "indicator")
 quarter = choose_quarter(quarter_column)
 # The definition in force in the quarter shown: its name, target and theme as they were then.
-definition = definition_in_force(indicator_id, quarter.label, data_version())
-history = definition_history(indicator_id, data_version())
+definition = definition_in_force(indicator_id, quarter.label, version)
+history = definition_history(indicator_id, version)
 definition_changes = [(row.starts, row.fields) for row in history.iloc[1:].itertuples()]
 unit = definition["unit"]
 st.title(f"{indicator_id} {definition['name']}")
@@ -106,8 +142,8 @@ st.page_link("views/theme.py", label=f"Theme: {definition['theme_name']}", icon=
 
 # What this viewer sees on screen, and what every download holds: the published figures, held
 # back once for the page (`published_figures`), so that no two of its files can be set against each other.
-shown_figures = figures_for(ACTOR, quarter.label, data_version())
-published = published_figures(quarter.label, data_version())
+shown_figures = figures_for(ACTOR, quarter.label, version)
+published = published_figures(quarter.label, version)
 card = shown_figures.card
 rows = card[card["indicator_id"] == indicator_id]
 if rows.empty:
@@ -134,17 +170,15 @@ st.caption(f"{POLARITY_LABELS[definition['polarity']]}. Target: "
 
 trend = shown_figures.indicator_series(indicator_id)
 if trend is None:
-    trend = series_for(indicator_id, quarter.label, data_version())
+    trend = series_for(indicator_id, quarter.label, version)
 published_trend = published.indicator_series(indicator_id)
 st.header("Trend and signals", divider="gray")
 if trend.empty:
     st.info(f"No figures are in force for {indicator_id} up to {quarter.label}.")
 else:
-    benchmark_lines = {key: latest[f"{key}_value"] for key in charts.BENCHMARK_STYLES}
-    target = {"value": latest["target_value"], "low": latest["target_low"], "high": latest["target_high"]}
-    figure = charts.spc_chart(trend, unit, target=target, benchmarks=benchmark_lines,
-                              definition_changes=definition_changes)
-    st.plotly_chart(figure, alt=charts.spc_alt_text(definition["name"], trend, unit, definition_changes), key="spc")
+    figure, alt = trend_chart(indicator_id, quarter.label, version, raw, trend, latest, definition,
+                              definition_changes)
+    st.plotly_chart(figure, alt=alt, key="spc")
     signal = SIGNAL_LABELS[latest["spc_signal"]]
     current = trend[trend["segment"] == trend["segment"].iloc[-1]]
     rebased_from = current["period"].iloc[0] if current["rebase_reason"].iloc[0] else None
@@ -246,7 +280,7 @@ else:
     answered = {(row.question, row.agency_id): row for row in answers.itertuples()}
     feeding = indicator_commentary.feeding_agencies(store().cursor(), indicator_id, quarter)
     may_write = ACTOR.role in THINK_TANK_WRITERS
-    agency_short_names = agency_names(catalogue_table("agencies", data_version()).itertuples())
+    agency_short_names = agency_names(catalogue_table("agencies", version).itertuples())
 
 
     def change_commentary(change, *args, **agency) -> None:
@@ -314,11 +348,8 @@ if groups.empty:
     st.caption(f"No breakdown groups were reported for {quarter.label}.")
 for breakdown, frame in groups.groupby("breakdown", sort=False):
     st.subheader(str(breakdown))
-    st.plotly_chart(
-        charts.breakdown_chart(frame, unit, str(breakdown)),
-        alt=charts.breakdown_alt_text(definition["name"], frame, unit, str(breakdown), quarter.label),
-        key=f"breakdown-{breakdown}",
-    )
+    figure, alt = groups_chart(indicator_id, quarter.label, version, raw, str(breakdown), frame, definition)
+    st.plotly_chart(figure, alt=alt, key=f"breakdown-{breakdown}")
     published_groups = published.card[(published.card["indicator_id"] == indicator_id)
                                       & (published.card["breakdown"] == breakdown)]
     table = published_groups[["breakdown_value", "value", "status", "numerator", "denominator", "previous_value",
