@@ -123,6 +123,72 @@ def without_empty(table: pd.DataFrame, optional: list[str]) -> pd.DataFrame:
     return table.drop(columns=[column for column in optional if not table[column].str.len().any()])
 
 
+# The tables below each chart, like the charts, are the same for every viewer with the same key:
+# built once rather than formatted afresh on every view.
+@st.cache_data(show_spinner=False, max_entries=CHARTS_HELD)
+def trend_tables(indicator_id: str, period_label: str, version: str, raw: bool, _trend: pd.DataFrame,
+                 unit: str) -> tuple[list[str], pd.DataFrame]:
+    """The quarters drawn as gaps, and the table behind the SPC chart as people read it."""
+    shown = pd.DataFrame({
+        "Quarter": _trend["period"],
+        "Figure": format_figures(_trend["value"], _trend["status"], unit),
+        "Numerator": counted(_trend["numerator"]),
+        "Denominator": counted(_trend["denominator"]),
+        "Mean": in_unit(_trend["spc_mean"], unit),
+        "Lower process limit": in_unit(_trend["spc_lower"], unit),
+        "Upper process limit": in_unit(_trend["spc_upper"], unit),
+        "SPC signal": _trend["spc_signal"].map(SIGNAL_LABELS),
+        "SPC rules met": text_or_empty(_trend["spc_rules"]),
+        "Re-based from this quarter because": text_or_empty(_trend["rebase_reason"]),
+        "Agency's comment": text_or_empty(_trend["comment"]),
+    })
+    return charts.gaps(_trend), without_empty(shown, ["Numerator", "Denominator", "SPC rules met",
+                                                      "Re-based from this quarter because", "Agency's comment"])
+
+
+@st.cache_data(show_spinner=False, max_entries=CHARTS_HELD)
+def groups_table(indicator_id: str, period_label: str, version: str, raw: bool, breakdown: str,
+                 _groups: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The table behind one breakdown's chart, as people read it."""
+    return without_empty(pd.DataFrame({
+        "Group": _groups["breakdown_value"],
+        "Figure": format_figures(_groups["value"], _groups["status"], unit),
+        "Numerator": counted(_groups["numerator"]),
+        "Denominator": counted(_groups["denominator"]),
+        "Last quarter": format_figures(_groups["previous_value"], _groups["previous_status"], unit),
+        "Change": [format_change(change, unit) for change in _groups["change"]],
+        "Direction": _groups["direction"].map(DIRECTION_LABELS),
+        "Against target": _groups["rag"].map(RAG_LABELS),
+    }), ["Numerator", "Denominator"])
+
+
+@st.cache_data(show_spinner=False)
+def benchmarks_held(indicator_id: str, unit: str, version: str) -> pd.DataFrame:
+    """Every benchmark held for the indicator, with its source, as people read it."""
+    held = browse.benchmarks(store().cursor(), indicator_id)
+    if held.empty:
+        return held
+    return without_empty(pd.DataFrame({
+        "Area": held["area"],
+        "Group": ["" if breakdown == "All" else f"{breakdown}: {value}"
+                  for breakdown, value in zip(held["breakdown"], held["breakdown_value"], strict=True)],
+        "Period": held["period"],
+        "Ends": [format_date(end.date()) for end in held["period_end"]],
+        "Figure": [format_value(value, unit) for value in held["value"]],
+        "As published": [f"{value:,g} {published_unit}" for value, published_unit
+                         in zip(held["published_value"], held["published_unit"], strict=True)],
+        "Source": held["source"],
+        "Licence": held["licence"],
+        "Note": text_or_empty(held["note"]),
+    }), ["Group", "Note"])
+
+
+@st.cache_data(show_spinner=False)
+def history_for_people(indicator_id: str, version: str) -> pd.DataFrame:
+    return browse.definition_history_for_people(definition_history(indicator_id, version),
+                                                agency_names(store().catalogue.agencies))
+
+
 # Read once for the page: the same version throughout, and one query rather than one a table.
 version = data_version()
 raw = sees_raw_figures(ACTOR)
@@ -195,29 +261,14 @@ else:
         reading = f"Mean and process limits from {figures:,} quarters{since} up to {quarter.label}."
     st.markdown(f"**SPC for {quarter.label}: {signal}**"
                 + (f" ({latest['spc_rules']})" if latest["spc_rules"] else "") + f". {reading}")
-    missing = charts.gaps(trend)
+    missing, shown = trend_tables(indicator_id, quarter.label, version, raw, trend, unit)
     if missing:
         st.caption("Gaps in the line: no figure for " + "; ".join(missing) + ". A gap is never a zero.")
     with st.expander("The table behind the chart"):
         table = published_trend[["period", "value", "status", "numerator", "denominator", "spc_mean", "spc_lower",
                        "spc_upper", "spc_signal", "spc_rules", "rebase_reason", "comment"]]
-        shown = pd.DataFrame({
-            "Quarter": trend["period"],
-            "Figure": format_figures(trend["value"], trend["status"], unit),
-            "Numerator": counted(trend["numerator"]),
-            "Denominator": counted(trend["denominator"]),
-            "Mean": in_unit(trend["spc_mean"], unit),
-            "Lower process limit": in_unit(trend["spc_lower"], unit),
-            "Upper process limit": in_unit(trend["spc_upper"], unit),
-            "SPC signal": trend["spc_signal"].map(SIGNAL_LABELS),
-            "SPC rules met": text_or_empty(trend["spc_rules"]),
-            "Re-based from this quarter because": text_or_empty(trend["rebase_reason"]),
-            "Agency's comment": text_or_empty(trend["comment"]),
-        })
         # A reason or comment is a sentence: wide enough to be read whole, the table scrolling sideways.
-        st.dataframe(without_empty(shown, ["Numerator", "Denominator", "SPC rules met",
-                                           "Re-based from this quarter because", "Agency's comment"]),
-                     hide_index=True, width="stretch", column_config={
+        st.dataframe(shown, hide_index=True, width="stretch", column_config={
                          "Re-based from this quarter because": st.column_config.TextColumn(width="large"),
                          "Agency's comment": st.column_config.TextColumn(width="large"),
                      })
@@ -354,18 +405,9 @@ for breakdown, frame in groups.groupby("breakdown", sort=False):
                                       & (published.card["breakdown"] == breakdown)]
     table = published_groups[["breakdown_value", "value", "status", "numerator", "denominator", "previous_value",
                               "direction", "rag"]]
-    shown = pd.DataFrame({
-        "Group": frame["breakdown_value"],
-        "Figure": format_figures(frame["value"], frame["status"], unit),
-        "Numerator": counted(frame["numerator"]),
-        "Denominator": counted(frame["denominator"]),
-        "Last quarter": format_figures(frame["previous_value"], frame["previous_status"], unit),
-        "Change": [format_change(change, unit) for change in frame["change"]],
-        "Direction": frame["direction"].map(DIRECTION_LABELS),
-        "Against target": frame["rag"].map(RAG_LABELS),
-    })
     with st.expander(f"The table behind the {str(breakdown).lower()} chart"):
-        st.dataframe(without_empty(shown, ["Numerator", "Denominator"]), hide_index=True, width="stretch")
+        st.dataframe(groups_table(indicator_id, quarter.label, version, raw, str(breakdown), frame, unit),
+                     hide_index=True, width="stretch")
         download_buttons(table, f"thinktank-{indicator_id}-{breakdown}-{quarter.label.replace(' ', '-')}".replace(" ", "-").lower(),
                          sheet=str(breakdown), title=f"{indicator_id} {definition['name']} by {str(breakdown).lower()}",
                          quarter=quarter, unit=unit, agencies=[definition["owner"]])
@@ -380,22 +422,10 @@ comparison = pd.DataFrame({
 st.dataframe(comparison, hide_index=True, column_config={"Our figure is": st.column_config.TextColumn(
     help="Better, similar or worse than the benchmark, read through the polarity. A neutral indicator has no "
          "better side: unless it is similar, it is not assessed as better or worse.")})
-published = browse.benchmarks(store().cursor(), indicator_id)
-if not published.empty:
+held_benchmarks = benchmarks_held(indicator_id, unit, version)
+if not held_benchmarks.empty:
     with st.expander("Every benchmark held, with its source"):
-        st.dataframe(without_empty(pd.DataFrame({
-            "Area": published["area"],
-            "Group": ["" if breakdown == "All" else f"{breakdown}: {value}"
-                      for breakdown, value in zip(published["breakdown"], published["breakdown_value"], strict=True)],
-            "Period": published["period"],
-            "Ends": [format_date(end.date()) for end in published["period_end"]],
-            "Figure": [format_value(value, unit) for value in published["value"]],
-            "As published": [f"{value:,g} {published_unit}" for value, published_unit
-                             in zip(published["published_value"], published["published_unit"], strict=True)],
-            "Source": published["source"],
-            "Licence": published["licence"],
-            "Note": text_or_empty(published["note"]),
-        }), ["Group", "Note"]), hide_index=True, width="stretch")
+        st.dataframe(held_benchmarks, hide_index=True, width="stretch")
 
 st.header("Definition", divider="gray")
 if len(history) > 1:
@@ -423,7 +453,6 @@ if len(definition["challenge_questions"]):
     st.markdown("\n".join(f"- {markdown_text(question)}" for question in definition["challenge_questions"]))
 st.subheader("Definition history")
 st.caption("Which definition was in force for which quarters: every quarter is read by the definition in force then.")
-st.dataframe(browse.definition_history_for_people(history, agency_names(store().catalogue.agencies)),
-             hide_index=True, width="stretch")
+st.dataframe(history_for_people(indicator_id, version), hide_index=True, width="stretch")
 page_link(st, "views/catalogue_edit.py", label="Change this definition from a quarter", icon=":material/edit:",
           query_params={"indicator": indicator_id})
