@@ -3,12 +3,12 @@ bounded and self-stopping.
 
 Each viewer is a websocket client speaking Streamlit's own protocol (`BackMsg` / `ForwardMsg`,
 as the browser does, without a browser): it opens the Scorecard or an Indicator page, waits
-for the run to finish, thinks for a few seconds and opens another. Each uploader is a page in
-one headless Chromium that stores returns through the Upload page, one after another, every
-one for the same agency and quarter. A second round does the same while another page sends a
-hostile file (one row of ten million columns) again and again, to see whether its refusal
-stalls anyone. The first round has the viewers alone, as the issue's target does: its server
-CPU per page run is the CPU per page view. At the end: page times (p50, p95), server CPU per
+for the run to finish, thinks for a few seconds and opens another. The first round has the
+viewers alone, as the issue's target does, so that its server CPU per page run is the CPU per
+page view. The second adds uploaders, each a page in a headless Chromium of its own that stores
+returns through the Upload page one after another, every one for the same agency and quarter.
+The third adds a page sending a hostile file (one row of ten million columns) again and again,
+to see whether its refusal stalls anyone. At the end: page times (p50, p95), server CPU per
 page run, errors, and every upload a person saw stored counted again in the store after the
 server has stopped.
 
@@ -16,7 +16,7 @@ With --anchor, each round is run twice, one after the other on copies of the sam
 with the dashboard served from the anchor checkout (today's code, for example a worktree of
 main), then from this one, so that the two are measured in the same conditions.
 
-    .venv/bin/python bench/load.py                       # 25 viewers, 3 uploaders, about 4 minutes
+    .venv/bin/python bench/load.py                       # 25 viewers, 3 uploaders, 4 to 5 minutes
     .venv/bin/python bench/load.py --anchor /work/main   # each round against main's code too
     .venv/bin/python bench/load.py --viewers 5 --uploaders 2 --seconds 20 --no-hostile
 """
