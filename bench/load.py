@@ -3,14 +3,21 @@ bounded and self-stopping.
 
 Each viewer is a websocket client speaking Streamlit's own protocol (`BackMsg` / `ForwardMsg`,
 as the browser does, without a browser): it opens the Scorecard or an Indicator page, waits
-for the run to finish, thinks for a few seconds and opens another. Each uploader is a page in
-one headless Chromium that stores returns through the Upload page, one after another, every
-one for the same agency and quarter. A second round does the same while another page sends a
-hostile file (one row of ten million columns) again and again, to see whether its refusal
-stalls anyone. At the end: page times (p50, p95), server CPU per page run, errors, and every
-upload a person saw stored counted again in the store after the server has stopped.
+for the run to finish, thinks for a few seconds and opens another. The first round has the
+viewers alone, as the issue's target does, so that its server CPU per page run is the CPU per
+page view. The second adds uploaders, each a page in a headless Chromium of its own that stores
+returns through the Upload page one after another, every one for the same agency and quarter.
+The third adds a page sending a hostile file (one row of ten million columns) again and again,
+to see whether its refusal stalls anyone. At the end: page times (p50, p95), server CPU per
+page run, errors, and every upload a person saw stored counted again in the store after the
+server has stopped.
 
-    .venv/bin/python bench/load.py                       # 25 viewers, 3 uploaders, under 3 minutes
+With --anchor, each round is run twice, one after the other on copies of the same store: first
+with the dashboard served from the anchor checkout (today's code, for example a worktree of
+main), then from this one, so that the two are measured in the same conditions.
+
+    .venv/bin/python bench/load.py                       # 25 viewers, 3 uploaders, 4 to 5 minutes
+    .venv/bin/python bench/load.py --anchor /work/main   # each round against main's code too
     .venv/bin/python bench/load.py --viewers 5 --uploaders 2 --seconds 20 --no-hostile
 """
 
@@ -88,15 +95,17 @@ def percentile(values: list[float], share: float) -> float:
 
 
 @contextlib.contextmanager
-def served(database: Path, port: int) -> Iterator[tuple[str, subprocess.Popen]]:
-    # The caller's settings (a catalogue, limits) apply; the database is the round's own.
+def served(database: Path, port: int, code: Path = REPO_ROOT) -> Iterator[tuple[str, subprocess.Popen]]:
+    """The dashboard of the checkout ``code`` served on the round's own database. The caller's
+    settings (a catalogue, limits) apply; the checkout's own .streamlit/config.toml too, as
+    Streamlit reads it from the folder it is started in."""
     environment = {**os.environ, DATABASE_ENV: str(database), DEMO_ENV: "0"}
     log = database.with_suffix(".log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=REPO_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        cwd=code, env=environment, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -140,6 +149,16 @@ def open_page(socket, page_name: str, query: str) -> float:
             if forward.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
                 raise RuntimeError(f"{page_name}?{query} finished with status {forward.script_finished}")
             return time.perf_counter() - started
+
+
+def warm(url: str) -> None:
+    """Every page the viewers open, once, before the clock starts: what a newly started server
+    does once (imports, the quarter's scorecard worked out and cached) is not a page view's cost.
+    The first page a new server serves is timed apart, in bench/scorecard.py."""
+    with connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None) as socket:
+        open_page(socket, "", "")
+        for indicator in INDICATORS:
+            open_page(socket, "indicator", f"indicator={indicator}")
 
 
 def viewer(url: str, until: float, tally: Tally, seed: int) -> None:
@@ -239,13 +258,16 @@ def stored_versions(database: Path, agency: str, quarter: Quarter) -> int:
     return count
 
 
-def run(database: Path, viewers: int, uploaders: int, seconds: float, hostile: bool, port: int) -> dict:
-    """One round on a copy of the database; the figures of what everyone saw."""
+def run(database: Path, viewers: int, uploaders: int, seconds: float, hostile: bool, port: int,
+        code: Path = REPO_ROOT) -> dict:
+    """One round on a copy of the database, the dashboard served from the checkout ``code``; the
+    figures of what everyone saw."""
     agency, quarter, files = upload_files(database, uploaders, each=1_000)
     before = stored_versions(database, agency, quarter)
     tally = Tally()
     load_before = os.getloadavg()[0]
-    with served(database, port) as (url, server):
+    with served(database, port, code) as (url, server):
+        warm(url)
         cpu_before = cpu_seconds(server.pid)
         until = time.monotonic() + seconds
         threads = [threading.Thread(target=viewer, args=(url, until, tally, seed)) for seed in range(viewers)]
@@ -261,7 +283,7 @@ def run(database: Path, viewers: int, uploaders: int, seconds: float, hostile: b
     after = stored_versions(database, agency, quarter)
     page_runs = len(tally.page_seconds) + len(tally.upload_seconds)
     return {
-        "viewers": viewers, "uploaders": uploaders, "seconds": seconds, "hostile": hostile,
+        "code": code, "viewers": viewers, "uploaders": uploaders, "seconds": seconds, "hostile": hostile,
         "page_views": len(tally.page_seconds), "p50_s": percentile(tally.page_seconds, 0.5),
         "p95_s": percentile(tally.page_seconds, 0.95), "uploads_stored_seen": tally.stored,
         "uploads_in_store": after - before, "upload_p50_s": percentile(tally.upload_seconds, 0.5),
@@ -286,15 +308,43 @@ def browser_page() -> Iterator:
             browser.close()
 
 
+def checkout_label(code: Path) -> str:
+    """A checkout as its branch and commit (``main 03d2251``), or its folder outside git."""
+    try:
+        branch, commit = (subprocess.run(["git", "-C", str(code), "rev-parse", *arguments, "HEAD"], check=True,
+                                         capture_output=True, text=True).stdout.strip()
+                          for arguments in (["--abbrev-ref"], ["--short"]))
+    except (OSError, subprocess.CalledProcessError):
+        return str(code)
+    dirty = subprocess.run(["git", "-C", str(code), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    return f"{branch} {commit}" + (" with changes" if dirty else "")
+
+
+def round_label(figures: dict) -> str:
+    parts = [f"{figures['viewers']} viewers"]
+    if figures["uploaders"]:
+        parts.append(f"{figures['uploaders']} uploaders")
+    parts.append(f"{figures['seconds']:.0f} s")
+    return ", ".join(parts) + (", hostile upload in flight" if figures["hostile"] else "")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--viewers", type=int, default=25)
     parser.add_argument("--uploaders", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=45, help="how long each round lasts")
     parser.add_argument("--no-hostile", action="store_true", help="skip the round with a hostile upload")
+    parser.add_argument("--viewers-only", action="store_true", help="only the round with the viewers alone")
+    parser.add_argument("--anchor", type=Path, help="a checkout of the code to compare with, served first each round")
     parser.add_argument("--db", type=Path, help="a demo database to copy (default: build one)")
     arguments = parser.parse_args()
     port = random.randint(8600, 8999)
+    # The viewers alone (the issue's target), then with the uploaders, then with a hostile file too.
+    shapes = [(0, False)]
+    if not arguments.viewers_only and arguments.uploaders:
+        shapes += [(arguments.uploaders, False), *([] if arguments.no_hostile else [(arguments.uploaders, True)])]
+    checkouts = [*([arguments.anchor.resolve()] if arguments.anchor else []), REPO_ROOT]
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "demo.duckdb"
         if arguments.db:
@@ -303,28 +353,37 @@ def main() -> None:
             with Store.open(Settings.from_environment(source)) as store:
                 build_demo(store, dt.date.today())
         rounds = []
-        for hostile in (False, True)[: 1 if arguments.no_hostile else 2]:
-            database = Path(folder) / f"round-{len(rounds)}.duckdb"
-            shutil.copy(source, database)
-            rounds.append(run(database, arguments.viewers, arguments.uploaders, arguments.seconds, hostile, port))
+        for uploaders, hostile in shapes:
+            for code in checkouts:
+                database = Path(folder) / f"round-{len(rounds)}.duckdb"
+                shutil.copy(source, database)
+                rounds.append(run(database, arguments.viewers, uploaders, arguments.seconds, hostile, port, code))
+    labels = {code: checkout_label(code) for code in checkouts}
     print(f"Machine: {machine()}")
     print(f"Date: {dt.date.today():%-d %B %Y}")
     print()
-    print("| round | page views | p50 | p95 | server CPU per page run | uploads stored (seen / in the store) "
+    print("| round | code | page views | p50 | p95 | server CPU per page run | uploads stored (seen / in the store) "
           "| upload p50 | hostile files refused (p50 from choosing to refusal) | errors | machine load before / after |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for figures in rounds:
         hostile = (f"{figures['hostile_refused']} ({figures['hostile_p50_s']:.2f} s)" if figures["hostile"]
                    else "")
-        label = (f"{figures['viewers']} viewers, {figures['uploaders']} uploaders, {figures['seconds']:.0f} s"
-                 + (", hostile upload in flight" if figures["hostile"] else ""))
-        print(f"| {label} | {figures['page_views']:,} | {figures['p50_s']:.2f} s | {figures['p95_s']:.2f} s "
-              f"| {figures['cpu_per_page_s']:.2f} s | {figures['uploads_stored_seen']} / {figures['uploads_in_store']} "
-              f"| {figures['upload_p50_s']:.2f} s | {hostile} | {len(figures['errors'])} "
+        uploads = (f"{figures['uploads_stored_seen']} / {figures['uploads_in_store']}" if figures["uploaders"]
+                   else "")
+        upload_p50 = f"{figures['upload_p50_s']:.2f} s" if figures["uploaders"] else ""
+        print(f"| {round_label(figures)} | {labels[figures['code']]} | {figures['page_views']:,} "
+              f"| {figures['p50_s']:.2f} s | {figures['p95_s']:.2f} s | {figures['cpu_per_page_s'] * 1000:.0f} ms "
+              f"| {uploads} | {upload_p50} | {hostile} | {len(figures['errors'])} "
               f"| {figures['load_average'][0]:.1f} / {figures['load_average'][1]:.1f} |")
+    if arguments.anchor:
+        print()
+        for anchor, ours in zip(rounds[::2], rounds[1::2], strict=True):
+            print(f"{round_label(ours)}: server CPU per page run {anchor['cpu_per_page_s'] * 1000:.0f} ms with the "
+                  f"anchor, {ours['cpu_per_page_s'] * 1000:.0f} ms with this code "
+                  f"({anchor['cpu_per_page_s'] / ours['cpu_per_page_s']:.1f}x less)")
     for figures in rounds:
         for error in figures["errors"]:
-            print(f"error: {error}")
+            print(f"error ({labels[figures['code']]}): {error}")
     lost = sum(figures["uploads_stored_seen"] != figures["uploads_in_store"] for figures in rounds)
     sys.exit(1 if lost or any(figures["errors"] for figures in rounds) else 0)
 

@@ -19,7 +19,10 @@ from streamlit.testing.v1 import AppTest
 
 import views.common
 from thinktank.formatting import STATUS_LABELS, UNIT_LABELS, figure_decimals, format_figure
+from thinktank.periods import Quarter
+from thinktank.spc_baselines import add_rebase
 from thinktank.store import Store
+from thinktank.users import LOCAL_ANALYST
 
 
 def _app(monkeypatch, settings) -> AppTest:
@@ -124,6 +127,22 @@ def test_the_indicator_page_draws_the_spc_chart_with_the_table_behind_it(app):
     assert any(element.value.startswith("**SPC for 2025-26 Q2: ⚠ Concern**") for element in app.markdown)
     labels = [button.label for button in app.get("download_button")]
     assert labels[:2] == ["CSV", "Excel"]
+
+
+def test_the_indicator_pages_shared_chart_follows_a_rebase_stored_after_it_was_drawn(app, settings):
+    """Each chart is built once and shared by every viewer; a re-base is a new data version, so
+    the next view of the page draws the chart afresh with it."""
+    app.query_params["indicator"] = "FD04"
+    app.switch_page("views/indicator.py").run()
+    assert "Re-based from" not in app.get("plotly_chart")[0].proto.spec
+    (start,) = [box for box in app.selectbox if box.label == "The process changed from"]
+    with Store.open(settings) as opened:
+        add_rebase(opened.cursor(), LOCAL_ANALYST, "FD04", Quarter.parse(start.options[0]), "MASH restructure",
+                   dt.datetime(2025, 11, 1, 9, 0))
+    app.run()
+    assert not app.exception
+    spec = app.get("plotly_chart")[0].proto.spec
+    assert f"Re-based from {start.options[0]}" in spec and "MASH restructure" in spec
 
 
 def test_the_indicator_page_shows_breakdowns_with_a_suppressed_group_as_words(app):

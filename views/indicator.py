@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from thinktank import browse, charts, indicator_commentary, scorecard, spc_baselines
+from thinktank import charts, indicator_commentary, scorecard, spc_baselines
 from thinktank.docs import markdown_text
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import (
@@ -24,15 +24,13 @@ from thinktank.formatting import (
     describe_target,
     format_change,
     format_figure,
-    format_figures,
-    format_number,
     format_value,
     position_label,
 )
 from thinktank.periods import Quarter, format_date
 from thinktank.scorecard.queries import SPC_MINIMUM_POINTS
 from thinktank.store import utc_now
-from thinktank.users import THINK_TANK_READERS, THINK_TANK_WRITERS, person_name
+from thinktank.users import THINK_TANK_READERS, THINK_TANK_WRITERS, person_name, sees_raw_figures
 from views.common import (
     acting_user,
     catalogue_table,
@@ -47,57 +45,33 @@ from views.common import (
     show_error,
     store,
 )
+from views.indicator_parts import (
+    benchmarks_held,
+    definition_history,
+    definition_in_force,
+    groups_chart,
+    groups_table,
+    history_for_people,
+    series_for,
+    trend_chart,
+    trend_tables,
+)
 
 # Until sign-in arrives, whoever runs the dashboard chooses whom to act as (an analyst unless
 # told otherwise: see thinktank.users); a PLG member reads without a control to change anything.
 ACTOR = acting_user()
 
-
-@st.cache_data(show_spinner=False)
-def series_for(indicator_id: str, period_label: str, version: str) -> pd.DataFrame:
-    return scorecard.series(store().cursor(), indicator_id, Quarter.parse(period_label))
-
-
-@st.cache_data(show_spinner=False)
-def definition_in_force(indicator_id: str, period_label: str, version: str) -> pd.Series:
-    found = browse.indicators(store().cursor(), quarter=Quarter.parse(period_label))
-    return found.set_index("id").loc[indicator_id]
-
-
-@st.cache_data(show_spinner=False)
-def definition_history(indicator_id: str, version: str) -> pd.DataFrame:
-    return browse.definition_history(store().cursor(), indicator_id)
-
-
-def counted(values: pd.Series) -> list[str]:
-    """Numerators and denominators as whole numbers; an empty cell where there is none."""
-    return ["" if pd.isna(value) else format_number(value) for value in values]
-
-
-def in_unit(values: pd.Series, unit: str) -> list[str]:
-    """A mean or a process limit in the indicator's unit; an empty cell where none is drawn."""
-    return ["" if pd.isna(value) else format_value(value, unit) for value in values]
-
-
-def text_or_empty(values: pd.Series) -> list[str]:
-    """A reason or a comment, as written; an empty cell where there is none."""
-    return [value if isinstance(value, str) else "" for value in values]
-
-
-def without_empty(table: pd.DataFrame, optional: list[str]) -> pd.DataFrame:
-    """The table without those of the ``optional`` columns that hold nothing: a count has no
-    numerator, and most quarters have no comment."""
-    return table.drop(columns=[column for column in optional if not table[column].str.len().any()])
-
-
-catalogue = catalogue_table("indicators", data_version())
+# Read once for the page: the same version throughout, and one query rather than one a table.
+version = data_version()
+raw = sees_raw_figures(ACTOR)
+catalogue = catalogue_table("indicators", version)
 names = dict(zip(catalogue["id"], catalogue["id"] + " " + catalogue["name"], strict=True))
 indicator_column, quarter_column = st.columns([2, 1])
 indicator_id = choose_from_link(indicator_column, "Indicator", names, "indicator")
 quarter = choose_quarter(quarter_column)
 # The definition in force in the quarter shown: its name, target and theme as they were then.
-definition = definition_in_force(indicator_id, quarter.label, data_version())
-history = definition_history(indicator_id, data_version())
+definition = definition_in_force(indicator_id, quarter.label, version)
+history = definition_history(indicator_id, version)
 definition_changes = [(row.starts, row.fields) for row in history.iloc[1:].itertuples()]
 unit = definition["unit"]
 st.title(f"{indicator_id} {definition['name']}")
@@ -106,8 +80,8 @@ st.page_link("views/theme.py", label=f"Theme: {definition['theme_name']}", icon=
 
 # What this viewer sees on screen, and what every download holds: the published figures, held
 # back once for the page (`published_figures`), so that no two of its files can be set against each other.
-shown_figures = figures_for(ACTOR, quarter.label, data_version())
-published = published_figures(quarter.label, data_version())
+shown_figures = figures_for(ACTOR, quarter.label, version)
+published = published_figures(quarter.label, version)
 card = shown_figures.card
 rows = card[card["indicator_id"] == indicator_id]
 if rows.empty:
@@ -134,17 +108,15 @@ st.caption(f"{POLARITY_LABELS[definition['polarity']]}. Target: "
 
 trend = shown_figures.indicator_series(indicator_id)
 if trend is None:
-    trend = series_for(indicator_id, quarter.label, data_version())
+    trend = series_for(indicator_id, quarter.label, version)
 published_trend = published.indicator_series(indicator_id)
 st.header("Trend and signals", divider="gray")
 if trend.empty:
     st.info(f"No figures are in force for {indicator_id} up to {quarter.label}.")
 else:
-    benchmark_lines = {key: latest[f"{key}_value"] for key in charts.BENCHMARK_STYLES}
-    target = {"value": latest["target_value"], "low": latest["target_low"], "high": latest["target_high"]}
-    figure = charts.spc_chart(trend, unit, target=target, benchmarks=benchmark_lines,
-                              definition_changes=definition_changes)
-    st.plotly_chart(figure, alt=charts.spc_alt_text(definition["name"], trend, unit, definition_changes), key="spc")
+    figure, alt = trend_chart(indicator_id, quarter.label, version, raw, trend, latest, definition,
+                              definition_changes)
+    st.plotly_chart(figure, alt=alt, key="spc")
     signal = SIGNAL_LABELS[latest["spc_signal"]]
     current = trend[trend["segment"] == trend["segment"].iloc[-1]]
     rebased_from = current["period"].iloc[0] if current["rebase_reason"].iloc[0] else None
@@ -161,29 +133,14 @@ else:
         reading = f"Mean and process limits from {figures:,} quarters{since} up to {quarter.label}."
     st.markdown(f"**SPC for {quarter.label}: {signal}**"
                 + (f" ({latest['spc_rules']})" if latest["spc_rules"] else "") + f". {reading}")
-    missing = charts.gaps(trend)
+    missing, shown = trend_tables(indicator_id, quarter.label, version, raw, trend, unit)
     if missing:
         st.caption("Gaps in the line: no figure for " + "; ".join(missing) + ". A gap is never a zero.")
     with st.expander("The table behind the chart"):
         table = published_trend[["period", "value", "status", "numerator", "denominator", "spc_mean", "spc_lower",
                        "spc_upper", "spc_signal", "spc_rules", "rebase_reason", "comment"]]
-        shown = pd.DataFrame({
-            "Quarter": trend["period"],
-            "Figure": format_figures(trend["value"], trend["status"], unit),
-            "Numerator": counted(trend["numerator"]),
-            "Denominator": counted(trend["denominator"]),
-            "Mean": in_unit(trend["spc_mean"], unit),
-            "Lower process limit": in_unit(trend["spc_lower"], unit),
-            "Upper process limit": in_unit(trend["spc_upper"], unit),
-            "SPC signal": trend["spc_signal"].map(SIGNAL_LABELS),
-            "SPC rules met": text_or_empty(trend["spc_rules"]),
-            "Re-based from this quarter because": text_or_empty(trend["rebase_reason"]),
-            "Agency's comment": text_or_empty(trend["comment"]),
-        })
         # A reason or comment is a sentence: wide enough to be read whole, the table scrolling sideways.
-        st.dataframe(without_empty(shown, ["Numerator", "Denominator", "SPC rules met",
-                                           "Re-based from this quarter because", "Agency's comment"]),
-                     hide_index=True, width="stretch", column_config={
+        st.dataframe(shown, hide_index=True, width="stretch", column_config={
                          "Re-based from this quarter because": st.column_config.TextColumn(width="large"),
                          "Agency's comment": st.column_config.TextColumn(width="large"),
                      })
@@ -246,7 +203,7 @@ else:
     answered = {(row.question, row.agency_id): row for row in answers.itertuples()}
     feeding = indicator_commentary.feeding_agencies(store().cursor(), indicator_id, quarter)
     may_write = ACTOR.role in THINK_TANK_WRITERS
-    agency_short_names = agency_names(catalogue_table("agencies", data_version()).itertuples())
+    agency_short_names = agency_names(catalogue_table("agencies", version).itertuples())
 
 
     def change_commentary(change, *args, **agency) -> None:
@@ -314,27 +271,15 @@ if groups.empty:
     st.caption(f"No breakdown groups were reported for {quarter.label}.")
 for breakdown, frame in groups.groupby("breakdown", sort=False):
     st.subheader(str(breakdown))
-    st.plotly_chart(
-        charts.breakdown_chart(frame, unit, str(breakdown)),
-        alt=charts.breakdown_alt_text(definition["name"], frame, unit, str(breakdown), quarter.label),
-        key=f"breakdown-{breakdown}",
-    )
+    figure, alt = groups_chart(indicator_id, quarter.label, version, raw, str(breakdown), frame, definition)
+    st.plotly_chart(figure, alt=alt, key=f"breakdown-{breakdown}")
     published_groups = published.card[(published.card["indicator_id"] == indicator_id)
                                       & (published.card["breakdown"] == breakdown)]
     table = published_groups[["breakdown_value", "value", "status", "numerator", "denominator", "previous_value",
                               "direction", "rag"]]
-    shown = pd.DataFrame({
-        "Group": frame["breakdown_value"],
-        "Figure": format_figures(frame["value"], frame["status"], unit),
-        "Numerator": counted(frame["numerator"]),
-        "Denominator": counted(frame["denominator"]),
-        "Last quarter": format_figures(frame["previous_value"], frame["previous_status"], unit),
-        "Change": [format_change(change, unit) for change in frame["change"]],
-        "Direction": frame["direction"].map(DIRECTION_LABELS),
-        "Against target": frame["rag"].map(RAG_LABELS),
-    })
     with st.expander(f"The table behind the {str(breakdown).lower()} chart"):
-        st.dataframe(without_empty(shown, ["Numerator", "Denominator"]), hide_index=True, width="stretch")
+        st.dataframe(groups_table(indicator_id, quarter.label, version, raw, str(breakdown), frame, unit),
+                     hide_index=True, width="stretch")
         download_buttons(table, f"thinktank-{indicator_id}-{breakdown}-{quarter.label.replace(' ', '-')}".replace(" ", "-").lower(),
                          sheet=str(breakdown), title=f"{indicator_id} {definition['name']} by {str(breakdown).lower()}",
                          quarter=quarter, unit=unit, agencies=[definition["owner"]])
@@ -349,22 +294,10 @@ comparison = pd.DataFrame({
 st.dataframe(comparison, hide_index=True, column_config={"Our figure is": st.column_config.TextColumn(
     help="Better, similar or worse than the benchmark, read through the polarity. A neutral indicator has no "
          "better side: unless it is similar, it is not assessed as better or worse.")})
-published = browse.benchmarks(store().cursor(), indicator_id)
-if not published.empty:
+held_benchmarks = benchmarks_held(indicator_id, unit, version)
+if not held_benchmarks.empty:
     with st.expander("Every benchmark held, with its source"):
-        st.dataframe(without_empty(pd.DataFrame({
-            "Area": published["area"],
-            "Group": ["" if breakdown == "All" else f"{breakdown}: {value}"
-                      for breakdown, value in zip(published["breakdown"], published["breakdown_value"], strict=True)],
-            "Period": published["period"],
-            "Ends": [format_date(end.date()) for end in published["period_end"]],
-            "Figure": [format_value(value, unit) for value in published["value"]],
-            "As published": [f"{value:,g} {published_unit}" for value, published_unit
-                             in zip(published["published_value"], published["published_unit"], strict=True)],
-            "Source": published["source"],
-            "Licence": published["licence"],
-            "Note": text_or_empty(published["note"]),
-        }), ["Group", "Note"]), hide_index=True, width="stretch")
+        st.dataframe(held_benchmarks, hide_index=True, width="stretch")
 
 st.header("Definition", divider="gray")
 if len(history) > 1:
@@ -392,7 +325,6 @@ if len(definition["challenge_questions"]):
     st.markdown("\n".join(f"- {markdown_text(question)}" for question in definition["challenge_questions"]))
 st.subheader("Definition history")
 st.caption("Which definition was in force for which quarters: every quarter is read by the definition in force then.")
-st.dataframe(browse.definition_history_for_people(history, agency_names(store().catalogue.agencies)),
-             hide_index=True, width="stretch")
+st.dataframe(history_for_people(indicator_id, version), hide_index=True, width="stretch")
 page_link(st, "views/catalogue_edit.py", label="Change this definition from a quarter", icon=":material/edit:",
           query_params={"indicator": indicator_id})
