@@ -43,11 +43,23 @@ figures AS (
 ),
 -- Each value's segment: the number of its indicator's latest re-base at or before its quarter
 -- (0 before the first). The windows restart at a re-base, so that the mean, the moving range
--- (which never spans the change) and the prior values are the segment's own.
+-- (which never spans the change) and the prior values are the segment's own. Worked out once per
+-- indicator and quarter (a few thousand rows) and joined to the figures by equality: an ASOF join
+-- of every figure against the re-bases sorted every figure (5 million at 100x) for it.
+segment_of AS (
+    SELECT q.indicator_id, q.period_index, coalesce(r.segment, 0) AS segment
+    FROM (
+        SELECT c.id AS indicator_id, quarter.period_index
+        FROM (SELECT DISTINCT id FROM chosen) c,
+             range((SELECT min(period_index) FROM observations),
+                   (SELECT max(period_index) + 1 FROM observations)) AS quarter(period_index)
+    ) AS q
+    ASOF LEFT JOIN spc_segments r ON r.indicator_id = q.indicator_id AND q.period_index >= r.starts_at
+),
 segmented AS (
-    SELECT f.series_id, f.period_index, f.value, coalesce(r.segment, 0) AS segment
+    SELECT f.series_id, f.period_index, f.value, r.segment
     FROM figures f
-    ASOF LEFT JOIN spc_segments r ON r.indicator_id = f.indicator_id AND f.period_index >= r.starts_at
+    JOIN segment_of r ON r.indicator_id = f.indicator_id AND r.period_index = f.period_index
     WHERE f.value IS NOT NULL
 ),
 -- Only the values go through the window passes: the figures' other columns are joined back
