@@ -8,6 +8,7 @@ and to rewrite one agency's series (what storing a return adds).
 
     .venv/bin/python bench/scorecard.py                 # every case, a table for RESULTS.md
     .venv/bin/python bench/scorecard.py --cases 1x      # just the demo
+    .venv/bin/python bench/scorecard.py --no-browser    # the stores without Chromium
 
 The stores: the demo partnership (built through the ingest path), and two synthetic stores
 written straight into the tables: every indicator of the catalogue, 40 quarters, and a
@@ -309,6 +310,7 @@ def main() -> None:
     parser.add_argument("--cases", default="1x,10x,100x")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--server-memory", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--no-browser", action="store_true", help="leave out the Scorecard page in Chromium")
     parser.add_argument("--browser", type=Path, metavar="DATABASE",
                         help="only time the Scorecard page in Chromium on this (demo) database")
     arguments = parser.parse_args()
@@ -333,7 +335,7 @@ def main() -> None:
             built = time.perf_counter() - started
             server = _run_apart("--server-memory", database)
             result = _run_apart("--measure", database) | {"server": server}
-            if case == "1x":
+            if case == "1x" and not arguments.no_browser:
                 browser = browser_render(database)
             shutil.rmtree(folder, ignore_errors=True)
         rows.append((case, built, result))
