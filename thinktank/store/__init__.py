@@ -216,13 +216,7 @@ def _backup_before_upgrade(connection: duckdb.DuckDBPyConnection, path: Path, ve
 # No SQL run on the store can read or write another file, load an extension or change these
 # settings back: the store's own file is the only one DuckDB touches.
 HARDENED = {"enable_external_access": False, "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False, "lock_configuration": True,
-            # DuckDB's own default is 80% of the machine's memory, which it fills with cached blocks
-            # of the file and the state of big sorts and joins: the server at 100x (a scorecard, the
-            # indicator pages and every series worked out afresh) peaked at 1.2 GiB. With this cap it
-            # stays under 1 GiB, spilling to a folder beside the file (`<file>.tmp`) what does not fit,
-            # for about 6% more work on a full recomputation (bench/RESULTS.md).
-            "memory_limit": "500MiB"}
+            "autoload_known_extensions": False, "lock_configuration": True}
 
 
 def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
