@@ -11,7 +11,7 @@ from scorecard_support import figure, put, quarterly
 
 from thinktank import scorecard
 from thinktank.periods import Quarter
-from thinktank.store import Store
+from thinktank.store import Store, series_points
 from thinktank.store.series_points import refresh_series_points
 
 FIRST = Quarter(2022, 1)
@@ -49,6 +49,21 @@ def test_the_points_kept_return_by_return_are_those_worked_out_afresh(store):
     cursor.rollback()
     assert len(kept) == 8 + 2
     pd.testing.assert_frame_equal(kept, afresh)
+
+
+def test_points_worked_out_in_batches_of_indicators_are_those_of_one_statement(store, monkeypatch):
+    put(store, quarterly("FD04", [20, 22, "c", 25, 24, 26, 23, 27]) + quarterly("EH02", [60, 61, 59, 62])
+        + [figure("CP02", FIRST, numerator=101, breakdown="Locality", group="Durham")])
+    whole = stored_points(store)
+    # A batch of a single figure at most: each indicator is worked out in a statement of its own.
+    monkeypatch.setattr(series_points, "BATCH_FIGURES", 1)
+    cursor = store.cursor()
+    assert series_points._batches(cursor, None) == [["CP02"], ["EH02"], ["FD04"]]
+    cursor.begin()
+    refresh_series_points(cursor)
+    batched = stored_points(store, cursor)
+    cursor.rollback()
+    pd.testing.assert_frame_equal(whole, batched)
 
 
 def test_each_point_carries_its_series_state_so_far(store):
