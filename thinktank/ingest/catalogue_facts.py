@@ -34,40 +34,36 @@ def with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duck
     frame["suggestion"] = ids.map({i: suggest_close(i, list(indicators)) for i in unknown}).astype(object).fillna("")
 
     group_lookup = {b.id: {value.lower(): value for value in b.values} for b in catalogue.breakdowns}
-    allowed, known, suggestions, listings, canonical_breakdowns, canonical_groups = [], [], [], [], [], []
-    for indicator_id, breakdown_text, group_text in zip(
-        frame["indicator_id"], frame["breakdown"], frame["breakdown_value"], strict=True
-    ):
+
+    def breakdown_facts(indicator_id: object, breakdown_text: str, group_text: str) -> tuple:
+        """(breakdown, group, allowed, group known, group suggestion, breakdowns listed)."""
         indicator = indicators.get(indicator_id) if isinstance(indicator_id, str) else None
         if breakdown_text.lower() == "all":
-            canonical_breakdowns.append(ALL)
-            canonical_groups.append(ALL if group_text.lower() == "all" else group_text)
-            allowed.append(group_text.lower() == "all")
-            known.append(True)
-            suggestions.append("")
-            listings.append("With breakdown All the group must be All too.")
-            continue
+            return (ALL, ALL if group_text.lower() == "all" else group_text, group_text.lower() == "all", True, "",
+                    "With breakdown All the group must be All too.")
         breakdown = breakdown_by_key.get(breakdown_text.lower().replace("_", " "))
         names = [catalogue_breakdown.name for catalogue_breakdown in catalogue.breakdowns
                  if indicator and catalogue_breakdown.id in indicator.breakdowns]
-        listings.append(f"It allows: {', '.join(names)}." if names else "It has no breakdowns: use All.")
-        canonical_breakdowns.append(breakdown.name if breakdown else breakdown_text)
-        allowed.append(indicator is None or (breakdown is not None and breakdown.id in indicator.breakdowns))
+        listing = f"It allows: {', '.join(names)}." if names else "It has no breakdowns: use All."
+        canonical = breakdown.name if breakdown else breakdown_text
+        allowed = indicator is None or (breakdown is not None and breakdown.id in indicator.breakdowns)
         if breakdown is None or not breakdown.values:
-            canonical_groups.append(group_text)
-            known.append(True)
-            suggestions.append("")
-            continue
+            return canonical, group_text, allowed, True, "", listing
         match = group_lookup[breakdown.id].get(group_text.lower())
-        canonical_groups.append(match or group_text)
-        known.append(match is not None)
-        suggestions.append("" if match else suggest_close(group_text, list(breakdown.values)) + f" The groups are: {', '.join(breakdown.values)}.")
-    frame["breakdown"] = canonical_breakdowns
-    frame["breakdown_value"] = canonical_groups
-    frame["breakdown_allowed"] = allowed
-    frame["allowed_breakdowns"] = listings
-    frame["group_known"] = known
-    frame["group_suggestion"] = suggestions
+        suggestion = "" if match else suggest_close(group_text, list(breakdown.values)) + \
+            f" The groups are: {', '.join(breakdown.values)}."
+        return canonical, match or group_text, allowed, match is not None, suggestion, listing
+
+    # Worked out once per distinct indicator, breakdown and group: a backfill repeats each on
+    # every quarter.
+    keys = list(zip(frame["indicator_id"], frame["breakdown"], frame["breakdown_value"], strict=True))
+    facts = {key: breakdown_facts(*key) for key in set(keys)}
+    by_row = list(zip(*map(facts.__getitem__, keys), strict=True)) if keys else [()] * 6
+    for position, name in enumerate(("breakdown", "breakdown_value", "breakdown_allowed", "group_known",
+                                     "group_suggestion", "allowed_breakdowns")):
+        frame[name] = pd.Series(by_row[position] if keys else [], index=frame.index, dtype=object)
+    for name in ("breakdown_allowed", "group_known"):
+        frame[name] = frame[name].astype(bool)
 
     population_names = {population.id: population.name.lower() for population in catalogue.populations}
     frame["population_name"] = frame["population"].map(lambda p: population_names.get(p) if p else None)

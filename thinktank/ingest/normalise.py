@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
 from schemas.returns import FIGURE_COLUMNS
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import statuses_in_words
-from thinktank.ingest.cells import SYMBOLS, read_number, read_text
+from thinktank.ingest.cells import SYMBOLS, CellNumber, read_number, read_text
 from thinktank.ingest.reader import SheetRows
 from thinktank.periods import Quarter, format_date
 from thinktank.rules import Issue, issue, register
@@ -41,48 +43,58 @@ register("R207", "error", "Text in a number column",
 
 
 def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) -> tuple[pd.DataFrame, list[Issue]]:
-    issues: list[Issue] = []
-    # Built column by column: a dict per row would cost a backfill a hundred megabytes.
+    count = len(sheet.row_numbers)
+    absent = [None] * count
     columns: dict[str, list] = {name: [] for name in NORMALISED_COLUMNS}
-    for row_number, cells in sheet.rows:
-        problems_before = len(issues)
-        columns["row"].append(row_number)
-        for name in ("indicator_id", "breakdown", "breakdown_value", "comment"):
-            cell = cells.get(name)
-            columns[name].append(read_text(cell.value) if cell else None)
-        period, period_problem = None, None
-        if "period" in cells:
-            try:
-                raw_period = _period_input(cells["period"].value)
-                period = (quarter_of(raw_period) if isinstance(raw_period, str) else Quarter.parse(raw_period)).label
-            except ThinkTankError as error:
-                period_problem = error.title
-                issues.append(issue(
-                    "R204", f"{error.title}. {error.hint}", sheet=sheet.sheet, row=row_number,
-                    column="period", column_letter=sheet.letter("period"), value=cells["period"].value,
-                ))
-        elif chosen is not None:
-            period = chosen.label
-        columns["period"].append(period)
-        columns["period_problem"].append(period_problem)
-        status, decimals = None, None
-        for column in ("value", "numerator", "denominator"):
-            cell = cells.get(column)
-            parsed = read_number(cell.value, cell.number_format) if cell else read_number(None)
-            columns[column].append(parsed.number)
-            if parsed.problem:
-                issues.append(issue(
+    columns["row"] = sheet.row_numbers
+    # Each distinct cell is read once: a backfill repeats the same ids, quarters, groups and
+    # figures on thousands of rows.
+    for name in ("indicator_id", "breakdown", "breakdown_value", "comment"):
+        columns[name] = _each_distinct(sheet.values.get(name, absent), read_text)
+    # (row position, column order, issue): put back in the order the cells are met.
+    located: list[tuple[int, int, Issue]] = []
+    raw_periods = sheet.values.get("period")
+    if raw_periods is None:
+        columns["period"] = [chosen.label if chosen is not None else None] * count
+        columns["period_problem"] = absent
+    else:
+        periods = _each_distinct(raw_periods, _read_period)
+        # A row that leaves the period empty is for the quarter chosen in the form, if any.
+        default = chosen.label if chosen is not None else None
+        columns["period"] = [default if raw is None else label for raw, (label, _) in zip(raw_periods, periods, strict=True)]
+        columns["period_problem"] = [problem.title if problem else None for _, problem in periods]
+        for position, (_, problem) in enumerate(periods):
+            if problem is not None:
+                located.append((position, 0, issue(
+                    "R204", f"{problem.title}. {problem.hint}", sheet=sheet.sheet,
+                    row=sheet.row_numbers[position], column="period", column_letter=sheet.letter("period"),
+                    value=raw_periods[position],
+                )))
+    statuses: list[list[str | None]] = []
+    for order, column in enumerate(("value", "numerator", "denominator"), start=1):
+        raw = sheet.values.get(column, absent)
+        # With each value's type, so that True, 1 and 1.0 are three distinct cells.
+        pairs = list(zip(map(type, raw), raw, sheet.formats.get(column, absent), strict=True))
+        parsed = _each_distinct(pairs, _read_number)
+        columns[column] = [reading.number for reading in parsed]
+        statuses.append([reading.status for reading in parsed])
+        if column == "value":
+            columns["value_decimals"] = _each_distinct(
+                pairs, lambda pair: _shown_decimals(*pair[1:]), [reading.number is not None for reading in parsed],
+            )
+        for position, reading in enumerate(parsed):
+            if reading.problem:
+                located.append((position, order, issue(
                     "R207",
-                    f"{parsed.problem}. Type the figure, or a symbol: {statuses_in_words(CELL_STATUSES)}.",
-                    sheet=sheet.sheet, row=row_number, column=column,
-                    column_letter=sheet.letter(column), value=cell.value,
-                ))
-            status = status or parsed.status
-            if column == "value" and parsed.number is not None:
-                decimals = _shown_decimals(cell.value, cell.number_format)
-        columns["value_decimals"].append(decimals)
-        columns["status"].append(status)
-        columns["cell_problem"].append(len(issues) > problems_before)
+                    f"{reading.problem}. Type the figure, or a symbol: {statuses_in_words(CELL_STATUSES)}.",
+                    sheet=sheet.sheet, row=sheet.row_numbers[position], column=column,
+                    column_letter=sheet.letter(column), value=raw[position],
+                )))
+    columns["status"] = [value or numerator or denominator for value, numerator, denominator in zip(*statuses, strict=True)]
+    located.sort(key=lambda item: item[:2])
+    problem_rows = {position for position, _, _ in located}
+    columns["cell_problem"] = [position in problem_rows for position in range(count)]
+    issues = [found for _, _, found in located]
     frame = pd.DataFrame(columns).set_index("row")
     frame["indicator_id"] = frame["indicator_id"].map(_upper, na_action="ignore")
     for column in ("indicator_id", "breakdown", "breakdown_value", "comment", "period",
@@ -103,6 +115,37 @@ def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) ->
     ).fillna(False).astype(bool)
     frame["has_figure"] = frame[list(FIGURE_COLUMNS)].notna().any(axis=1) | frame["status"].notna()
     return frame, issues
+
+
+def _each_distinct(values: list, read: Callable[[Any], Any], wanted: list[bool] | None = None) -> list:
+    """``read`` of each value, worked out once per distinct value; None where ``wanted`` says
+    no. Values are told apart by type too (True, 1 and 1.0 are three cells, but one key in a
+    dict), so a list mixing kinds of number is read by (type, value)."""
+    keys = values
+    if len({kind for kind in map(type, values) if kind in _NUMBER_KINDS}) > 1:
+        keys = list(zip(map(type, values), values, strict=True))
+    distinct = {key: read(value) for key, value in dict(zip(keys, values, strict=True)).items()}
+    out = list(map(distinct.__getitem__, keys))
+    if wanted is not None:
+        out = [result if want else None for result, want in zip(out, wanted, strict=True)]
+    return out
+
+
+_NUMBER_KINDS = (bool, int, float)
+
+
+def _read_period(value: object) -> tuple[str | None, ThinkTankError | None]:
+    if value is None:
+        return None, None
+    try:
+        raw_period = _period_input(value)
+        return (quarter_of(raw_period) if isinstance(raw_period, str) else Quarter.parse(raw_period)).label, None
+    except ThinkTankError as error:
+        return None, error
+
+
+def _read_number(pair: tuple[type, object, str | None]) -> CellNumber:
+    return read_number(*pair[1:])
 
 
 @functools.lru_cache(maxsize=4096)

@@ -125,7 +125,7 @@ def validate_return(
     sheet = read.returns
     if sheet is None:
         return report
-    report.rows_read = len(sheet.rows)
+    report.rows_read = len(sheet.row_numbers)
     report.ignored_columns = sheet.ignored_columns
     report.return_sheet = sheet.sheet
     if "period" not in sheet.columns and chosen_period is None:
@@ -143,8 +143,7 @@ def validate_return(
         return report
 
     frame, cell_issues = normalise_cells(sheet, chosen_period, today)
-    # Every cell is in the frame now; letting the cells go keeps a backfill's peak memory down.
-    sheet.rows = []
+    sheet.release()
     report.issues += cell_issues
     report.rows = frame
     if not (frame["has_figure"] | frame["cell_problem"]).any():
