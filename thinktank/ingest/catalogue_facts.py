@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from thinktank.catalogue import Catalogue
-from thinktank.ingest.normalise import ALL, quarter_of
+from thinktank.ingest.normalise import ALL, by_lookup, quarter_of
 from thinktank.periods import Quarter
 
 
@@ -26,12 +26,12 @@ def with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duck
     ids = frame["indicator_id"]
     named = [i for i in ids.dropna().unique() if i in indicators]
     for name in ("unit", "owner", "population", "applies_from", "retired_from"):
-        frame[name] = ids.map({i: getattr(indicators[i], name) for i in named}).astype(object)
-        frame[name] = frame[name].where(frame[name].notna(), None)
+        frame[name] = by_lookup(ids, {i: getattr(indicators[i], name) for i in named})
     for name in ("applies_from", "retired_from"):
-        frame[f"{name}_key"] = ids.map({i: quarter_key(getattr(indicators[i], name)) for i in named}).astype(float)
+        frame[f"{name}_key"] = by_lookup(ids, {i: quarter_key(getattr(indicators[i], name)) for i in named},
+                                         float, math.nan)
     unknown = [i for i in ids.dropna().unique() if i not in indicators]
-    frame["suggestion"] = ids.map({i: suggest_close(i, list(indicators)) for i in unknown}).astype(object).fillna("")
+    frame["suggestion"] = by_lookup(ids, {i: suggest_close(i, list(indicators)) for i in unknown}, object, "")
 
     group_lookup = {b.id: {value.lower(): value for value in b.values} for b in catalogue.breakdowns}
 
@@ -66,7 +66,7 @@ def with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duck
         frame[name] = frame[name].astype(bool)
 
     population_names = {population.id: population.name.lower() for population in catalogue.populations}
-    frame["population_name"] = frame["population"].map(lambda p: population_names.get(p) if p else None)
+    frame["population_name"] = by_lookup(frame["population"], population_names)
     worked = _figures(frame, cursor)
     for name in worked.columns:
         frame[name] = worked[name]

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from schemas.returns import FIGURE_COLUMNS
@@ -95,24 +97,28 @@ def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) ->
     problem_rows = {position for position, _, _ in located}
     columns["cell_problem"] = [position in problem_rows for position in range(count)]
     issues = [found for _, _, found in located]
-    frame = pd.DataFrame(columns).set_index("row")
-    frame["indicator_id"] = frame["indicator_id"].map(_upper, na_action="ignore")
-    for column in ("indicator_id", "breakdown", "breakdown_value", "comment", "period",
-                   "period_problem", "status"):
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    for column in (*FIGURE_COLUMNS, "value_decimals"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    frame["breakdown"] = frame["breakdown"].where(frame["breakdown"].notna(), ALL)
-    frame["breakdown_value"] = frame["breakdown_value"].where(frame["breakdown_value"].notna(), ALL)
+    columns["indicator_id"] = _each_distinct(columns["indicator_id"], _upper)
+    for column in ("breakdown", "breakdown_value"):
+        columns[column] = [ALL if text is None else text for text in columns[column]]
+    # Texts stay Python objects with None for a gap (pandas would make them Arrow strings, and
+    # the checks read them back one by one); figures are floats with NaN for a gap.
+    index = pd.Index(columns.pop("row"), dtype="int64", name="row")
+    numeric = (*FIGURE_COLUMNS, "value_decimals")
+    frame = pd.DataFrame({
+        name: pd.Series(np.array(values, dtype=float) if name in numeric else values, index=index,
+                        dtype=float if name in numeric else bool if name == "cell_problem" else object)
+        for name, values in columns.items()
+    })
     frame["chosen_period"] = chosen.label if chosen else None
     # A backfill repeats a few labels thousands of times: work each out once.
     quarters = {label: quarter_of(label) for label in frame["period"].dropna().unique()}
-    frame["period_key"] = frame["period"].map({label: q.fy_start * 10 + q.number for label, q in quarters.items()})
-    frame["period_end"] = frame["period"].map({label: format_date(q.end) for label, q in quarters.items()})
-    frame["financial_year"] = frame["period"].map({label: q.financial_year for label, q in quarters.items()})
-    frame["period_is_future"] = frame["period"].map(
-        {label: q.is_future(today) for label, q in quarters.items()}
-    ).fillna(False).astype(bool)
+    periods = frame["period"]
+    frame["period_key"] = by_lookup(periods, {label: q.fy_start * 10 + q.number for label, q in quarters.items()},
+                                    float, math.nan)
+    frame["period_end"] = by_lookup(periods, {label: format_date(q.end) for label, q in quarters.items()})
+    frame["financial_year"] = by_lookup(periods, {label: q.financial_year for label, q in quarters.items()})
+    frame["period_is_future"] = by_lookup(periods, {label: q.is_future(today) for label, q in quarters.items()},
+                                          bool, False)
     frame["has_figure"] = frame[list(FIGURE_COLUMNS)].notna().any(axis=1) | frame["status"].notna()
     return frame, issues
 
@@ -132,6 +138,14 @@ def _each_distinct(values: list, read: Callable[[Any], Any], wanted: list[bool] 
 
 
 _NUMBER_KINDS = (bool, int, float)
+
+
+def by_lookup(values: pd.Series, lookup: dict, dtype: object = object, missing: object = None) -> pd.Series:
+    """Each value's entry in ``lookup`` (``missing`` where it has none), as ``dtype``. Where
+    Series.map would make texts Arrow strings, which the checks then read back one at a time,
+    these stay Python objects."""
+    get = lookup.get
+    return pd.Series([get(value, missing) for value in values], index=values.index, dtype=dtype)
 
 
 def _read_period(value: object) -> tuple[str | None, ThinkTankError | None]:
