@@ -4,7 +4,7 @@ beside the anchor, python-calamine parsing the same file and doing nothing else,
 the peak memory of the process that does it.
 
     .venv/bin/python bench/ingest.py             # every case, a table for bench/RESULTS.md
-    .venv/bin/python bench/ingest.py --repeats 1 # once each, for a quick look
+    .venv/bin/python bench/ingest.py --repeats 1 --rows 100000  # the backfills once, a quick look
 
 A return that big needs more groups than the real catalogue's breakdowns have, so the
 benchmark works on a copy of the catalogue with one synthetic breakdown, `ward`, of 150
@@ -147,7 +147,8 @@ def parse_alone(content: bytes) -> float:
 
 def write_case(folder: Path, size: int, without_dimension: bool) -> Path:
     """The case's workbook, written once for all its runs."""
-    settings = Settings(folder / f"rows-{size}.duckdb", catalogue_with_wards(folder / f"catalogue-{size}"),
+    path = folder / f"bench-{size}{'-nodim' if without_dimension else ''}.xlsx"
+    settings = Settings(folder / f"{path.stem}.duckdb", catalogue_with_wards(folder / path.stem),
                         REPO_ROOT / "data" / "reference")
     with Store.open(settings) as store:
         if size <= 1_000:
@@ -155,7 +156,6 @@ def write_case(folder: Path, size: int, without_dimension: bool) -> Path:
         else:
             quarters, wards = quarters_between(Quarter(2022, 1), Quarter(2026, 2)), len(WARDS)
         rows = rows_for(store.catalogue, quarters, wards, size)
-    path = folder / f"bench-{size}{'-nodim' if without_dimension else ''}.xlsx"
     path.write_bytes(workbook(rows, without_dimension))
     return path
 
@@ -168,6 +168,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--case", type=Path, help="run one case's workbook once and print JSON")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each case (default 3)")
+    parser.add_argument("--rows", type=int, action="append", help="only the cases of this many rows (repeatable)")
     arguments = parser.parse_args()
     if arguments.case:
         print(json.dumps(run_case(arguments.case)))
@@ -180,6 +181,8 @@ def main() -> None:
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
     with tempfile.TemporaryDirectory() as folder:
         for (size, without_dimension), targets in TARGETS.items():
+            if arguments.rows and size not in arguments.rows:
+                continue
             path = write_case(Path(folder), size, without_dimension)
             runs = []
             for _ in range(arguments.repeats):

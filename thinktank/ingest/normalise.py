@@ -17,7 +17,7 @@ import pandas as pd
 from schemas.returns import FIGURE_COLUMNS
 from thinktank.errors import ThinkTankError
 from thinktank.formatting import statuses_in_words
-from thinktank.ingest.cells import SYMBOLS, CellNumber, read_number, read_text
+from thinktank.ingest.cells import SYMBOLS, read_number, read_text
 from thinktank.ingest.reader import SheetRows
 from thinktank.periods import Quarter, format_date
 from thinktank.rules import Issue, issue, register
@@ -52,7 +52,8 @@ def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) ->
     # Each distinct cell is read once: a backfill repeats the same ids, quarters, groups and
     # figures on thousands of rows.
     for name in ("indicator_id", "breakdown", "breakdown_value", "comment"):
-        columns[name] = _each_distinct(sheet.values.get(name, absent), read_text)
+        texts = sheet.values.get(name, absent)
+        columns[name] = _each_distinct(_keys(texts), lambda position, texts=texts: read_text(texts[position]))
     # (row position, column order, issue): put back in the order the cells are met.
     located: list[tuple[int, int, Issue]] = []
     raw_periods = sheet.values.get("period")
@@ -60,7 +61,7 @@ def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) ->
         columns["period"] = [chosen.label if chosen is not None else None] * count
         columns["period_problem"] = absent
     else:
-        periods = _each_distinct(raw_periods, _read_period)
+        periods = _each_distinct(_keys(raw_periods), lambda position: _read_period(raw_periods[position]))
         # A row that leaves the period empty is for the quarter chosen in the form, if any.
         default = chosen.label if chosen is not None else None
         columns["period"] = [default if raw is None else label for raw, (label, _) in zip(raw_periods, periods, strict=True)]
@@ -74,16 +75,16 @@ def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) ->
                 )))
     statuses: list[list[str | None]] = []
     for order, column in enumerate(("value", "numerator", "denominator"), start=1):
-        raw = sheet.values.get(column, absent)
-        # With each value's type, so that True, 1 and 1.0 are three distinct cells.
-        pairs = list(zip(map(type, raw), raw, sheet.formats.get(column, absent), strict=True))
-        parsed = _each_distinct(pairs, _read_number)
+        raw, formats = sheet.values.get(column, absent), sheet.formats.get(column, absent)
+        keys = _keys(raw, formats)
+        parsed = _each_distinct(keys, lambda position, raw=raw, formats=formats: read_number(raw[position],
+                                                                                              formats[position]))
         columns[column] = [reading.number for reading in parsed]
         statuses.append([reading.status for reading in parsed])
         if column == "value":
-            columns["value_decimals"] = _each_distinct(
-                pairs, lambda pair: _shown_decimals(*pair[1:]), [reading.number is not None for reading in parsed],
-            )
+            columns["value_decimals"] = _each_distinct(keys, lambda position, raw=raw, formats=formats, parsed=parsed: (
+                _shown_decimals(raw[position], formats[position]) if parsed[position].number is not None else None
+            ))
         for position, reading in enumerate(parsed):
             if reading.problem:
                 located.append((position, order, issue(
@@ -97,7 +98,8 @@ def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) ->
     problem_rows = {position for position, _, _ in located}
     columns["cell_problem"] = [position in problem_rows for position in range(count)]
     issues = [found for _, _, found in located]
-    columns["indicator_id"] = _each_distinct(columns["indicator_id"], _upper)
+    ids = columns["indicator_id"]
+    columns["indicator_id"] = _each_distinct(_keys(ids), lambda position: _upper(ids[position]))
     for column in ("breakdown", "breakdown_value"):
         columns[column] = [ALL if text is None else text for text in columns[column]]
     # Texts stay Python objects with None for a gap (pandas would make them Arrow strings, and
@@ -123,21 +125,26 @@ def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) ->
     return frame, issues
 
 
-def _each_distinct(values: list, read: Callable[[Any], Any], wanted: list[bool] | None = None) -> list:
-    """``read`` of each value, worked out once per distinct value; None where ``wanted`` says
-    no. Values are told apart by type too (True, 1 and 1.0 are three cells, but one key in a
-    dict), so a list mixing kinds of number is read by (type, value)."""
-    keys = values
-    if len({kind for kind in map(type, values) if kind in _NUMBER_KINDS}) > 1:
-        keys = list(zip(map(type, values), values, strict=True))
-    distinct = {key: read(value) for key, value in dict(zip(keys, values, strict=True)).items()}
-    out = list(map(distinct.__getitem__, keys))
-    if wanted is not None:
-        out = [result if want else None for result, want in zip(out, wanted, strict=True)]
-    return out
+def _each_distinct(keys: list, read: Callable[[int], Any]) -> list:
+    """For each position, ``read`` of it, worked out once for each distinct key (from `_keys`)
+    at one of the positions holding that key."""
+    at = dict(zip(keys, range(len(keys)), strict=True))
+    distinct = {key: read(position) for key, position in at.items()}
+    return list(map(distinct.__getitem__, keys))
 
 
-_NUMBER_KINDS = (bool, int, float)
+def _keys(values: list, formats: list | None = None) -> list:
+    """What tells two cells apart: the value, with its number format where the numbers have
+    more than one, and with its type where they are of more than one kind (True, 1 and 1.0 are
+    three cells, but one key in a dict)."""
+    mixed = len(set(map(type, values)) & _NUMBER_KINDS) > 1
+    formatted = formats is not None and len(set(formats) - {None}) > 1
+    if not (mixed or formatted):
+        return values
+    return list(zip(map(type, values), values, formats or [None] * len(values), strict=True))
+
+
+_NUMBER_KINDS = {bool, int, float}
 
 
 def by_lookup(values: pd.Series, lookup: dict, dtype: object = object, missing: object = None) -> pd.Series:
@@ -156,10 +163,6 @@ def _read_period(value: object) -> tuple[str | None, ThinkTankError | None]:
         return (quarter_of(raw_period) if isinstance(raw_period, str) else Quarter.parse(raw_period)).label, None
     except ThinkTankError as error:
         return None, error
-
-
-def _read_number(pair: tuple[type, object, str | None]) -> CellNumber:
-    return read_number(*pair[1:])
 
 
 @functools.lru_cache(maxsize=4096)
