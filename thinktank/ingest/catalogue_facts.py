@@ -8,11 +8,11 @@ import difflib
 import math
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from thinktank.catalogue import Catalogue
-from thinktank.ingest.normalise import ALL, by_lookup, quarter_of
-from thinktank.periods import Quarter
+from thinktank.ingest.normalise import ALL, by_lookup, distinct_positions, quarter_of
 
 
 def with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -24,13 +24,14 @@ def with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duck
 
     # Facts are looked up once per indicator named, not once per row.
     ids = frame["indicator_id"]
-    named = [i for i in ids.dropna().unique() if i in indicators]
+    distinct_ids = [i for i in pd.unique(ids.to_numpy(dtype=object)) if isinstance(i, str)]
+    named = [i for i in distinct_ids if i in indicators]
     for name in ("unit", "owner", "population", "applies_from", "retired_from"):
         frame[name] = by_lookup(ids, {i: getattr(indicators[i], name) for i in named})
     for name in ("applies_from", "retired_from"):
         frame[f"{name}_key"] = by_lookup(ids, {i: quarter_key(getattr(indicators[i], name)) for i in named},
                                          float, math.nan)
-    unknown = [i for i in ids.dropna().unique() if i not in indicators]
+    unknown = [i for i in distinct_ids if i not in indicators]
     frame["suggestion"] = by_lookup(ids, {i: suggest_close(i, list(indicators)) for i in unknown}, object, "")
 
     group_lookup = {b.id: {value.lower(): value for value in b.values} for b in catalogue.breakdowns}
@@ -56,12 +57,13 @@ def with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duck
 
     # Worked out once per distinct indicator, breakdown and group: a backfill repeats each on
     # every quarter.
-    keys = list(zip(frame["indicator_id"], frame["breakdown"], frame["breakdown_value"], strict=True))
-    facts = {key: breakdown_facts(*key) for key in set(keys)}
-    by_row = list(zip(*map(facts.__getitem__, keys), strict=True)) if keys else [()] * 6
+    texts = [frame[name].to_numpy(dtype=object) for name in ("indicator_id", "breakdown", "breakdown_value")]
+    first, which = distinct_positions(frame["indicator_id"], frame["breakdown"], frame["breakdown_value"])
+    facts = [breakdown_facts(*(column[position] for column in texts)) for position in first]
     for position, name in enumerate(("breakdown", "breakdown_value", "breakdown_allowed", "group_known",
                                      "group_suggestion", "allowed_breakdowns")):
-        frame[name] = pd.Series(by_row[position] if keys else [], index=frame.index, dtype=object)
+        found = np.array([fact[position] for fact in facts], dtype=object)
+        frame[name] = pd.Series(found[which] if len(frame) else [], index=frame.index, dtype=object)
     for name in ("breakdown_allowed", "group_known"):
         frame[name] = frame[name].astype(bool)
 
@@ -77,12 +79,14 @@ def _figures(frame: pd.DataFrame, cursor: duckdb.DuckDBPyConnection) -> pd.DataF
     """Each row's population (for its quarter's financial year, or the latest earlier one), its
     figure (what is compared over time) and the figure its parts alone give (what a value given
     beside them must match), by the store's one definition of a figure, in one statement."""
-    fy_start = {label: Quarter.parse(label).fy_start for label in frame["period"].dropna().unique()}
+    periods = frame["period"]
+    fy_start = {label: quarter_of(label).fy_start for label in pd.unique(periods.to_numpy(dtype=object))
+                if isinstance(label, str)}
     rows = pd.DataFrame({
         "position": range(len(frame)),
         "unit": frame["unit"].astype(object), "status": frame["status"].astype(object),
         "breakdown": frame["breakdown"].astype(object), "population_id": frame["population"].astype(object),
-        "fy_start": frame["period"].map(fy_start).astype("Int64"),
+        "fy_start": by_lookup(periods, fy_start, "Int64"),
         **{name: frame[name].astype(float) for name in ("value", "numerator", "denominator")},
     })
     cursor.register("return_rows", rows)

@@ -151,8 +151,22 @@ def by_lookup(values: pd.Series, lookup: dict, dtype: object = object, missing: 
     """Each value's entry in ``lookup`` (``missing`` where it has none), as ``dtype``. Where
     Series.map would make texts Arrow strings, which the checks then read back one at a time,
     these stay Python objects."""
-    get = lookup.get
-    return pd.Series([get(value, missing) for value in values], index=values.index, dtype=dtype)
+    first, which = distinct_positions(values)
+    found = np.array([lookup.get(value, missing) for value in values.to_numpy(dtype=object)[first]] + [missing],
+                     dtype=object)
+    return pd.Series(found[which], index=values.index, dtype=dtype)
+
+
+def distinct_positions(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Where each distinct combination of these columns' values first appears, and which of them
+    each row holds: to work a fact out once per distinct value rather than once per row. A gap
+    (None or NaN) is a value like any other."""
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + codes
+    _, first, which = np.unique(combined, return_index=True, return_inverse=True)
+    return first, which.reshape(-1)
 
 
 def _read_period(value: object) -> tuple[str | None, ThinkTankError | None]:
