@@ -63,7 +63,10 @@ def with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duck
     for position, name in enumerate(("breakdown", "breakdown_value", "breakdown_allowed", "group_known",
                                      "group_suggestion", "allowed_breakdowns")):
         found = np.array([fact[position] for fact in facts], dtype=object)
-        frame[name] = pd.Series(found[which] if len(frame) else [], index=frame.index, dtype=object)
+        # The breakdown and group in their catalogue spelling are the text the row schema says
+        # they are (pandas' string type), even in a slice of no rows.
+        dtype = "str" if name in ("breakdown", "breakdown_value") else object
+        frame[name] = pd.Series(found[which] if len(frame) else [], index=frame.index, dtype=dtype)
     for name in ("breakdown_allowed", "group_known"):
         frame[name] = frame[name].astype(bool)
 
