@@ -296,7 +296,8 @@ def failed_rows(frame: pd.DataFrame) -> list[tuple[RowCheck, int]]:
     """Each (check, Excel row) that failed. Type and presence failures of the schema itself
     are bugs in the normaliser, so they are allowed to surface."""
     try:
-        return_rows_schema().validate(frame, lazy=True)
+        # In place: nothing is coerced, so a copy of a backfill's frame would only cost memory.
+        return_rows_schema().validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
         by_code = {spec.code: spec for spec, _ in ROW_CHECKS}

@@ -283,3 +283,10 @@ def test_the_template_shows_last_quarters_figure(store):
     last = dict(zip(rows["indicator_id"], rows["last quarter (for reference)"], strict=True))
     assert last["FD06"] == "1,180"
     assert last["AS06"] == "95.7%"
+
+
+def test_a_return_whose_every_row_has_a_figure_that_cannot_be_read_is_refused_for_that_alone(store):
+    # No row is left for the row checks: they find nothing, rather than fail on a frame of none.
+    result = send(store, csv_return("FD06,2024-25 Q1,All,All,,,about 1180,", "AS06,2024-25 Q1,All,All,,,x y,"))
+    assert result.outcome == "refused"
+    assert [code for code in codes(result) if not code.startswith("R3")] == ["R207", "R207"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -15,7 +16,13 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from thinktank.ingest.limits import Limits
-from thinktank.ingest.sheet_stream import Cell, StreamedWorkbook, defused_expat_parser
+from thinktank.ingest.sheet_stream import (
+    CalamineRows,
+    Cell,
+    RowSource,
+    StreamedWorkbook,
+    defused_expat_parser,
+)
 
 GOOD = Path(__file__).parent / "fixtures" / "returns" / "good"
 
@@ -102,3 +109,97 @@ def test_any_workbook_streams_to_what_openpyxl_reads(grid):
     workbook.save(buffer)
     content = buffer.getvalue()
     assert streamed_rows(content) == openpyxl_rows(content)
+    _, by_row, streamed, columns, streamed_columns = both_readings(content, [1, 2, 3, 4, 5, 6])
+    assert by_row == streamed
+    assert columns == streamed_columns
+
+
+def both_readings(content: bytes, columns: list[int]) -> tuple:
+    """The first sheet read as the reader reads it (calamine for a plain sheet) and streamed:
+    row by row, and as the columns the reader takes below the first row (the header)."""
+    with StreamedWorkbook(content, Limits()) as workbook:
+        sheet = workbook.sheets[0]
+        read = workbook.rows(sheet, Limits())
+        by_row = list(read)
+        streamed = list(RowSource(workbook._stream(sheet, Limits())))
+        taken = []
+        for rows in (workbook.rows(sheet, Limits()), RowSource(workbook._stream(sheet, Limits()))):
+            next(rows, None)
+            taken.append(rows.columns(columns, 1_000))
+        return read, by_row, streamed, *taken
+
+
+def test_an_ordinary_workbook_is_read_by_calamine_as_the_stream_reads_it():
+    rows = police_rows_workbook()
+    read, by_row, streamed, columns, streamed_columns = both_readings(rows, [1, 2, 3, 4, 5, 6, 7, 8])
+    assert isinstance(read, CalamineRows)
+    assert by_row == streamed
+    assert columns == streamed_columns
+    numbers, values, formats = columns
+    assert numbers == [2, 3, 5]  # row 4, only spaces, is left out
+    assert values[6] == [1180, 95.7, None] and formats[6] == ["General", "0.0", None]
+    assert values[1] == ["2024-25 Q1", "2024-25 Q1", True] and formats[1] == [None, None, None]
+    assert values[7] == [None, None, "  a comment "]
+
+
+def police_rows_workbook() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Return"
+    sheet.append(["indicator_id", "period", "breakdown", "breakdown_value", "numerator", "denominator", "value",
+                  "comment"])
+    sheet.append(["FD06", "2024-25 Q1", "All", "All", None, None, 1180, None])
+    sheet.append(["AS06", "2024-25 Q1", "All", "All", 88, 92, 95.7, "   "])
+    sheet["G3"].number_format = "0.0"
+    sheet.append([None, None, None, None, None, None, None, "   "])
+    sheet.append(["HO01", True, None, None, None, None, None, "  a comment "])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in GOOD.glob("*.xlsx")))
+def test_every_fixture_workbook_reads_the_same_by_calamine_or_streamed(name):
+    _, by_row, streamed, columns, streamed_columns = both_readings((GOOD / name).read_bytes(), list(range(1, 12)))
+    assert by_row == streamed
+    assert columns == streamed_columns
+
+
+@pytest.mark.parametrize("xml", [
+    '<c r="A2" t="e"><v>#N/A</v></c>',  # calamine reads an error as empty
+    '<c r="A2"><v>40.0</v></c>',  # the stream reads a float
+    '<c r="A2" t="inlineStr"><is><t>line_x000D_end</t></is></c>',  # Excel's escape, left as written
+    '<c r="A2"><v> 12 </v></c>',
+    '<c r="Q2"><v>1</v></c>',  # past the columns calamine is given
+    '<c r="A300000"><v>1</v></c>',  # past the rows
+    '<c><v>1</v></c>',  # placed in turn, without a reference
+    '<c r="A2" t="str"><v>a</v><v>b</v></c>',  # text in two pieces
+    '<x:c r="A2"><x:v>1</x:v></x:c>',  # a namespace prefix
+    '<c r="A2" t="inlineStr"><is><t>a</t><rPh><t>b</t></rPh></is></c>',
+    '<c r="A2" t="inlineStr"><is><t>a\r\nb</t></is></c>',  # a line end that XML reads as \n
+    '<c r="A2" t="inlineStr"><is><t>a &unknown; b</t></is></c>',
+    '<!-- a comment --><c r="A2"><v>1</v></c>',
+    '<c r="A2" s="7"><v>1</v></c>',  # a style the workbook lacks
+])
+def test_a_sheet_calamine_might_read_otherwise_is_streamed(xml):
+    content = sheet_workbook('<row r="1"><c r="A1" t="inlineStr"><is><t>indicator_id</t></is></c></row>'
+                             f'<row r="2">{xml}</row>')
+    with StreamedWorkbook(content, Limits()) as workbook:
+        assert not isinstance(workbook.rows(workbook.sheets[0], Limits()), CalamineRows)
+
+
+def sheet_workbook(rows: str) -> bytes:
+    """An openpyxl workbook whose sheet's data is replaced by these rows."""
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    original = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as rewritten:
+        for name in original.namelist():
+            data = original.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+                        ' xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                        f"<sheetData>{rows}</sheetData></worksheet>").encode()
+            rewritten.writestr(name, data)
+    return out.getvalue()

@@ -8,11 +8,11 @@ import difflib
 import math
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from thinktank.catalogue import Catalogue
-from thinktank.ingest.normalise import ALL, quarter_of
-from thinktank.periods import Quarter
+from thinktank.ingest.normalise import ALL, by_lookup, distinct_positions, quarter_of
 
 
 def with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -24,53 +24,54 @@ def with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duck
 
     # Facts are looked up once per indicator named, not once per row.
     ids = frame["indicator_id"]
-    named = [i for i in ids.dropna().unique() if i in indicators]
+    distinct_ids = [i for i in pd.unique(ids.to_numpy(dtype=object)) if isinstance(i, str)]
+    named = [i for i in distinct_ids if i in indicators]
     for name in ("unit", "owner", "population", "applies_from", "retired_from"):
-        frame[name] = ids.map({i: getattr(indicators[i], name) for i in named}).astype(object)
-        frame[name] = frame[name].where(frame[name].notna(), None)
+        frame[name] = by_lookup(ids, {i: getattr(indicators[i], name) for i in named})
     for name in ("applies_from", "retired_from"):
-        frame[f"{name}_key"] = ids.map({i: quarter_key(getattr(indicators[i], name)) for i in named}).astype(float)
-    unknown = [i for i in ids.dropna().unique() if i not in indicators]
-    frame["suggestion"] = ids.map({i: suggest_close(i, list(indicators)) for i in unknown}).astype(object).fillna("")
+        frame[f"{name}_key"] = by_lookup(ids, {i: quarter_key(getattr(indicators[i], name)) for i in named},
+                                         float, math.nan)
+    unknown = [i for i in distinct_ids if i not in indicators]
+    frame["suggestion"] = by_lookup(ids, {i: suggest_close(i, list(indicators)) for i in unknown}, object, "")
 
     group_lookup = {b.id: {value.lower(): value for value in b.values} for b in catalogue.breakdowns}
-    allowed, known, suggestions, listings, canonical_breakdowns, canonical_groups = [], [], [], [], [], []
-    for indicator_id, breakdown_text, group_text in zip(
-        frame["indicator_id"], frame["breakdown"], frame["breakdown_value"], strict=True
-    ):
+
+    def breakdown_facts(indicator_id: object, breakdown_text: str, group_text: str) -> tuple:
+        """(breakdown, group, allowed, group known, group suggestion, breakdowns listed)."""
         indicator = indicators.get(indicator_id) if isinstance(indicator_id, str) else None
         if breakdown_text.lower() == "all":
-            canonical_breakdowns.append(ALL)
-            canonical_groups.append(ALL if group_text.lower() == "all" else group_text)
-            allowed.append(group_text.lower() == "all")
-            known.append(True)
-            suggestions.append("")
-            listings.append("With breakdown All the group must be All too.")
-            continue
+            return (ALL, ALL if group_text.lower() == "all" else group_text, group_text.lower() == "all", True, "",
+                    "With breakdown All the group must be All too.")
         breakdown = breakdown_by_key.get(breakdown_text.lower().replace("_", " "))
         names = [catalogue_breakdown.name for catalogue_breakdown in catalogue.breakdowns
                  if indicator and catalogue_breakdown.id in indicator.breakdowns]
-        listings.append(f"It allows: {', '.join(names)}." if names else "It has no breakdowns: use All.")
-        canonical_breakdowns.append(breakdown.name if breakdown else breakdown_text)
-        allowed.append(indicator is None or (breakdown is not None and breakdown.id in indicator.breakdowns))
+        listing = f"It allows: {', '.join(names)}." if names else "It has no breakdowns: use All."
+        canonical = breakdown.name if breakdown else breakdown_text
+        allowed = indicator is None or (breakdown is not None and breakdown.id in indicator.breakdowns)
         if breakdown is None or not breakdown.values:
-            canonical_groups.append(group_text)
-            known.append(True)
-            suggestions.append("")
-            continue
+            return canonical, group_text, allowed, True, "", listing
         match = group_lookup[breakdown.id].get(group_text.lower())
-        canonical_groups.append(match or group_text)
-        known.append(match is not None)
-        suggestions.append("" if match else suggest_close(group_text, list(breakdown.values)) + f" The groups are: {', '.join(breakdown.values)}.")
-    frame["breakdown"] = canonical_breakdowns
-    frame["breakdown_value"] = canonical_groups
-    frame["breakdown_allowed"] = allowed
-    frame["allowed_breakdowns"] = listings
-    frame["group_known"] = known
-    frame["group_suggestion"] = suggestions
+        suggestion = "" if match else suggest_close(group_text, list(breakdown.values)) + \
+            f" The groups are: {', '.join(breakdown.values)}."
+        return canonical, match or group_text, allowed, match is not None, suggestion, listing
+
+    # Worked out once per distinct indicator, breakdown and group: a backfill repeats each on
+    # every quarter.
+    texts = [frame[name].to_numpy(dtype=object) for name in ("indicator_id", "breakdown", "breakdown_value")]
+    first, which = distinct_positions(frame["indicator_id"], frame["breakdown"], frame["breakdown_value"])
+    facts = [breakdown_facts(*(column[position] for column in texts)) for position in first]
+    for position, name in enumerate(("breakdown", "breakdown_value", "breakdown_allowed", "group_known",
+                                     "group_suggestion", "allowed_breakdowns")):
+        found = np.array([fact[position] for fact in facts], dtype=object)
+        # The breakdown and group in their catalogue spelling are the text the row schema says
+        # they are (pandas' string type), even in a slice of no rows.
+        dtype = "str" if name in ("breakdown", "breakdown_value") else object
+        frame[name] = pd.Series(found[which] if len(frame) else [], index=frame.index, dtype=dtype)
+    for name in ("breakdown_allowed", "group_known"):
+        frame[name] = frame[name].astype(bool)
 
     population_names = {population.id: population.name.lower() for population in catalogue.populations}
-    frame["population_name"] = frame["population"].map(lambda p: population_names.get(p) if p else None)
+    frame["population_name"] = by_lookup(frame["population"], population_names)
     worked = _figures(frame, cursor)
     for name in worked.columns:
         frame[name] = worked[name]
@@ -81,12 +82,14 @@ def _figures(frame: pd.DataFrame, cursor: duckdb.DuckDBPyConnection) -> pd.DataF
     """Each row's population (for its quarter's financial year, or the latest earlier one), its
     figure (what is compared over time) and the figure its parts alone give (what a value given
     beside them must match), by the store's one definition of a figure, in one statement."""
-    fy_start = {label: Quarter.parse(label).fy_start for label in frame["period"].dropna().unique()}
+    periods = frame["period"]
+    fy_start = {label: quarter_of(label).fy_start for label in pd.unique(periods.to_numpy(dtype=object))
+                if isinstance(label, str)}
     rows = pd.DataFrame({
         "position": range(len(frame)),
         "unit": frame["unit"].astype(object), "status": frame["status"].astype(object),
         "breakdown": frame["breakdown"].astype(object), "population_id": frame["population"].astype(object),
-        "fy_start": frame["period"].map(fy_start).astype("Int64"),
+        "fy_start": by_lookup(periods, fy_start, "Int64"),
         **{name: frame[name].astype(float) for name in ("value", "numerator", "denominator")},
     })
     cursor.register("return_rows", rows)

@@ -21,7 +21,8 @@ ROW_CHECK_COLUMNS = {spec.code: spec.column for spec, _ in ROW_CHECKS}
 def row_check_issues(frame: pd.DataFrame, sheet: SheetRows) -> list[Issue]:
     # Rows whose cells could not be read are reported already; checking them again would
     # only repeat the same problem in other words.
-    checkable = frame[~frame["cell_problem"]]
+    problems = frame["cell_problem"]
+    checkable = frame[~problems] if problems.any() else frame
     issues = []
     for spec, row in failed_rows(checkable):
         line = checkable.loc[row]

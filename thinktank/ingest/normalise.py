@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
+from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from schemas.returns import FIGURE_COLUMNS
@@ -41,68 +45,138 @@ register("R207", "error", "Text in a number column",
 
 
 def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) -> tuple[pd.DataFrame, list[Issue]]:
-    issues: list[Issue] = []
-    # Built column by column: a dict per row would cost a backfill a hundred megabytes.
+    count = len(sheet.row_numbers)
+    absent = [None] * count
     columns: dict[str, list] = {name: [] for name in NORMALISED_COLUMNS}
-    for row_number, cells in sheet.rows:
-        problems_before = len(issues)
-        columns["row"].append(row_number)
-        for name in ("indicator_id", "breakdown", "breakdown_value", "comment"):
-            cell = cells.get(name)
-            columns[name].append(read_text(cell.value) if cell else None)
-        period, period_problem = None, None
-        if "period" in cells:
-            try:
-                raw_period = _period_input(cells["period"].value)
-                period = (quarter_of(raw_period) if isinstance(raw_period, str) else Quarter.parse(raw_period)).label
-            except ThinkTankError as error:
-                period_problem = error.title
-                issues.append(issue(
-                    "R204", f"{error.title}. {error.hint}", sheet=sheet.sheet, row=row_number,
-                    column="period", column_letter=sheet.letter("period"), value=cells["period"].value,
-                ))
-        elif chosen is not None:
-            period = chosen.label
-        columns["period"].append(period)
-        columns["period_problem"].append(period_problem)
-        status, decimals = None, None
-        for column in ("value", "numerator", "denominator"):
-            cell = cells.get(column)
-            parsed = read_number(cell.value, cell.number_format) if cell else read_number(None)
-            columns[column].append(parsed.number)
-            if parsed.problem:
-                issues.append(issue(
+    columns["row"] = sheet.row_numbers
+    # Each distinct cell is read once: a backfill repeats the same ids, quarters, groups and
+    # figures on thousands of rows.
+    for name in ("indicator_id", "breakdown", "breakdown_value", "comment"):
+        texts = sheet.values.get(name, absent)
+        columns[name] = _each_distinct(_keys(texts), lambda position, texts=texts: read_text(texts[position]))
+    # (row position, column order, issue): put back in the order the cells are met.
+    located: list[tuple[int, int, Issue]] = []
+    raw_periods = sheet.values.get("period")
+    if raw_periods is None:
+        columns["period"] = [chosen.label if chosen is not None else None] * count
+        columns["period_problem"] = absent
+    else:
+        periods = _each_distinct(_keys(raw_periods), lambda position: _read_period(raw_periods[position]))
+        # A row that leaves the period empty is for the quarter chosen in the form, if any.
+        default = chosen.label if chosen is not None else None
+        columns["period"] = [default if raw is None else label for raw, (label, _) in zip(raw_periods, periods, strict=True)]
+        columns["period_problem"] = [problem.title if problem else None for _, problem in periods]
+        for position, (_, problem) in enumerate(periods):
+            if problem is not None:
+                located.append((position, 0, issue(
+                    "R204", f"{problem.title}. {problem.hint}", sheet=sheet.sheet,
+                    row=sheet.row_numbers[position], column="period", column_letter=sheet.letter("period"),
+                    value=raw_periods[position],
+                )))
+    statuses: list[list[str | None]] = []
+    for order, column in enumerate(("value", "numerator", "denominator"), start=1):
+        raw, formats = sheet.values.get(column, absent), sheet.formats.get(column, absent)
+        keys = _keys(raw, formats)
+        parsed = _each_distinct(keys, lambda position, raw=raw, formats=formats: read_number(raw[position],
+                                                                                              formats[position]))
+        columns[column] = [reading.number for reading in parsed]
+        statuses.append([reading.status for reading in parsed])
+        if column == "value":
+            columns["value_decimals"] = _each_distinct(keys, lambda position, raw=raw, formats=formats, parsed=parsed: (
+                _shown_decimals(raw[position], formats[position]) if parsed[position].number is not None else None
+            ))
+        for position, reading in enumerate(parsed):
+            if reading.problem:
+                located.append((position, order, issue(
                     "R207",
-                    f"{parsed.problem}. Type the figure, or a symbol: {statuses_in_words(CELL_STATUSES)}.",
-                    sheet=sheet.sheet, row=row_number, column=column,
-                    column_letter=sheet.letter(column), value=cell.value,
-                ))
-            status = status or parsed.status
-            if column == "value" and parsed.number is not None:
-                decimals = _shown_decimals(cell.value, cell.number_format)
-        columns["value_decimals"].append(decimals)
-        columns["status"].append(status)
-        columns["cell_problem"].append(len(issues) > problems_before)
-    frame = pd.DataFrame(columns).set_index("row")
-    frame["indicator_id"] = frame["indicator_id"].map(_upper, na_action="ignore")
-    for column in ("indicator_id", "breakdown", "breakdown_value", "comment", "period",
-                   "period_problem", "status"):
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    for column in (*FIGURE_COLUMNS, "value_decimals"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    frame["breakdown"] = frame["breakdown"].where(frame["breakdown"].notna(), ALL)
-    frame["breakdown_value"] = frame["breakdown_value"].where(frame["breakdown_value"].notna(), ALL)
+                    f"{reading.problem}. Type the figure, or a symbol: {statuses_in_words(CELL_STATUSES)}.",
+                    sheet=sheet.sheet, row=sheet.row_numbers[position], column=column,
+                    column_letter=sheet.letter(column), value=raw[position],
+                )))
+    columns["status"] = [value or numerator or denominator for value, numerator, denominator in zip(*statuses, strict=True)]
+    located.sort(key=lambda item: item[:2])
+    problem_rows = {position for position, _, _ in located}
+    columns["cell_problem"] = [position in problem_rows for position in range(count)]
+    issues = [found for _, _, found in located]
+    ids = columns["indicator_id"]
+    columns["indicator_id"] = _each_distinct(_keys(ids), lambda position: _upper(ids[position]))
+    for column in ("breakdown", "breakdown_value"):
+        columns[column] = [ALL if text is None else text for text in columns[column]]
+    # Texts stay Python objects with None for a gap (pandas would make them Arrow strings, and
+    # the checks read them back one by one); figures are floats with NaN for a gap.
+    index = pd.Index(columns.pop("row"), dtype="int64", name="row")
+    numeric = (*FIGURE_COLUMNS, "value_decimals")
+    frame = pd.DataFrame({
+        name: pd.Series(np.array(values, dtype=float) if name in numeric else values, index=index,
+                        dtype=float if name in numeric else bool if name == "cell_problem" else object)
+        for name, values in columns.items()
+    })
     frame["chosen_period"] = chosen.label if chosen else None
     # A backfill repeats a few labels thousands of times: work each out once.
     quarters = {label: quarter_of(label) for label in frame["period"].dropna().unique()}
-    frame["period_key"] = frame["period"].map({label: q.fy_start * 10 + q.number for label, q in quarters.items()})
-    frame["period_end"] = frame["period"].map({label: format_date(q.end) for label, q in quarters.items()})
-    frame["financial_year"] = frame["period"].map({label: q.financial_year for label, q in quarters.items()})
-    frame["period_is_future"] = frame["period"].map(
-        {label: q.is_future(today) for label, q in quarters.items()}
-    ).fillna(False).astype(bool)
+    periods = frame["period"]
+    frame["period_key"] = by_lookup(periods, {label: q.fy_start * 10 + q.number for label, q in quarters.items()},
+                                    float, math.nan)
+    frame["period_end"] = by_lookup(periods, {label: format_date(q.end) for label, q in quarters.items()})
+    frame["financial_year"] = by_lookup(periods, {label: q.financial_year for label, q in quarters.items()})
+    frame["period_is_future"] = by_lookup(periods, {label: q.is_future(today) for label, q in quarters.items()},
+                                          bool, False)
     frame["has_figure"] = frame[list(FIGURE_COLUMNS)].notna().any(axis=1) | frame["status"].notna()
     return frame, issues
+
+
+def _each_distinct(keys: list, read: Callable[[int], Any]) -> list:
+    """For each position, ``read`` of it, worked out once for each distinct key (from `_keys`)
+    at one of the positions holding that key."""
+    at = dict(zip(keys, range(len(keys)), strict=True))
+    distinct = {key: read(position) for key, position in at.items()}
+    return list(map(distinct.__getitem__, keys))
+
+
+def _keys(values: list, formats: list | None = None) -> list:
+    """What tells two cells apart: the value, with its number format where the numbers have
+    more than one, and with its type where they are of more than one kind (True, 1 and 1.0 are
+    three cells, but one key in a dict)."""
+    mixed = len(set(map(type, values)) & _NUMBER_KINDS) > 1
+    formatted = formats is not None and len(set(formats) - {None}) > 1
+    if not (mixed or formatted):
+        return values
+    return list(zip(map(type, values), values, formats or [None] * len(values), strict=True))
+
+
+_NUMBER_KINDS = {bool, int, float}
+
+
+def by_lookup(values: pd.Series, lookup: dict, dtype: object = object, missing: object = None) -> pd.Series:
+    """Each value's entry in ``lookup`` (``missing`` where it has none), as ``dtype``. Where
+    Series.map would make texts Arrow strings, which the checks then read back one at a time,
+    these stay Python objects."""
+    first, which = distinct_positions(values)
+    found = np.array([lookup.get(value, missing) for value in values.to_numpy(dtype=object)[first]] + [missing],
+                     dtype=object)
+    return pd.Series(found[which], index=values.index, dtype=dtype)
+
+
+def distinct_positions(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Where each distinct combination of these columns' values first appears, and which of them
+    each row holds: to work a fact out once per distinct value rather than once per row. A gap
+    (None or NaN) is a value like any other."""
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + codes
+    _, first, which = np.unique(combined, return_index=True, return_inverse=True)
+    return first, which.reshape(-1)
+
+
+def _read_period(value: object) -> tuple[str | None, ThinkTankError | None]:
+    if value is None:
+        return None, None
+    try:
+        raw_period = _period_input(value)
+        return (quarter_of(raw_period) if isinstance(raw_period, str) else Quarter.parse(raw_period)).label, None
+    except ThinkTankError as error:
+        return None, error
 
 
 @functools.lru_cache(maxsize=4096)

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from thinktank.ingest.cells import clean_text
 from thinktank.ingest.limits import Limits
-from thinktank.ingest.sheet_stream import Cell, PastLimit, Row, StreamedWorkbook
+from thinktank.ingest.sheet_stream import Cell, PastLimit, Row, RowSource, StreamedWorkbook
 from thinktank.rules import Issue, issue, register
 from thinktank.rules.example_inputs import (
     POLICE_ROWS,
@@ -101,17 +101,35 @@ def normalise_header(name: object) -> str:
 
 @dataclass
 class SheetRows:
-    """One sheet's data: the columns found, and each data row with its Excel row number."""
+    """One sheet's data: the columns found, and its data rows held by column (a dict per row
+    would cost a backfill a hundred megabytes): each row's Excel row number, and under each
+    column name each row's value (None where empty) and number format."""
 
     sheet: str
     header_row: int
     columns: dict[str, int]  # normalised name -> 1-based column index
     ignored_columns: list[str] = field(default_factory=list)
-    rows: list[tuple[int, dict[str, Cell]]] = field(default_factory=list)  # by column name
+    row_numbers: list[int] = field(default_factory=list)
+    values: dict[str, list[Any]] = field(default_factory=dict)
+    formats: dict[str, list[str | None]] = field(default_factory=dict)
 
     def letter(self, column: str) -> str | None:
         index = self.columns.get(column)
         return get_column_letter(index) if index else None
+
+    @property
+    def rows(self) -> list[tuple[int, dict[str, Cell]]]:
+        """Each data row with its Excel row number and its cells by column name, for a sheet
+        read a row at a time (evidence)."""
+        return [
+            (number, {name: Cell(self.values[name][position], self.formats[name][position])
+                      for name in self.values if self.values[name][position] is not None})
+            for position, number in enumerate(self.row_numbers)
+        ]
+
+    def release(self) -> None:
+        """Let the cells go once they are normalised, to keep a backfill's peak memory down."""
+        self.values, self.formats = {}, {}
 
 
 @dataclass
@@ -133,7 +151,8 @@ def read_return(content: bytes, kind: str, file_name: str, known_columns: dict[s
         if problem:
             return ReadResult(None, None, [issue("F109", f"{file_name}: {problem}")])
         try:
-            return_rows, issues = _locate(CSV_SHEET_NAME, _csv_rows(text, limits), known_columns["return"], limits)
+            return_rows, issues = _locate(CSV_SHEET_NAME, RowSource(_csv_rows(text, limits)), known_columns["return"],
+                                          limits)
         except PastLimit as past:
             return ReadResult(None, None, [_past_limit_issue(CSV_SHEET_NAME, past, limits)])
         return ReadResult(return_rows, None, issues)
@@ -333,7 +352,7 @@ def _field_lengths(line: str, dialect: Any) -> Iterator[int]:
 
 def _locate(
     sheet: str,
-    rows: Iterator[tuple[int, Row]],
+    rows: RowSource,
     known: set[str],
     limits: Limits,
     key: str = KEY_COLUMN,
@@ -377,7 +396,7 @@ def _split_header(upper: Row, lower: Row, key: str) -> bool:
 
 def _collect(
     sheet: str, header_row: int, names: dict[int, str], originals: dict[int, str],
-    rows: Iterator[tuple[int, Row]], known: set[str], limits: Limits, may_be_empty: bool = False,
+    rows: RowSource, known: set[str], limits: Limits, may_be_empty: bool = False,
 ) -> tuple[SheetRows | None, list[Issue]]:
     columns: dict[str, int] = {}
     ignored: list[str] = []
@@ -396,25 +415,20 @@ def _collect(
             ))
         else:
             columns[name] = index
-    found = SheetRows(sheet, header_row, columns, ignored)
     wanted = sorted(columns.items(), key=lambda item: item[1])
-    for row_number, cells in rows:
-        values = {}
-        for name, index in wanted:
-            cell = cells.get(index)
-            if cell is None or (isinstance(cell.value, str) and not cell.value.strip()):
-                continue
-            values[name] = cell
-        if values:
-            found.rows.append((row_number, values))
-            if len(found.rows) > limits.max_rows:
-                return None, [issue(
-                    "F113",
-                    f"Sheet {sheet} has more than {limits.max_rows:,} rows of figures, the limit. "
-                    "Split a backfill into several files.",
-                    sheet=sheet,
-                )]
-    if not found.rows and not may_be_empty:
+    taken = rows.columns([index for _, index in wanted], limits.max_rows)
+    if taken is None:
+        return None, [issue(
+            "F113",
+            f"Sheet {sheet} has more than {limits.max_rows:,} rows of figures, the limit. "
+            "Split a backfill into several files.",
+            sheet=sheet,
+        )]
+    numbers, values, formats = taken
+    names = [name for name, _ in wanted]
+    found = SheetRows(sheet, header_row, columns, ignored, numbers,
+                      dict(zip(names, values, strict=True)), dict(zip(names, formats, strict=True)))
+    if not found.row_numbers and not may_be_empty:
         issues.append(issue(
             "F114", f"Sheet {sheet} has column names on row {header_row} but no figures below them.",
             sheet=sheet, row=header_row,

@@ -31,6 +31,7 @@ from thinktank.periods import Quarter
 from thinktank.rules import Issue, issue, issues_frame
 from thinktank.rules.context import ReturnContext
 from thinktank.rules.evidence import read_evidence
+from thinktank.store.returns import OBSERVATION_COLUMNS
 from thinktank.users import User
 
 RETURN_COLUMNS = {
@@ -125,7 +126,7 @@ def validate_return(
     sheet = read.returns
     if sheet is None:
         return report
-    report.rows_read = len(sheet.rows)
+    report.rows_read = len(sheet.row_numbers)
     report.ignored_columns = sheet.ignored_columns
     report.return_sheet = sheet.sheet
     if "period" not in sheet.columns and chosen_period is None:
@@ -143,8 +144,7 @@ def validate_return(
         return report
 
     frame, cell_issues = normalise_cells(sheet, chosen_period, today)
-    # Every cell is in the frame now; letting the cells go keeps a backfill's peak memory down.
-    sheet.rows = []
+    sheet.release()
     report.issues += cell_issues
     report.rows = frame
     if not (frame["has_figure"] | frame["cell_problem"]).any():
@@ -164,6 +164,10 @@ def validate_return(
         evidence, evidence_issues = read_evidence(read.evidence, catalogue, chosen_period, today)
         report.evidence = evidence
         report.issues += evidence_issues
-    report.observations = frame[frame["has_figure"]].copy()
+    # Only the columns the store keeps: storing copies them, and a backfill's other thirty
+    # columns of catalogue facts would be copied for nothing.
+    kept = frame[[column for column in OBSERVATION_COLUMNS if column in frame.columns]]
+    has_figure = frame["has_figure"]
+    report.observations = kept if has_figure.all() else kept[has_figure]
     report.rows = frame
     return report

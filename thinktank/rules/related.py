@@ -60,18 +60,21 @@ def denominator_differs_from_its_count(context: ReturnContext) -> Iterator[Findi
         (paired["row"].notna() | paired["row_count"].notna()) & (paired["denominator"] != paired["count"])
     ]
     agencies = catalogue.agency_by_id
+    # A backfill can disagree on thousands of rows: what each indicator's message says of its
+    # denominator is worked out once.
+    phrases = {indicator_id: _phrase(catalogue.indicator_by_id[indicator_id].denominator) for indicator_id in counted_by}
     for line in disagree.itertuples():
-        indicator = catalogue.indicator_by_id[line.indicator_id]
+        ours, count_ours = pd.notna(line.row), pd.notna(line.row_count)
         group = "" if line.breakdown == "All" else f", {line.breakdown}: {line.breakdown_value}"
-        percent_from = "" if pd.notna(line.row) else f" as stored from {agencies[line.agency_id].short_name}"
-        count_from = "" if pd.notna(line.row_count) else f" as stored from {agencies[line.agency_id_count].short_name}"
+        percent_from = "" if ours else f" as stored from {agencies[line.agency_id].short_name}"
+        count_from = "" if count_ours else f" as stored from {agencies[line.agency_id_count].short_name}"
         yield Finding(
-            line.row if pd.notna(line.row) else line.row_count,
-            f"{line.indicator_id}'s denominator is {line.denominator:,.0f} ({_phrase(indicator.denominator)})"
+            line.row if ours else line.row_count,
+            f"{line.indicator_id}'s denominator is {line.denominator:,.0f} ({phrases[line.indicator_id]})"
             f"{percent_from} but {line.counted_id} counts {line.count:,.0f}{count_from} for "
             f"{line.period}{group}. They are the same count: correct one of them, then confirm.",
-            column="denominator" if pd.notna(line.row) else _count_column(catalogue, line.counted_id),
-            value=f"{line.denominator if pd.notna(line.row) else line.count:,.10g}",
+            column="denominator" if ours else _count_column(catalogue, line.counted_id),
+            value=f"{line.denominator if ours else line.count:,.10g}",
         )
 
 

@@ -34,11 +34,13 @@ def rows_in_force_left_out(context: ReturnContext) -> Iterator[Finding]:
     frame = context.frame
     # A row whose cells could not be read is an error of its own, not a row left out.
     sent = frame[frame["has_figure"] | frame["cell_problem"]]
-    given = set(zip(sent["indicator_id"], sent["period"], sent["breakdown"], sent["breakdown_value"], strict=True))
     periods = set(sent["period"].dropna()) | set(frame["chosen_period"].dropna())
     if not periods:
         return
     in_force = figures_in_force(context.cursor, context.agency_id, sorted(periods, key=Quarter.parse))
+    if in_force.empty:
+        return  # a first version replaces nothing
+    given = set(zip(sent["indicator_id"], sent["period"], sent["breakdown"], sent["breakdown_value"], strict=True))
     for period, rows in in_force.groupby("period", sort=False):
         keys = zip(rows["indicator_id"], rows["period"], rows["breakdown"], rows["breakdown_value"], strict=True)
         dropped = rows[[key not in given for key in keys]]

@@ -128,17 +128,19 @@ def breakdown_does_not_add_up(context: ReturnContext) -> Iterator[Finding]:
     groups = counts[counts["breakdown"] != "All"]
     if groups.empty:
         return
-    total_of = {(line.indicator_id, line.period): (row, line.value) for row, line in totals.iterrows()}
-    for (indicator_id, period, breakdown), members in groups.groupby(
-        ["indicator_id", "period", "breakdown"], sort=False
-    ):
-        total = total_of.get((indicator_id, period))
-        if total is None or pd.isna(total[1]) or members["value"].isna().any():
-            continue
-        added = members["value"].sum()
-        if added != total[1]:
-            yield Finding(
-                members.index[0], f"The {breakdown} groups of {indicator_id} for {period} add up to "
-                f"{added:,.0f} but All (row {total[0]}) is {total[1]:,.0f}. Check the groups.",
-                column="value", value=added,
-            )
+    # Every group added up in one pass and set beside its All row (the last, should there be two).
+    members = groups.reset_index()
+    added = members.assign(gap=members["value"].isna()).groupby(
+        ["indicator_id", "period", "breakdown"], sort=False,
+    ).agg(first_row=("row", "first"), added=("value", "sum"), gap=("gap", "any")).reset_index()
+    whole = totals.reset_index()[["row", "indicator_id", "period", "value"]].drop_duplicates(
+        ["indicator_id", "period"], keep="last",
+    ).rename(columns={"row": "total_row", "value": "total"})
+    paired = added.merge(whole, on=["indicator_id", "period"], how="left")
+    flagged = paired[paired["total"].notna() & ~paired["gap"] & (paired["added"] != paired["total"])]
+    for line in flagged.itertuples():
+        yield Finding(
+            line.first_row, f"The {line.breakdown} groups of {line.indicator_id} for {line.period} add up to "
+            f"{line.added:,.0f} but All (row {int(line.total_row)}) is {line.total:,.0f}. Check the groups.",
+            column="value", value=line.added,
+        )
