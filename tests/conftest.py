@@ -34,6 +34,21 @@ os.environ[CATALOGUE_ENV] = str(CATALOGUE)
 os.environ[REFERENCE_ENV] = str(REFERENCE)
 
 
+# The session fixtures dear to make (the demo, a served app), in order: under pytest-xdist's
+# --dist loadgroup (pyproject.toml) every test that uses one runs on one worker, so each is
+# made once for the run and the other worker is never left waiting for it. A test that uses two
+# goes with the first.
+ONE_WORKER_EACH = ("demo_database", "served_scorecard_app", "served_app")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        shared = next((name for name in ONE_WORKER_EACH if name in item.fixturenames), None)
+        if shared and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(shared))
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     """The frozen catalogue and reference data, with a database of the test's own."""
@@ -63,7 +78,8 @@ DEMO_TODAY = dt.date(2026, 11, 23)
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory) -> Path:
     """The full demo on the live catalogue, built once for the whole run (it takes most of a
-    minute); a test that changes it works on a copy (`demo_copy`)."""
+    minute; every test that uses it runs on one xdist worker, `ONE_WORKER_EACH`); a test that
+    changes it works on a copy (`demo_copy`)."""
     from thinktank.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
@@ -80,8 +96,19 @@ def demo_copy(demo_database, tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def empty_database(tmp_path_factory) -> Path:
+    """A new store on the frozen catalogue, made once for the worker: migrating and syncing a
+    new file costs far more than copying a made one, and most tests start from an empty store."""
+    path = tmp_path_factory.mktemp("empty") / "thinktank.duckdb"
+    Store.open(Settings(path, CATALOGUE, REFERENCE)).close()
+    return path
+
+
 @pytest.fixture
-def store(settings):
+def store(settings, empty_database):
+    """The test's own empty store: a copy of the new store `Store.open` makes for `settings`."""
+    shutil.copy(empty_database, settings.database_path)
     with Store.open(settings) as opened:
         yield opened
 
