@@ -180,7 +180,9 @@ def _serve(database: Path, log_folder: Path, script: str = "app.py",
                 time.sleep(0.3)
         yield url
     finally:
-        server.terminate()
+        # Killed, not asked to stop: Streamlit's orderly shutdown takes seconds, and the served
+        # database is the test's own, thrown away after.
+        server.kill()
         server.wait(timeout=20)
 
 
@@ -192,13 +194,22 @@ def served_app(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def served_scorecard_app(tmp_path_factory):
-    """The dashboard served on the scorecard's fixed fixture store (the golden files' one)."""
+def scorecard_database(tmp_path_factory) -> Path:
+    """The scorecard's fixed fixture store (the golden files' one), built once for the worker:
+    nothing writes to it, and a test that needs it copies it."""
     from scorecard_fixture import build_fixture
 
-    database = tmp_path_factory.mktemp("served-scorecard") / "thinktank.duckdb"
-    with Store.open(Settings(database, CATALOGUE, REFERENCE)) as opened:
+    path = tmp_path_factory.mktemp("scorecard") / "thinktank.duckdb"
+    with Store.open(Settings(path, CATALOGUE, REFERENCE)) as opened:
         build_fixture(opened)
+    return path
+
+
+@pytest.fixture(scope="session")
+def served_scorecard_app(tmp_path_factory, scorecard_database):
+    """The dashboard served on a copy of the scorecard's fixed fixture store."""
+    database = tmp_path_factory.mktemp("served-scorecard") / "thinktank.duckdb"
+    shutil.copy(scorecard_database, database)
     with _serve(database, tmp_path_factory.mktemp("log")) as url:
         yield url
 
