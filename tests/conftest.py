@@ -1,5 +1,6 @@
 import contextlib
 import datetime as dt
+import fcntl
 import os
 import shutil
 import socket
@@ -34,21 +35,6 @@ os.environ[CATALOGUE_ENV] = str(CATALOGUE)
 os.environ[REFERENCE_ENV] = str(REFERENCE)
 
 
-# The session fixtures dear to make (the demo, a served app), in order: under pytest-xdist's
-# --dist loadgroup (pyproject.toml) every test that uses one runs on one worker, so each is
-# made once for the run and the other worker is never left waiting for it. A test that uses two
-# goes with the first.
-ONE_WORKER_EACH = ("demo_database", "served_scorecard_app", "served_app")
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        shared = next((name for name in ONE_WORKER_EACH if name in item.fixturenames), None)
-        if shared and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(shared))
-
-
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     """The frozen catalogue and reference data, with a database of the test's own."""
@@ -75,16 +61,32 @@ def editable_settings(tmp_path) -> Settings:
 DEMO_TODAY = dt.date(2026, 11, 23)
 
 
+def _run_folder(tmp_path_factory) -> Path:
+    """The temporary folder the whole run shares: under pytest-xdist each worker has its own
+    basetemp inside it, and without xdist it is the basetemp itself."""
+    basetemp = tmp_path_factory.getbasetemp()
+    return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+
+
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory) -> Path:
-    """The full demo on the live catalogue, built once for the whole run (it takes most of a
-    minute; every test that uses it runs on one xdist worker, `ONE_WORKER_EACH`); a test that
-    changes it works on a copy (`demo_copy`)."""
+    """The full demo on the live catalogue, built once for the whole run however many xdist
+    workers use it (the first to need it builds it under a lock; another waits rather than build
+    it again, as it is the dearest setup in the suite). Nothing writes to it: a test that changes
+    it works on a copy (`demo_copy`)."""
     from thinktank.demo import build_demo
 
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    with Store.open(Settings.from_environment(path)) as opened:
-        build_demo(opened, DEMO_TODAY)
+    folder = _run_folder(tmp_path_factory)
+    path = folder / "demo" / "demo.duckdb"
+    with (folder / "demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            # Built under another name and renamed, so that the file is whole once it exists.
+            building = folder / "demo-building" / "demo.duckdb"
+            building.parent.mkdir()
+            with Store.open(Settings.from_environment(building)) as opened:
+                build_demo(opened, DEMO_TODAY)
+            building.parent.rename(path.parent)
     return path
 
 

@@ -17,8 +17,7 @@ from thinktank.settings import Settings
 from thinktank.store import Store
 from thinktank.users import LOCAL_ANALYST
 
-# Its tests share one served app (module fixtures), so they share an xdist worker too.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("served_safe_text")]
+pytestmark = pytest.mark.browser
 
 QUARTER = Quarter(2025, 2)
 NOW = dt.datetime(2026, 11, 23, 10)

@@ -19,8 +19,6 @@ from thinktank.users import LOCAL_ADMIN
 
 pytestmark = [
     pytest.mark.browser,
-    # Its tests share one served app and provider (module fixtures), so they share an xdist worker.
-    pytest.mark.xdist_group("signed_in_app"),
     # The mock provider is written against an older Authlib, which says so on every sign-in.
     pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning"),
 ]
