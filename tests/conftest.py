@@ -1,5 +1,6 @@
 import contextlib
 import datetime as dt
+import fcntl
 import os
 import shutil
 import socket
@@ -60,15 +61,32 @@ def editable_settings(tmp_path) -> Settings:
 DEMO_TODAY = dt.date(2026, 11, 23)
 
 
+def _run_folder(tmp_path_factory) -> Path:
+    """The temporary folder the whole run shares: under pytest-xdist each worker has its own
+    basetemp inside it, and without xdist it is the basetemp itself."""
+    basetemp = tmp_path_factory.getbasetemp()
+    return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+
+
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory) -> Path:
-    """The full demo on the live catalogue, built once for the whole run (it takes most of a
-    minute); a test that changes it works on a copy (`demo_copy`)."""
+    """The full demo on the live catalogue, built once for the whole run however many xdist
+    workers use it (the first to need it builds it under a lock; another waits rather than build
+    it again, as it is the dearest setup in the suite). Nothing writes to it: a test that changes
+    it works on a copy (`demo_copy`)."""
     from thinktank.demo import build_demo
 
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    with Store.open(Settings.from_environment(path)) as opened:
-        build_demo(opened, DEMO_TODAY)
+    folder = _run_folder(tmp_path_factory)
+    path = folder / "demo" / "demo.duckdb"
+    with (folder / "demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            # Built under another name and renamed, so that the file is whole once it exists.
+            building = folder / "demo-building" / "demo.duckdb"
+            building.parent.mkdir()
+            with Store.open(Settings.from_environment(building)) as opened:
+                build_demo(opened, DEMO_TODAY)
+            building.parent.rename(path.parent)
     return path
 
 
@@ -80,8 +98,19 @@ def demo_copy(demo_database, tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def empty_database(tmp_path_factory) -> Path:
+    """A new store on the frozen catalogue, made once for the worker: migrating and syncing a
+    new file costs far more than copying a made one, and most tests start from an empty store."""
+    path = tmp_path_factory.mktemp("empty") / "thinktank.duckdb"
+    Store.open(Settings(path, CATALOGUE, REFERENCE)).close()
+    return path
+
+
 @pytest.fixture
-def store(settings):
+def store(settings, empty_database):
+    """The test's own empty store: a copy of the new store `Store.open` makes for `settings`."""
+    shutil.copy(empty_database, settings.database_path)
     with Store.open(settings) as opened:
         yield opened
 
@@ -153,7 +182,9 @@ def _serve(database: Path, log_folder: Path, script: str = "app.py",
                 time.sleep(0.3)
         yield url
     finally:
-        server.terminate()
+        # Killed, not asked to stop: Streamlit's orderly shutdown takes seconds, and the served
+        # database is the test's own, thrown away after.
+        server.kill()
         server.wait(timeout=20)
 
 
@@ -165,13 +196,22 @@ def served_app(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def served_scorecard_app(tmp_path_factory):
-    """The dashboard served on the scorecard's fixed fixture store (the golden files' one)."""
+def scorecard_database(tmp_path_factory) -> Path:
+    """The scorecard's fixed fixture store (the golden files' one), built once for the worker:
+    nothing writes to it, and a test that needs it copies it."""
     from scorecard_fixture import build_fixture
 
-    database = tmp_path_factory.mktemp("served-scorecard") / "thinktank.duckdb"
-    with Store.open(Settings(database, CATALOGUE, REFERENCE)) as opened:
+    path = tmp_path_factory.mktemp("scorecard") / "thinktank.duckdb"
+    with Store.open(Settings(path, CATALOGUE, REFERENCE)) as opened:
         build_fixture(opened)
+    return path
+
+
+@pytest.fixture(scope="session")
+def served_scorecard_app(tmp_path_factory, scorecard_database):
+    """The dashboard served on a copy of the scorecard's fixed fixture store."""
+    database = tmp_path_factory.mktemp("served-scorecard") / "thinktank.duckdb"
+    shutil.copy(scorecard_database, database)
     with _serve(database, tmp_path_factory.mktemp("log")) as url:
         yield url
 

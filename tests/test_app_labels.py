@@ -7,18 +7,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import streamlit as st
+from conftest import CATALOGUE, REFERENCE
 from returns_support import csv_return, send
-from scorecard_fixture import build_fixture
 from test_app_scorecard import _app
 
 from thinktank import spc_baselines
 from thinktank.catalogue import load_catalogue
 from thinktank.periods import Quarter
-from thinktank.settings import REPO_ROOT
+from thinktank.settings import REPO_ROOT, Settings
 from thinktank.store import Store
 from thinktank.users import LOCAL_ANALYST, demo_agency_user
 
@@ -106,10 +108,13 @@ def internal_values(app_test) -> list[str]:
     return found
 
 
-@pytest.fixture
-def app(monkeypatch, settings):
-    with Store.open(settings) as opened:
-        build_fixture(opened)
+@pytest.fixture(scope="module")
+def labelled_database(tmp_path_factory, scorecard_database) -> Path:
+    """The store every page here is read on: the scorecard's fixture store with returns from
+    named people and a re-base, built once for the module; each test reads a copy (`app`)."""
+    path = tmp_path_factory.mktemp("labels") / "thinktank.duckdb"
+    shutil.copy(scorecard_database, path)
+    with Store.open(Settings(path, CATALOGUE, REFERENCE)) as opened:
         # Returns sent by people with names: the analyst, and the demo's police uploader.
         for actor, day in ((LOCAL_ANALYST, 23), (demo_agency_user("police"), 24)):
             result = send(opened, csv_return(f"HO01,2025-26 Q2,All,All,,,{392 + day},"), agency="police",
@@ -119,6 +124,12 @@ def app(monkeypatch, settings):
         # A re-base, for the Indicator page's segments and its Re-bases list.
         spc_baselines.add_rebase(opened.cursor(), LOCAL_ANALYST, "FD04", Quarter(2024, 3), "MASH restructure",
                                  dt.datetime(2026, 11, 25, 9))
+    return path
+
+
+@pytest.fixture
+def app(monkeypatch, settings, labelled_database):
+    shutil.copy(labelled_database, settings.database_path)
     yield _app(monkeypatch, settings)
     st.cache_resource.clear()
 
