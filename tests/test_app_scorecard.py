@@ -8,13 +8,13 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
 
 import pytest
 import streamlit as st
 from conftest import dashboard_app
 from downloads_support import csv_rows, published, table_cells
 from html_support import Items
-from scorecard_fixture import build_fixture
 from streamlit.testing.v1 import AppTest
 
 import views.common
@@ -30,9 +30,9 @@ def _app(monkeypatch, settings) -> AppTest:
 
 
 @pytest.fixture
-def app(monkeypatch, settings):
-    with Store.open(settings) as opened:
-        build_fixture(opened)
+def app(monkeypatch, settings, scorecard_database):
+    # A copy of the fixture store built once for the worker: every test here may write to its own.
+    shutil.copy(scorecard_database, settings.database_path)
     yield _app(monkeypatch, settings)
     st.cache_resource.clear()
 
