@@ -4,6 +4,8 @@ one transaction with its evidence and its audit entry; the latest version is in 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
@@ -36,20 +38,85 @@ class StoredVersion:
     version: int
 
 
+@dataclass
+class _AgencyFigures:
+    """An agency's figures in force, quarter by quarter, as read through a remembering cursor:
+    every quarter it has figures in (a quarter not here has none) but the ``stale`` ones, which
+    a return stored since has changed."""
+
+    by_period: dict[str, pd.DataFrame]
+    none: pd.DataFrame  # no figures, in the columns and types of the query's
+    stale: set[str]
+
+
+# What `figures_in_force` has read through a cursor that remembers (`figures_remembered`): by
+# the cursor's id, then by agency. The cursor is held so that its id stays its own.
+_REMEMBERED: dict[int, tuple[duckdb.DuckDBPyConnection, dict[str, _AgencyFigures]]] = {}
+
+
+@contextmanager
+def figures_remembered(cursor: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """While a batch holds its transaction on ``cursor``, `figures_in_force` through that cursor
+    reads each agency's figures in force once, every quarter at a time, and afterwards only the
+    quarters `save_return` has since stored through it: a return's template, its history rule
+    and its resubmission rule then share one read. Every read still sees every earlier return
+    of the batch, and nothing else writes through the cursor while the batch holds it."""
+    _REMEMBERED[id(cursor)] = (cursor, {})
+    try:
+        yield
+    finally:
+        del _REMEMBERED[id(cursor)]
+
+
+def _stored_through(cursor: duckdb.DuckDBPyConnection, agency_id: str, periods: list[str]) -> None:
+    remembered = _REMEMBERED.get(id(cursor))
+    if remembered is not None and agency_id in remembered[1]:
+        remembered[1][agency_id].stale.update(periods)
+
+
 def figures_in_force(
     cursor: duckdb.DuckDBPyConnection, agency_id: str, periods: list[str]
 ) -> pd.DataFrame:
     """The figures of the version in force for each of ``periods``."""
+    remembered = _REMEMBERED.get(id(cursor))
+    if remembered is None:
+        return _read_figures_in_force(cursor, agency_id, periods)
+    agencies = remembered[1]
+    if agency_id not in agencies:
+        figures = _read_figures_in_force(cursor, agency_id, None)
+        agencies[agency_id] = _AgencyFigures(_by_period(figures), figures.iloc[:0], set())
+    known = agencies[agency_id]
+    if known.stale:
+        figures = _read_figures_in_force(cursor, agency_id, sorted(known.stale))
+        for period in known.stale:
+            known.by_period.pop(period, None)
+        known.by_period.update(_by_period(figures))
+        known.stale = set()
+    # In the query's order (by quarter, then as each quarter's rows came) and a copy: what a
+    # caller does with its frame is no other caller's business.
+    parts = [known.by_period[label] for label in sorted(set(periods)) if label in known.by_period]
+    return pd.concat(parts, ignore_index=True) if parts else known.none.copy()
+
+
+def _by_period(figures: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return {str(period): rows for period, rows in figures.groupby("period", sort=False)}
+
+
+def _read_figures_in_force(
+    cursor: duckdb.DuckDBPyConnection, agency_id: str, periods: list[str] | None
+) -> pd.DataFrame:
+    """``periods`` None: every quarter."""
+    in_periods = "" if periods is None else "AND list_contains(?, o.period)"
     return cursor.execute(
         f"""
         SELECT o.indicator_id, o.period, o.breakdown, o.breakdown_value, o.numerator,
                o.denominator, o.value, o.status, {FIGURE_SQL} AS figure
         FROM observations_in_force o
         JOIN indicator_spans i ON i.id = o.indicator_id AND i.from_index <= o.period_index AND o.period_index < i.to_index
-        WHERE o.agency_id = ? AND list_contains(?, o.period)
+        WHERE o.agency_id = ? {in_periods}
         ORDER BY o.period, o.indicator_id, o.breakdown, o.breakdown_value
         """,
-        [agency_id, periods],
+        [agency_id] if periods is None else [agency_id, periods],
     ).df()
 
 
@@ -101,6 +168,7 @@ def save_return(
         set(observations["period"]) | set(evidence.get("period", pd.Series(dtype=object))),
         key=Quarter.parse,
     )
+    _stored_through(cursor, agency_id, periods)
     stored = []
     for period in periods:
         (version,) = cursor.execute(
