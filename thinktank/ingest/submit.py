@@ -24,7 +24,12 @@ from thinktank.ingest.validate import ValidationReport, validate_return
 from thinktank.periods import Quarter
 from thinktank.store import Store, utc_now
 from thinktank.store.audit import AuditEntry, record
-from thinktank.store.returns import StoredVersion, figures_remembered, identical_submission, save_return
+from thinktank.store.returns import (
+    StoredVersion,
+    figures_remembered,
+    identical_submission,
+    save_return,
+)
 from thinktank.store.series_points import indicators_in_returns, refresh_series_points
 from thinktank.store.transactions import run_transaction_retrying, transaction
 from thinktank.users import User
