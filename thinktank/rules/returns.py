@@ -43,6 +43,9 @@ def another_agencys_indicator(context: ReturnContext) -> Iterator[Finding]:
       what_to_do="Delete one of the two rows, keeping the right figure.")
 def duplicate_rows(context: ReturnContext) -> Iterator[Finding]:
     frame = context.frame[context.frame["indicator_id"].notna() & context.frame["period"].notna()]
+    keys = list(zip(*(frame[column] for column in KEY), strict=True))
+    if len(set(keys)) == len(keys):  # as nearly every return is: nothing to group and report
+        return
     repeated = frame[frame.duplicated(KEY, keep=False)]
     for _, group in repeated.groupby(KEY, sort=False):
         first = group.index[0]
