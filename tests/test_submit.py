@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from conftest import CATALOGUE, REFERENCE
 from returns_support import POLICE_Q1, Q1, TODAY, codes, csv_return, police
@@ -11,6 +12,7 @@ from thinktank.ingest.submit import ReturnBatch, check_return, ingest_return, st
 from thinktank.settings import Settings
 from thinktank.store import Store
 from thinktank.store.audit import audit_entries
+from thinktank.store.returns import figures_in_force
 from thinktank.users import LOCAL_ANALYST
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
@@ -107,3 +109,24 @@ def test_a_batch_that_fails_keeps_nothing(store):
         raise RuntimeError("stopped half way")
     assert _written(store) == (0, 0)
     assert not store.cursor().execute("SELECT count(*) FROM series_points").fetchone()[0]
+
+
+def test_a_batch_reads_the_figures_in_force_as_each_return_it_stores_leaves_them(store):
+    # A batch reads each agency's figures once and then only what it has stored since: the
+    # figures read inside it must still be those a fresh read finds, quarter by quarter.
+    def read(cursor, *quarters):
+        return figures_in_force(cursor, "police", [quarter.label for quarter in quarters])
+
+    with ReturnBatch.of(store) as batch:
+        assert read(batch.cursor, Q1, Q1.next()).empty
+        seen = []
+        for content, quarter in BATCH:
+            batch.ingest(content, "return.csv", "police", quarter, LOCAL_ANALYST, NOW, confirm_warnings=True)
+            seen.append((read(batch.cursor, Q1), read(batch.cursor, Q1, Q1.next())))
+            (fresh,) = batch.cursor.execute("SELECT count(*) FROM observations_in_force WHERE period = ?",
+                                            [Q1.label]).fetchall()
+            assert len(seen[-1][0]) == fresh[0]
+    after = store.cursor()
+    pd.testing.assert_frame_equal(seen[-1][0], read(after, Q1))
+    pd.testing.assert_frame_equal(seen[-1][1], read(after, Q1, Q1.next()))
+    assert len(seen[0][0]) > len(seen[-1][0])  # the correction left HO05 out

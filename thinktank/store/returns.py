@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -39,29 +39,31 @@ class StoredVersion:
 
 
 @dataclass
-class _AgencyFigures:
-    """An agency's figures in force, quarter by quarter, as read through a remembering cursor:
-    every quarter it has figures in (a quarter not here has none) but the ``stale`` ones, which
-    a return stored since has changed."""
+class _Remembered:
+    """The figures in force read through a remembering cursor, by agency and quarter: every
+    quarter of each agency in ``agencies`` (a pair not in ``figures`` has none), but the
+    ``stale`` pairs, which a return stored since has changed."""
 
-    by_period: dict[str, pd.DataFrame]
-    none: pd.DataFrame  # no figures, in the columns and types of the query's
-    stale: set[str]
+    cursor: duckdb.DuckDBPyConnection  # held, so that its id stays its own
+    agencies: set[str] = field(default_factory=set)
+    figures: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+    stale: set[tuple[str, str]] = field(default_factory=set)
+    none: pd.DataFrame | None = None  # no figures, in the columns and types of the query's
 
 
-# What `figures_in_force` has read through a cursor that remembers (`figures_remembered`): by
-# the cursor's id, then by agency. The cursor is held so that its id stays its own.
-_REMEMBERED: dict[int, tuple[duckdb.DuckDBPyConnection, dict[str, _AgencyFigures]]] = {}
+# By the id of the cursor that remembers (`figures_remembered`).
+_REMEMBERED: dict[int, _Remembered] = {}
 
 
 @contextmanager
 def figures_remembered(cursor: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """While a batch holds its transaction on ``cursor``, `figures_in_force` through that cursor
     reads each agency's figures in force once, every quarter at a time, and afterwards only the
-    quarters `save_return` has since stored through it: a return's template, its history rule
-    and its resubmission rule then share one read. Every read still sees every earlier return
-    of the batch, and nothing else writes through the cursor while the batch holds it."""
-    _REMEMBERED[id(cursor)] = (cursor, {})
+    quarters `save_return` has since stored through it, every agency's at once: a return's
+    template, its history rule and its resubmission rule then share what was read, and a
+    quarter's returns the one read of the quarter before. Every read still sees every earlier
+    return of the batch, and nothing else writes through the cursor while the batch holds it."""
+    _REMEMBERED[id(cursor)] = _Remembered(cursor)
     try:
         yield
     finally:
@@ -70,8 +72,8 @@ def figures_remembered(cursor: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 def _stored_through(cursor: duckdb.DuckDBPyConnection, agency_id: str, periods: list[str]) -> None:
     remembered = _REMEMBERED.get(id(cursor))
-    if remembered is not None and agency_id in remembered[1]:
-        remembered[1][agency_id].stale.update(periods)
+    if remembered is not None and agency_id in remembered.agencies:
+        remembered.stale.update((agency_id, period) for period in periods)
 
 
 def figures_in_force(
@@ -80,43 +82,46 @@ def figures_in_force(
     """The figures of the version in force for each of ``periods``."""
     remembered = _REMEMBERED.get(id(cursor))
     if remembered is None:
-        return _read_figures_in_force(cursor, agency_id, periods)
-    agencies = remembered[1]
-    if agency_id not in agencies:
-        figures = _read_figures_in_force(cursor, agency_id, None)
-        agencies[agency_id] = _AgencyFigures(_by_period(figures), figures.iloc[:0], set())
-    known = agencies[agency_id]
-    if known.stale:
-        figures = _read_figures_in_force(cursor, agency_id, sorted(known.stale))
-        for period in known.stale:
-            known.by_period.pop(period, None)
-        known.by_period.update(_by_period(figures))
-        known.stale = set()
-    # In the query's order (by quarter, then as each quarter's rows came) and a copy: what a
-    # caller does with its frame is no other caller's business.
-    parts = [known.by_period[label] for label in sorted(set(periods)) if label in known.by_period]
-    return pd.concat(parts, ignore_index=True) if parts else known.none.copy()
+        return _read_figures_in_force(cursor, "o.agency_id = ? AND list_contains(?, o.period)", [agency_id, periods])
+    labels = sorted(set(periods))  # in the query's order
+    if agency_id not in remembered.agencies:
+        _remember(remembered, _read_figures_in_force(cursor, "o.agency_id = ?", [agency_id], whose=True), set())
+        remembered.agencies.add(agency_id)
+    if remembered.stale & {(agency_id, label) for label in labels}:
+        stale = remembered.stale
+        _remember(remembered, _read_figures_in_force(
+            cursor, "list_contains(?, [o.agency_id, o.period])", [[list(pair) for pair in sorted(stale)]], whose=True,
+        ), stale)
+        remembered.stale = set()
+    # A copy: what a caller does with its frame is no other caller's business.
+    parts = [remembered.figures[(agency_id, label)] for label in labels if (agency_id, label) in remembered.figures]
+    return pd.concat(parts, ignore_index=True) if parts else remembered.none.copy()
 
 
-def _by_period(figures: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    return {str(period): rows for period, rows in figures.groupby("period", sort=False)}
+def _remember(remembered: _Remembered, figures: pd.DataFrame, replacing: set[tuple[str, str]]) -> None:
+    for pair in replacing:
+        remembered.figures.pop(pair, None)
+    for (agency_id, period), rows in figures.groupby(["agency_id", "period"], sort=False):
+        remembered.figures[(str(agency_id), str(period))] = rows.drop(columns="agency_id")
+    if remembered.none is None:
+        remembered.none = figures.drop(columns="agency_id").iloc[:0]
 
 
 def _read_figures_in_force(
-    cursor: duckdb.DuckDBPyConnection, agency_id: str, periods: list[str] | None
+    cursor: duckdb.DuckDBPyConnection, where: str, parameters: list, whose: bool = False
 ) -> pd.DataFrame:
-    """``periods`` None: every quarter."""
-    in_periods = "" if periods is None else "AND list_contains(?, o.period)"
+    """The figures in force ``where`` says (``whose``: with the agency's id first)."""
+    agency = "o.agency_id, " if whose else ""
     return cursor.execute(
         f"""
-        SELECT o.indicator_id, o.period, o.breakdown, o.breakdown_value, o.numerator,
+        SELECT {agency}o.indicator_id, o.period, o.breakdown, o.breakdown_value, o.numerator,
                o.denominator, o.value, o.status, {FIGURE_SQL} AS figure
         FROM observations_in_force o
         JOIN indicator_spans i ON i.id = o.indicator_id AND i.from_index <= o.period_index AND o.period_index < i.to_index
-        WHERE o.agency_id = ? {in_periods}
+        WHERE {where}
         ORDER BY o.period, o.indicator_id, o.breakdown, o.breakdown_value
         """,
-        [agency_id] if periods is None else [agency_id, periods],
+        parameters,
     ).df()
 
 
