@@ -29,7 +29,7 @@ from thinktank.ingest.cells import SYMBOLS
 from thinktank.ingest.normalise import ALL
 from thinktank.periods import Quarter
 from thinktank.rules.evidence import SIGNS_OF_SAFETY, SOURCES
-from thinktank.store.returns import figures_in_force
+from thinktank.store.returns import figures_in_force, none_stored
 from thinktank.users import User, check_reads_returns
 
 RETURN_COLUMNS = [
@@ -125,11 +125,16 @@ def _groups_of(
     return list(dict.fromkeys([*groups, *stored]))
 
 
+_IN_FORCE_COLUMNS = ["indicator_id", "breakdown", "breakdown_value", "numerator", "denominator", "value", "status",
+                     "comment"]
+
+
 def _rows_in_force(cursor: duckdb.DuckDBPyConnection, agency_id: str, period: str) -> pd.DataFrame:
     """The rows of the version in force for the quarter, as the agency sent them."""
+    if none_stored(cursor, agency_id, [period]):  # in a batch, all but a correction's template
+        return pd.DataFrame(columns=_IN_FORCE_COLUMNS)
     return cursor.execute(
-        "SELECT indicator_id, breakdown, breakdown_value, numerator, denominator, value, status, "
-        "comment FROM observations_in_force WHERE agency_id = ? AND period = ?",
+        f"SELECT {', '.join(_IN_FORCE_COLUMNS)} FROM observations_in_force WHERE agency_id = ? AND period = ?",
         [agency_id, period],
     ).df()
 

@@ -49,6 +49,7 @@ class _Remembered:
     figures: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
     stale: set[tuple[str, str]] = field(default_factory=set)
     none: pd.DataFrame | None = None  # no figures, in the columns and types of the query's
+    sent: dict[str, set[str]] = field(default_factory=dict)  # the quarters an agency has versions of
 
 
 # By the id of the cursor that remembers (`figures_remembered`).
@@ -61,8 +62,9 @@ def figures_remembered(cursor: duckdb.DuckDBPyConnection) -> Iterator[None]:
     reads each agency's figures in force once, every quarter at a time, and afterwards only the
     quarters `save_return` has since stored through it, every agency's at once: a return's
     template, its history rule and its resubmission rule then share what was read, and a
-    quarter's returns the one read of the quarter before. Every read still sees every earlier
-    return of the batch, and nothing else writes through the cursor while the batch holds it."""
+    quarter's returns the one read of the quarter before. It also knows which quarters each
+    agency has versions of (`none_stored`). Every read still sees every earlier return of the
+    batch, and nothing else writes through the cursor while the batch holds it."""
     _REMEMBERED[id(cursor)] = _Remembered(cursor)
     try:
         yield
@@ -72,8 +74,25 @@ def figures_remembered(cursor: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 def _stored_through(cursor: duckdb.DuckDBPyConnection, agency_id: str, periods: list[str]) -> None:
     remembered = _REMEMBERED.get(id(cursor))
-    if remembered is not None and agency_id in remembered.agencies:
+    if remembered is None:
+        return
+    if agency_id in remembered.agencies:
         remembered.stale.update((agency_id, period) for period in periods)
+    if agency_id in remembered.sent:
+        remembered.sent[agency_id].update(periods)
+
+
+def none_stored(cursor: duckdb.DuckDBPyConnection, agency_id: str, periods: list[str]) -> bool:
+    """Whether a remembering cursor (`figures_remembered`) knows that the agency has no version
+    of any of ``periods``, so that what a version would hold need not be looked up. False
+    through any other cursor: it knows nothing."""
+    remembered = _REMEMBERED.get(id(cursor))
+    if remembered is None:
+        return False
+    if agency_id not in remembered.sent:
+        remembered.sent[agency_id] = {period for (period,) in cursor.execute(
+            "SELECT DISTINCT period FROM submissions WHERE agency_id = ?", [agency_id]).fetchall()}
+    return not remembered.sent[agency_id] & set(periods)
 
 
 def figures_in_force(
@@ -142,12 +161,17 @@ def stored_figures(cursor: duckdb.DuckDBPyConnection, actor: User, agency_id: st
     ).df()
 
 
+_IDENTICAL_COLUMNS = ["id", "period", "version", "submitted_at"]
+
+
 def identical_submission(
     cursor: duckdb.DuckDBPyConnection, agency_id: str, sha256: str, periods: list[str]
 ) -> pd.DataFrame:
     """Versions already stored from a byte-identical file for this agency and these quarters."""
+    if none_stored(cursor, agency_id, periods):
+        return pd.DataFrame(columns=_IDENTICAL_COLUMNS)
     return cursor.execute(
-        "SELECT id, period, version, submitted_at FROM submissions "
+        f"SELECT {', '.join(_IDENTICAL_COLUMNS)} FROM submissions "
         "WHERE agency_id = ? AND file_sha256 = ? AND list_contains(?, period) ORDER BY period",
         [agency_id, sha256, periods],
     ).df()
