@@ -13,6 +13,7 @@ from thinktank.settings import Settings
 from thinktank.store import Store
 from thinktank.store.audit import audit_entries
 from thinktank.store.returns import figures_in_force
+from thinktank.templates import template_rows
 from thinktank.users import LOCAL_ANALYST
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
@@ -130,3 +131,14 @@ def test_a_batch_reads_the_figures_in_force_as_each_return_it_stores_leaves_them
     pd.testing.assert_frame_equal(seen[-1][0], read(after, Q1))
     pd.testing.assert_frame_equal(seen[-1][1], read(after, Q1, Q1.next()))
     assert len(seen[0][0]) > len(seen[-1][0])  # the correction left HO05 out
+
+
+def test_a_batch_knows_what_it_has_stored_when_a_file_comes_again_or_a_quarter_is_corrected(store):
+    with ReturnBatch.of(store) as batch:
+        blank = template_rows(batch.cursor, LOCAL_ANALYST, store.catalogue, "police", Q1)
+        first = batch.ingest(police(), "return.csv", "police", Q1, LOCAL_ANALYST, NOW)
+        again = batch.ingest(police(), "return.csv", "police", Q1, LOCAL_ANALYST, NOW)
+        correcting = template_rows(batch.cursor, LOCAL_ANALYST, store.catalogue, "police", Q1)
+    assert (first.outcome, again.outcome) == ("stored", "already_stored")
+    assert blank["value"].isna().all() and correcting["value"].notna().any()
+    pd.testing.assert_frame_equal(correcting, template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, "police", Q1))
