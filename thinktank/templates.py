@@ -202,7 +202,7 @@ def template_xlsx(
         sheet.column_dimensions[get_column_letter(index)].protection = unlocked
     # Every input cell has one style and every helper cell another: each is set on the first
     # cell and copied to the rest, openpyxl's way of copying a style, which looks nothing up
-    # again (setting each part on each cell cost a quarter of the demo's workbooks).
+    # again (setting each part on each cell was over half of writing a workbook).
     _styled(sheet.iter_rows(min_row=2, max_row=len(rows) + 1, max_col=len(RETURN_COLUMNS)),
             protection=unlocked)
     _styled(sheet.iter_rows(min_row=2, max_row=len(rows) + 1, min_col=len(RETURN_COLUMNS) + 1,

@@ -4,8 +4,9 @@ is written to the audit log, never a cell value; a check alone is not an attempt
 
 A batch of returns (`ReturnBatch`, the demo's) goes through the same two steps return by
 return, but shares what an upload pays alone: one transaction, the limits and each quarter's
-catalogue looked up once, each agency's figures in force read once (and again only for the
-quarters the batch has stored since), and the series rewritten once at the end."""
+catalogue looked up once, each agency's figures in force and the quarters it has sent read once
+(and again only for the quarters the batch has stored since), and the series rewritten once at
+the end."""
 
 from __future__ import annotations
 
@@ -180,8 +181,9 @@ class ReturnBatch:
     from its file and checked as an upload is, against the store with every earlier return of
     the batch in it, and each attempt has its own audit entry. What a return would pay alone is
     paid once: the transaction, the limits, each quarter's catalogue, reading an agency's
-    figures in force (`figures_remembered`) and, at the end, rewriting the series of every
-    indicator the batch touched. All or nothing: a failure keeps none."""
+    figures in force and the quarters it has sent (`figures_remembered`) and, at the end,
+    rewriting the series of every indicator the batch touched. All or nothing: a failure
+    keeps none."""
 
     def __init__(self, store: Store, cursor: duckdb.DuckDBPyConnection, limits: Limits) -> None:
         self.store = store
