@@ -11,7 +11,8 @@ main by default) in the same run:
   built, and beside it `bench/streamlit_floor.py` (the empty page of the same shape) served at
   the same time; each page opened once its server answers, in a new browser profile.
 
-Run with `make bench` (or `python bench/startup.py`, `--quick` for the store part alone); paste
+Run with `make bench` (or `python bench/startup.py`, `--quick` for the store part alone,
+`--demo 3` for the demo build alone beside --before, three rounds); paste
 the printed tables into bench/RESULTS.md with the machine and date it prints.
 """
 
@@ -240,6 +241,23 @@ def what_people_wait_for(before: str, repeats: int, screenshots: Path | None) ->
         print("```")
 
 
+def demo_builds(before: str, rounds: int) -> None:
+    """The demo build alone (`demo_build_seconds`) of this tree and of ``before``, in turn,
+    the order swapped each round, so that both meet the same load."""
+    with tempfile.TemporaryDirectory() as temporary:
+        trees = {f"before ({before})": clone_like(before, Path(temporary) / "before"),
+                 "after (this tree)": clone_like(None, Path(temporary) / "after")}
+        print()
+        print("| round | tree | demo build alone | processor time | load average |")
+        print("| ---: | --- | ---: | ---: | ---: |")
+        for round_number in range(1, rounds + 1):
+            order = list(trees.items())
+            for label, folder in order if round_number % 2 else reversed(order):
+                seconds, processor = demo_build_seconds(folder)
+                print(f"| {round_number} | {label} | {seconds:,.1f} s | {processor:,.1f} s | {os.getloadavg()[0]:.1f} |",
+                      flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=10)
@@ -247,7 +265,14 @@ def main() -> None:
     parser.add_argument("--page-repeats", type=int, default=3, help="newly started servers per tree")
     parser.add_argument("--screenshots", type=Path, help="a folder for each first start's page")
     parser.add_argument("--quick", action="store_true", help="the store's start-up alone, no browser")
+    parser.add_argument("--demo", type=int, metavar="ROUNDS",
+                        help="only the demo build alone, this tree and --before in turn, ROUNDS times each")
     arguments = parser.parse_args()
+    if arguments.demo:
+        print(f"Machine: {machine()}")
+        print(f"Date: {dt.date.today():%-d %B %Y}")
+        demo_builds(arguments.before, arguments.demo)
+        return
     repeats = arguments.repeats
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "bench.duckdb"

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from conftest import CATALOGUE, REFERENCE
 from returns_support import POLICE_Q1, Q1, TODAY, codes, csv_return, police
@@ -11,6 +12,8 @@ from thinktank.ingest.submit import ReturnBatch, check_return, ingest_return, st
 from thinktank.settings import Settings
 from thinktank.store import Store
 from thinktank.store.audit import audit_entries
+from thinktank.store.returns import figures_in_force
+from thinktank.templates import template_rows
 from thinktank.users import LOCAL_ANALYST
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
@@ -107,3 +110,35 @@ def test_a_batch_that_fails_keeps_nothing(store):
         raise RuntimeError("stopped half way")
     assert _written(store) == (0, 0)
     assert not store.cursor().execute("SELECT count(*) FROM series_points").fetchone()[0]
+
+
+def test_a_batch_reads_the_figures_in_force_as_each_return_it_stores_leaves_them(store):
+    # A batch reads each agency's figures once and then only what it has stored since: the
+    # figures read inside it must still be those a fresh read finds, quarter by quarter.
+    def read(cursor, *quarters):
+        return figures_in_force(cursor, "police", [quarter.label for quarter in quarters])
+
+    with ReturnBatch.of(store) as batch:
+        assert read(batch.cursor, Q1, Q1.next()).empty
+        seen = []
+        for content, quarter in BATCH:
+            batch.ingest(content, "return.csv", "police", quarter, LOCAL_ANALYST, NOW, confirm_warnings=True)
+            seen.append((read(batch.cursor, Q1), read(batch.cursor, Q1, Q1.next())))
+            (fresh,) = batch.cursor.execute("SELECT count(*) FROM observations_in_force WHERE period = ?",
+                                            [Q1.label]).fetchall()
+            assert len(seen[-1][0]) == fresh[0]
+    after = store.cursor()
+    pd.testing.assert_frame_equal(seen[-1][0], read(after, Q1))
+    pd.testing.assert_frame_equal(seen[-1][1], read(after, Q1, Q1.next()))
+    assert len(seen[0][0]) > len(seen[-1][0])  # the correction left HO05 out
+
+
+def test_a_batch_knows_what_it_has_stored_when_a_file_comes_again_or_a_quarter_is_corrected(store):
+    with ReturnBatch.of(store) as batch:
+        blank = template_rows(batch.cursor, LOCAL_ANALYST, store.catalogue, "police", Q1)
+        first = batch.ingest(police(), "return.csv", "police", Q1, LOCAL_ANALYST, NOW)
+        again = batch.ingest(police(), "return.csv", "police", Q1, LOCAL_ANALYST, NOW)
+        correcting = template_rows(batch.cursor, LOCAL_ANALYST, store.catalogue, "police", Q1)
+    assert (first.outcome, again.outcome) == ("stored", "already_stored")
+    assert blank["value"].isna().all() and correcting["value"].notna().any()
+    pd.testing.assert_frame_equal(correcting, template_rows(store.cursor(), LOCAL_ANALYST, store.catalogue, "police", Q1))

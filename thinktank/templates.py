@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from copy import copy
 
 import duckdb
 import pandas as pd
@@ -28,7 +29,7 @@ from thinktank.ingest.cells import SYMBOLS
 from thinktank.ingest.normalise import ALL
 from thinktank.periods import Quarter
 from thinktank.rules.evidence import SIGNS_OF_SAFETY, SOURCES
-from thinktank.store.returns import figures_in_force
+from thinktank.store.returns import figures_in_force, none_stored
 from thinktank.users import User, check_reads_returns
 
 RETURN_COLUMNS = [
@@ -124,11 +125,16 @@ def _groups_of(
     return list(dict.fromkeys([*groups, *stored]))
 
 
+_IN_FORCE_COLUMNS = ["indicator_id", "breakdown", "breakdown_value", "numerator", "denominator", "value", "status",
+                     "comment"]
+
+
 def _rows_in_force(cursor: duckdb.DuckDBPyConnection, agency_id: str, period: str) -> pd.DataFrame:
     """The rows of the version in force for the quarter, as the agency sent them."""
+    if none_stored(cursor, agency_id, [period]):  # in a batch, all but a correction's template
+        return pd.DataFrame(columns=_IN_FORCE_COLUMNS)
     return cursor.execute(
-        "SELECT indicator_id, breakdown, breakdown_value, numerator, denominator, value, status, "
-        "comment FROM observations_in_force WHERE agency_id = ? AND period = ?",
+        f"SELECT {', '.join(_IN_FORCE_COLUMNS)} FROM observations_in_force WHERE agency_id = ? AND period = ?",
         [agency_id, period],
     ).df()
 
@@ -194,15 +200,15 @@ def template_xlsx(
     unlocked = Protection(locked=False)
     for index in range(1, len(RETURN_COLUMNS) + 1):
         sheet.column_dimensions[get_column_letter(index)].protection = unlocked
-    for row in sheet.iter_rows(min_row=2, max_row=len(rows) + 1, max_col=len(RETURN_COLUMNS)):
-        for cell in row:
-            cell.protection = unlocked
-    for row in sheet.iter_rows(min_row=2, max_row=len(rows) + 1, min_col=len(RETURN_COLUMNS) + 1,
-                               max_col=len(RETURN_COLUMNS) + len(HELPER_COLUMNS)):
-        for cell in row:
-            cell.fill = _HELPER_FILL
-            cell.font = Font(italic=True, color="404040")
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    # Every input cell has one style and every helper cell another: each is set on the first
+    # cell and copied to the rest, openpyxl's way of copying a style, which looks nothing up
+    # again (setting each part on each cell was over half of writing a workbook).
+    _styled(sheet.iter_rows(min_row=2, max_row=len(rows) + 1, max_col=len(RETURN_COLUMNS)),
+            protection=unlocked)
+    _styled(sheet.iter_rows(min_row=2, max_row=len(rows) + 1, min_col=len(RETURN_COLUMNS) + 1,
+                            max_col=len(RETURN_COLUMNS) + len(HELPER_COLUMNS)),
+            fill=_HELPER_FILL, font=Font(italic=True, color="404040"),
+            alignment=Alignment(wrap_text=True, vertical="top"))
     for letter, width in _WIDTHS.items():
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "B2"
@@ -222,6 +228,19 @@ def template_xlsx(
     _evidence_sheet(workbook.create_sheet("Evidence"), catalogue, quarter)
     _about_sheet(workbook.create_sheet("About"), catalogue, agency_id, quarter, correcting)
     return stamped_workbook_bytes(workbook, template_stamp(quarter))
+
+
+def _styled(rows, **parts) -> None:
+    """Give every cell of ``rows`` (freshly written, so unstyled) the same ``parts`` of a style."""
+    style = None
+    for row in rows:
+        for cell in row:
+            if style is None:
+                for name, part in parts.items():
+                    setattr(cell, name, part)
+                style = cell._style
+            else:
+                cell._style = copy(style)
 
 
 def template_stamp(quarter: Quarter) -> dt.datetime:

@@ -4,7 +4,9 @@ is written to the audit log, never a cell value; a check alone is not an attempt
 
 A batch of returns (`ReturnBatch`, the demo's) goes through the same two steps return by
 return, but shares what an upload pays alone: one transaction, the limits and each quarter's
-catalogue looked up once, and the series rewritten once at the end."""
+catalogue looked up once, each agency's figures in force and the quarters it has sent read once
+(and again only for the quarters the batch has stored since), and the series rewritten once at
+the end."""
 
 from __future__ import annotations
 
@@ -23,7 +25,12 @@ from thinktank.ingest.validate import ValidationReport, validate_return
 from thinktank.periods import Quarter
 from thinktank.store import Store, utc_now
 from thinktank.store.audit import AuditEntry, record
-from thinktank.store.returns import StoredVersion, identical_submission, save_return
+from thinktank.store.returns import (
+    StoredVersion,
+    figures_remembered,
+    identical_submission,
+    save_return,
+)
 from thinktank.store.series_points import indicators_in_returns, refresh_series_points
 from thinktank.store.transactions import run_transaction_retrying, transaction
 from thinktank.users import User
@@ -173,8 +180,10 @@ class ReturnBatch:
     """Returns taken in one after another in one transaction (`ReturnBatch.of`): each is read
     from its file and checked as an upload is, against the store with every earlier return of
     the batch in it, and each attempt has its own audit entry. What a return would pay alone is
-    paid once: the transaction, the limits, each quarter's catalogue and, at the end, rewriting
-    the series of every indicator the batch touched. All or nothing: a failure keeps none."""
+    paid once: the transaction, the limits, each quarter's catalogue, reading an agency's
+    figures in force and the quarters it has sent (`figures_remembered`) and, at the end,
+    rewriting the series of every indicator the batch touched. All or nothing: a failure
+    keeps none."""
 
     def __init__(self, store: Store, cursor: duckdb.DuckDBPyConnection, limits: Limits) -> None:
         self.store = store
@@ -187,7 +196,7 @@ class ReturnBatch:
     @contextmanager
     def of(cls, store: Store, limits: Limits | None = None) -> Iterator[ReturnBatch]:
         cursor = store.cursor()
-        with transaction(cursor):
+        with transaction(cursor), figures_remembered(cursor):
             batch = cls(store, cursor, limits or Limits.from_environment())
             yield batch
             batch._refresh_series()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import duckdb
 import pandas as pd
@@ -20,8 +21,9 @@ class ReturnContext:
     frame: pd.DataFrame
     today: dt.date
 
-    @property
+    @cached_property
     def known_rows(self) -> pd.DataFrame:
-        """Rows for catalogue indicators, with a readable period and a figure or symbol."""
+        """Rows for catalogue indicators, with a readable period and a figure or symbol. Picked
+        out once for every rule that asks; rules only read it."""
         frame = self.frame
         return frame[frame["unit"].notna() & frame["period"].notna() & frame["has_figure"]]

@@ -43,6 +43,9 @@ def another_agencys_indicator(context: ReturnContext) -> Iterator[Finding]:
       what_to_do="Delete one of the two rows, keeping the right figure.")
 def duplicate_rows(context: ReturnContext) -> Iterator[Finding]:
     frame = context.frame[context.frame["indicator_id"].notna() & context.frame["period"].notna()]
+    keys = list(zip(*(frame[column] for column in KEY), strict=True))
+    if len(set(keys)) == len(keys):  # as nearly every return is: nothing to group and report
+        return
     repeated = frame[frame.duplicated(KEY, keep=False)]
     for _, group in repeated.groupby(KEY, sort=False):
         first = group.index[0]
@@ -90,28 +93,30 @@ def movement_beyond_tolerance(context: ReturnContext) -> Iterator[Finding]:
     if rows.empty:
         return
     previous_of = {label: Quarter.parse(label).previous().label for label in set(rows["period"])}
-    current = rows.reset_index()[["row", *KEY, "figure"]]
-    current["previous_period"] = current["period"].map(previous_of)
-    # The previous quarter's figure: from this file if it holds that quarter, else as stored.
+    # Plain lookups rather than joins of frames: a return has tens of rows, and each join of
+    # frames cost more than looking up every row does.
+    current = list(zip(rows.index, *(rows[column] for column in KEY), rows["figure"], strict=True))
     stored = figures_in_force(context.cursor, context.agency_id, sorted(set(previous_of.values())))
-    earlier = pd.concat([stored[[*KEY, "figure"]], current[[*KEY, "figure"]]]).drop_duplicates(KEY, keep="last")
-    paired = current.merge(
-        earlier.rename(columns={"period": "previous_period", "figure": "before"}),
-        on=["indicator_id", "previous_period", "breakdown", "breakdown_value"],
-    )
-    paired = paired[paired["before"].notna() & (paired["before"] != 0)]
-    paired = paired.assign(
-        tolerance=paired["indicator_id"].map(
-            {indicator.id: indicator.change_tolerance_percent for indicator in context.catalogue.indicators}
-        ),
-        change=(paired["figure"] - paired["before"]) / paired["before"].abs() * 100,
-    )
-    flagged = paired[paired["change"].abs() > paired["tolerance"]]
-    for line in flagged.sort_values("row").itertuples():
+    # The previous quarter's figure: from this file if it holds that quarter (its last row of
+    # the key), else as stored.
+    before = dict(zip(zip(*(stored[column] for column in KEY), strict=True), stored["figure"], strict=True))
+    before.update(((indicator_id, period, breakdown, group), figure)
+                  for _, indicator_id, period, breakdown, group, figure in current)
+    tolerances = {indicator.id: indicator.change_tolerance_percent for indicator in context.catalogue.indicators}
+    flagged = []
+    for row, indicator_id, period, breakdown, group, figure in current:
+        earlier = before.get((indicator_id, previous_of[period], breakdown, group))
+        tolerance = tolerances.get(indicator_id)
+        if earlier is None or pd.isna(earlier) or earlier == 0 or tolerance is None:
+            continue
+        change = (figure - earlier) / abs(earlier) * 100
+        if abs(change) > tolerance:
+            flagged.append((row, indicator_id, previous_of[period], earlier, figure, change, tolerance))
+    for row, indicator_id, previous, earlier, figure, change, tolerance in sorted(flagged, key=lambda line: line[0]):
         yield Finding(
-            line.row, f"{line.indicator_id} went from {line.before:,.4g} to {line.figure:,.4g} "
-            f"({line.change:+.0f}%) since {line.previous_period}; the tolerance is "
-            f"{line.tolerance:g}%. Check the figure, then confirm.", column="value", value=line.figure,
+            row, f"{indicator_id} went from {earlier:,.4g} to {figure:,.4g} "
+            f"({change:+.0f}%) since {previous}; the tolerance is "
+            f"{tolerance:g}%. Check the figure, then confirm.", column="value", value=figure,
         )
 
 

@@ -4,7 +4,9 @@ one transaction with its evidence and its audit entry; the latest version is in 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
@@ -36,20 +38,109 @@ class StoredVersion:
     version: int
 
 
+@dataclass
+class _Remembered:
+    """The figures in force read through a remembering cursor, by agency and quarter: every
+    quarter of each agency in ``agencies`` (a pair not in ``figures`` has none), but the
+    ``stale`` pairs, which a return stored since has changed."""
+
+    cursor: duckdb.DuckDBPyConnection  # held, so that its id stays its own
+    agencies: set[str] = field(default_factory=set)
+    figures: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+    stale: set[tuple[str, str]] = field(default_factory=set)
+    none: pd.DataFrame | None = None  # no figures, in the columns and types of the query's
+    sent: dict[str, set[str]] = field(default_factory=dict)  # the quarters an agency has versions of
+
+
+# By the id of the cursor that remembers (`figures_remembered`).
+_REMEMBERED: dict[int, _Remembered] = {}
+
+
+@contextmanager
+def figures_remembered(cursor: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """While a batch holds its transaction on ``cursor``, `figures_in_force` through that cursor
+    reads each agency's figures in force once, every quarter at a time, and afterwards only the
+    quarters `save_return` has since stored through it, every agency's at once: a return's
+    template, its history rule and its resubmission rule then share what was read, and a
+    quarter's returns the one read of the quarter before. It also knows which quarters each
+    agency has versions of (`none_stored`). Every read still sees every earlier return of the
+    batch, and nothing else writes through the cursor while the batch holds it."""
+    _REMEMBERED[id(cursor)] = _Remembered(cursor)
+    try:
+        yield
+    finally:
+        del _REMEMBERED[id(cursor)]
+
+
+def _stored_through(cursor: duckdb.DuckDBPyConnection, agency_id: str, periods: list[str]) -> None:
+    remembered = _REMEMBERED.get(id(cursor))
+    if remembered is None:
+        return
+    if agency_id in remembered.agencies:
+        remembered.stale.update((agency_id, period) for period in periods)
+    if agency_id in remembered.sent:
+        remembered.sent[agency_id].update(periods)
+
+
+def none_stored(cursor: duckdb.DuckDBPyConnection, agency_id: str, periods: list[str]) -> bool:
+    """Whether a remembering cursor (`figures_remembered`) knows that the agency has no version
+    of any of ``periods``, so that what a version would hold need not be looked up. False
+    through any other cursor: it knows nothing."""
+    remembered = _REMEMBERED.get(id(cursor))
+    if remembered is None:
+        return False
+    if agency_id not in remembered.sent:
+        remembered.sent[agency_id] = {period for (period,) in cursor.execute(
+            "SELECT DISTINCT period FROM submissions WHERE agency_id = ?", [agency_id]).fetchall()}
+    return not remembered.sent[agency_id] & set(periods)
+
+
 def figures_in_force(
     cursor: duckdb.DuckDBPyConnection, agency_id: str, periods: list[str]
 ) -> pd.DataFrame:
     """The figures of the version in force for each of ``periods``."""
+    remembered = _REMEMBERED.get(id(cursor))
+    if remembered is None:
+        return _read_figures_in_force(cursor, "o.agency_id = ? AND list_contains(?, o.period)", [agency_id, periods])
+    labels = sorted(set(periods))  # in the query's order
+    if agency_id not in remembered.agencies:
+        _remember(remembered, _read_figures_in_force(cursor, "o.agency_id = ?", [agency_id], whose=True), set())
+        remembered.agencies.add(agency_id)
+    if remembered.stale & {(agency_id, label) for label in labels}:
+        stale = remembered.stale
+        _remember(remembered, _read_figures_in_force(
+            cursor, "list_contains(?, [o.agency_id, o.period])", [[list(pair) for pair in sorted(stale)]], whose=True,
+        ), stale)
+        remembered.stale = set()
+    # A copy: what a caller does with its frame is no other caller's business.
+    parts = [remembered.figures[(agency_id, label)] for label in labels if (agency_id, label) in remembered.figures]
+    return pd.concat(parts, ignore_index=True) if parts else remembered.none.copy()
+
+
+def _remember(remembered: _Remembered, figures: pd.DataFrame, replacing: set[tuple[str, str]]) -> None:
+    for pair in replacing:
+        remembered.figures.pop(pair, None)
+    for (agency_id, period), rows in figures.groupby(["agency_id", "period"], sort=False):
+        remembered.figures[(str(agency_id), str(period))] = rows.drop(columns="agency_id")
+    if remembered.none is None:
+        remembered.none = figures.drop(columns="agency_id").iloc[:0]
+
+
+def _read_figures_in_force(
+    cursor: duckdb.DuckDBPyConnection, where: str, parameters: list, whose: bool = False
+) -> pd.DataFrame:
+    """The figures in force ``where`` says (``whose``: with the agency's id first)."""
+    agency = "o.agency_id, " if whose else ""
     return cursor.execute(
         f"""
-        SELECT o.indicator_id, o.period, o.breakdown, o.breakdown_value, o.numerator,
+        SELECT {agency}o.indicator_id, o.period, o.breakdown, o.breakdown_value, o.numerator,
                o.denominator, o.value, o.status, {FIGURE_SQL} AS figure
         FROM observations_in_force o
         JOIN indicator_spans i ON i.id = o.indicator_id AND i.from_index <= o.period_index AND o.period_index < i.to_index
-        WHERE o.agency_id = ? AND list_contains(?, o.period)
+        WHERE {where}
         ORDER BY o.period, o.indicator_id, o.breakdown, o.breakdown_value
         """,
-        [agency_id, periods],
+        parameters,
     ).df()
 
 
@@ -70,12 +161,17 @@ def stored_figures(cursor: duckdb.DuckDBPyConnection, actor: User, agency_id: st
     ).df()
 
 
+_IDENTICAL_COLUMNS = ["id", "period", "version", "submitted_at"]
+
+
 def identical_submission(
     cursor: duckdb.DuckDBPyConnection, agency_id: str, sha256: str, periods: list[str]
 ) -> pd.DataFrame:
     """Versions already stored from a byte-identical file for this agency and these quarters."""
+    if none_stored(cursor, agency_id, periods):
+        return pd.DataFrame(columns=_IDENTICAL_COLUMNS)
     return cursor.execute(
-        "SELECT id, period, version, submitted_at FROM submissions "
+        f"SELECT {', '.join(_IDENTICAL_COLUMNS)} FROM submissions "
         "WHERE agency_id = ? AND file_sha256 = ? AND list_contains(?, period) ORDER BY period",
         [agency_id, sha256, periods],
     ).df()
@@ -101,6 +197,7 @@ def save_return(
         set(observations["period"]) | set(evidence.get("period", pd.Series(dtype=object))),
         key=Quarter.parse,
     )
+    _stored_through(cursor, agency_id, periods)
     stored = []
     for period in periods:
         (version,) = cursor.execute(
