@@ -20,11 +20,17 @@ test: $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 
+# The code each bench is compared with in the same run: the commit before issue 15's speed work.
+BENCH_ANCHOR ?= 03d2251
+# The load bench serves that commit's files from a folder outside this checkout (named by it).
+ANCHOR_DIR := $(or $(TMPDIR),/tmp)/thinktank-anchor-$(BENCH_ANCHOR)
+
 bench: $(DEV_STAMP)
-	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/startup.py --before $(BENCH_ANCHOR)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/scorecard.py
-	$(BIN)/python bench/load.py
+	rm -rf $(ANCHOR_DIR) && mkdir -p $(ANCHOR_DIR) && git archive $(BENCH_ANCHOR) | tar -x -C $(ANCHOR_DIR)
+	$(BIN)/python bench/load.py --anchor $(ANCHOR_DIR)
 
 docs: $(RUNTIME_STAMP)
 	$(BIN)/python -m thinktank docs
