@@ -27,18 +27,20 @@ import platform
 import resource
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+# The tests' helpers for a served Streamlit, so that the bench waits for one as they do.
+from conftest import CHROMIUM, CHROMIUM_FLAGS, _free_port, wait_until_answering
 
 from thinktank import browse
 from thinktank.settings import Settings
@@ -47,11 +49,6 @@ from thinktank.store import Store
 TARGETS_MS = {"cold start": 3000, "warm start": 1000, "catalogue search": 50}
 TARGETS_S = {"first start": 5.0, "first page": 1.5}
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 # The newest demo on a loaded machine took over 100 s: a generous wait, not a target.
 PAGE_TIMEOUT_S = 600
 
@@ -109,12 +106,6 @@ def _environment(port: int) -> dict[str, str]:
     return environment
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serving(command: list[str], folder: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """A command that serves on a port of its own (`make run`, `streamlit run`), stopped with
@@ -128,19 +119,6 @@ def serving(command: list[str], folder: Path, log: Path) -> Iterator[tuple[str, 
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-
-
-def wait_until_answering(url: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + PAGE_TIMEOUT_S
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start:\n{log.read_text()}") from None
-            time.sleep(0.05)
 
 
 def scorecard_shown(browser, url: str, started: float | None = None, screenshot: Path | None = None) -> float:
@@ -163,7 +141,7 @@ def first_start(browser, folder: Path, log: Path, screenshot: Path | None) -> fl
     page opened the moment the server answers."""
     started = time.perf_counter()
     with serving(["make", "run"], folder, log) as (url, server):
-        wait_until_answering(url, server, log)
+        wait_until_answering(url, server, log, PAGE_TIMEOUT_S, poll_s=0.05)
         return scorecard_shown(browser, url, started, screenshot)
 
 
@@ -176,8 +154,8 @@ def first_pages(browser, folder: Path, floor_folder: Path, logs: Path, repeats: 
         with serving(["make", "run"], folder, logs / f"page-{repeat}.log") as (page_url, page_server), \
                 serving([str(Path(sys.prefix) / "bin" / "python"), "-m", "streamlit", "run", "bench/streamlit_floor.py"],
                         floor_folder, logs / f"floor-{repeat}.log") as (floor_url, floor_server):
-            wait_until_answering(page_url, page_server, logs / f"page-{repeat}.log")
-            wait_until_answering(floor_url, floor_server, logs / f"floor-{repeat}.log")
+            wait_until_answering(page_url, page_server, logs / f"page-{repeat}.log", PAGE_TIMEOUT_S, poll_s=0.05)
+            wait_until_answering(floor_url, floor_server, logs / f"floor-{repeat}.log", PAGE_TIMEOUT_S, poll_s=0.05)
             order = [(pages, page_url), (floors, floor_url)]
             for times, url in order if repeat % 2 == 0 else reversed(order):
                 times.append(scorecard_shown(browser, url))

@@ -149,6 +149,22 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_until_answering(url: str, server: subprocess.Popen, log: Path, timeout_s: float,
+                         poll_s: float = 0.3) -> None:
+    """Until a served Streamlit answers its health check; the log is raised if it stops first or
+    takes longer than ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start:\n{log.read_text()}") from None
+            time.sleep(poll_s)
+
+
 @contextlib.contextmanager
 def _serve(database: Path, log_folder: Path, script: str = "app.py",
            settings: dict[str, str] | None = None) -> Iterator[str]:
@@ -170,16 +186,7 @@ def _serve(database: Path, log_folder: Path, script: str = "app.py",
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start:\n{log_path.read_text()}") from None
-                time.sleep(0.3)
+        wait_until_answering(url, server, log_path, timeout_s=60)
         yield url
     finally:
         # Killed, not asked to stop: Streamlit's orderly shutdown takes seconds, and the served
