@@ -40,7 +40,7 @@ from thinktank.errors import (
 from thinktank.formatting import ROLE_LABELS, SIGN_OFF_IN_A_SENTENCE, agency_name
 from thinktank.ingest.access import check_agency
 from thinktank.ingest.limits import Limits
-from thinktank.ingest.submit import IngestResult, ingest_return
+from thinktank.ingest.submit import IngestResult, checked_against, ingest_return
 from thinktank.ingest.validate import ValidationReport, validate_return
 from thinktank.periods import Quarter, format_date, latest_complete_quarter
 from thinktank.reference import ReferenceData, load_reference
@@ -444,7 +444,7 @@ def _validate(arguments: argparse.Namespace) -> int:
     quarter = _quarter(arguments.period)
     with _open_store(arguments) as store:
         report = validate_return(
-            store.cursor(), store.catalogue.in_force(quarter) if quarter else store.catalogue, content,
+            store.cursor(), checked_against(store, quarter), content,
             arguments.file.name, arguments.agency,
             quarter, command_line_user(), utc_now().date(), Limits.from_environment(),
         )

@@ -90,13 +90,16 @@ def check_return(
     limits: Limits | None = None,
 ) -> IngestResult:
     """Validate a return and say what storing it would do. Writes nothing."""
-    # Checked by the definitions in force in the quarter chosen (by the latest, when the file's
-    # own Period column says which quarters it holds).
-    catalogue = store.catalogue.in_force(chosen_period) if chosen_period else store.catalogue
     return _checked(
-        store.cursor(), catalogue, content, file_name, agency_id, chosen_period, actor,
+        store.cursor(), checked_against(store, chosen_period), content, file_name, agency_id, chosen_period, actor,
         today or utc_now().date(), limits or Limits.from_environment(),
     )
+
+
+def checked_against(store: Store, chosen_period: Quarter | None) -> Catalogue:
+    """The definitions a return is checked by: those in force in the quarter chosen (the latest,
+    when the file's own Period column says which quarters it holds)."""
+    return store.catalogue.in_force(chosen_period) if chosen_period else store.catalogue
 
 
 def _checked(
@@ -213,8 +216,7 @@ class ReturnBatch:
     ) -> IngestResult:
         """Check and, if allowed, store one return as `ingest_return` does, as of ``now``."""
         if chosen_period not in self._catalogues:
-            catalogue = self.store.catalogue
-            self._catalogues[chosen_period] = catalogue.in_force(chosen_period) if chosen_period else catalogue
+            self._catalogues[chosen_period] = checked_against(self.store, chosen_period)
         checked = _checked(
             self.cursor, self._catalogues[chosen_period], content, file_name, agency_id, chosen_period,
             actor, now.date(), self.limits,
