@@ -62,13 +62,17 @@ def rule_issues(registered: Rule, context: ReturnContext, sheet: SheetRows) -> l
             "The return cannot be accepted until it does; please tell the Think Tank team.",
             sheet=sheet.sheet,
         )]
+    # A backfill's rule can find tens of thousands of rows: what is the same for every finding
+    # (the code's severity, each column's letter) is looked up once.
+    letters: dict[str | None, str | None] = {None: None}
     issues = []
     for finding in findings:
         column = finding.column or ROW_CHECK_COLUMNS.get(registered.code)
+        if column not in letters:
+            letters[column] = sheet.letter(column)
         issues.append(issue(
             registered.code, finding.message, sheet=sheet.sheet,
             row=None if finding.row_index is None else int(finding.row_index),
-            column=column, column_letter=sheet.letter(column) if column else None,
-            value=finding.value,
+            column=column, column_letter=letters[column], value=finding.value,
         ))
     return issues

@@ -61,20 +61,25 @@ def denominator_differs_from_its_count(context: ReturnContext) -> Iterator[Findi
     ]
     agencies = catalogue.agency_by_id
     # A backfill can disagree on thousands of rows: what each indicator's message says of its
-    # denominator is worked out once.
+    # denominator is worked out once, and the rows are read as columns of Python objects rather
+    # than one pandas row at a time.
     phrases = {indicator_id: _phrase(catalogue.indicator_by_id[indicator_id].denominator) for indicator_id in counted_by}
-    for line in disagree.itertuples():
-        ours, count_ours = pd.notna(line.row), pd.notna(line.row_count)
-        group = "" if line.breakdown == "All" else f", {line.breakdown}: {line.breakdown_value}"
-        percent_from = "" if ours else f" as stored from {agencies[line.agency_id].short_name}"
-        count_from = "" if count_ours else f" as stored from {agencies[line.agency_id_count].short_name}"
+    count_columns = {counted_id: _count_column(catalogue, counted_id) for counted_id in set(counted_by.values())}
+    columns = ("row", "row_count", "indicator_id", "counted_id", "period", "breakdown", "breakdown_value",
+               "denominator", "count", "agency_id", "agency_id_count")
+    for (row, row_count, indicator_id, counted_id, period, breakdown, group, denominator, count, agency_id,
+         agency_id_count) in zip(*(disagree[column].to_numpy(dtype=object) for column in columns), strict=True):
+        ours, count_ours = pd.notna(row), pd.notna(row_count)
+        where = "" if breakdown == "All" else f", {breakdown}: {group}"
+        percent_from = "" if ours else f" as stored from {agencies[agency_id].short_name}"
+        count_from = "" if count_ours else f" as stored from {agencies[agency_id_count].short_name}"
         yield Finding(
-            line.row if ours else line.row_count,
-            f"{line.indicator_id}'s denominator is {line.denominator:,.0f} ({phrases[line.indicator_id]})"
-            f"{percent_from} but {line.counted_id} counts {line.count:,.0f}{count_from} for "
-            f"{line.period}{group}. They are the same count: correct one of them, then confirm.",
-            column="denominator" if ours else _count_column(catalogue, line.counted_id),
-            value=f"{line.denominator if ours else line.count:,.10g}",
+            row if ours else row_count,
+            f"{indicator_id}'s denominator is {denominator:,.0f} ({phrases[indicator_id]})"
+            f"{percent_from} but {counted_id} counts {count:,.0f}{count_from} for "
+            f"{period}{where}. They are the same count: correct one of them, then confirm.",
+            column="denominator" if ours else count_columns[counted_id],
+            value=f"{denominator if ours else count:,.10g}",
         )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import pandas as pd
+import numpy as np
 
 from thinktank.periods import Quarter
 from thinktank.rules import Finding, rule
@@ -43,7 +43,8 @@ def another_agencys_indicator(context: ReturnContext) -> Iterator[Finding]:
       what_to_do="Delete one of the two rows, keeping the right figure.")
 def duplicate_rows(context: ReturnContext) -> Iterator[Finding]:
     frame = context.frame[context.frame["indicator_id"].notna() & context.frame["period"].notna()]
-    keys = list(zip(*(frame[column] for column in KEY), strict=True))
+    # As Python objects: the breakdown and group are pandas' strings, read back one by one slowly.
+    keys = list(zip(*(frame[column].to_numpy(dtype=object) for column in KEY), strict=True))
     if len(set(keys)) == len(keys):  # as nearly every return is: nothing to group and report
         return
     repeated = frame[frame.duplicated(KEY, keep=False)]
@@ -92,31 +93,34 @@ def movement_beyond_tolerance(context: ReturnContext) -> Iterator[Finding]:
     rows = rows[rows["figure"].notna()]
     if rows.empty:
         return
-    previous_of = {label: Quarter.parse(label).previous().label for label in set(rows["period"])}
-    # Plain lookups rather than joins of frames: a return has tens of rows, and each join of
-    # frames cost more than looking up every row does.
-    current = list(zip(rows.index, *(rows[column] for column in KEY), rows["figure"], strict=True))
+    periods = rows["period"].to_numpy(dtype=object)
+    previous_of = {label: Quarter.parse(label).previous().label for label in set(periods)}
+    # Plain lookups rather than joins of frames, which cost a return of tens of rows more than
+    # looking up every row does; the arithmetic on whole columns, for a backfill of thousands.
+    ids, breakdowns, groups = (rows[column].to_numpy(dtype=object) for column in ("indicator_id", "breakdown",
+                                                                                   "breakdown_value"))
+    figures = rows["figure"].to_numpy(dtype=float)
     stored = figures_in_force(context.cursor, context.agency_id, sorted(set(previous_of.values())))
     # The previous quarter's figure: from this file if it holds that quarter (its last row of
     # the key), else as stored.
-    before = dict(zip(zip(*(stored[column] for column in KEY), strict=True), stored["figure"], strict=True))
-    before.update(((indicator_id, period, breakdown, group), figure)
-                  for _, indicator_id, period, breakdown, group, figure in current)
-    tolerances = {indicator.id: indicator.change_tolerance_percent for indicator in context.catalogue.indicators}
-    flagged = []
-    for row, indicator_id, period, breakdown, group, figure in current:
-        earlier = before.get((indicator_id, previous_of[period], breakdown, group))
-        tolerance = tolerances.get(indicator_id)
-        if earlier is None or pd.isna(earlier) or earlier == 0 or tolerance is None:
-            continue
-        change = (figure - earlier) / abs(earlier) * 100
-        if abs(change) > tolerance:
-            flagged.append((row, indicator_id, previous_of[period], earlier, figure, change, tolerance))
-    for row, indicator_id, previous, earlier, figure, change, tolerance in sorted(flagged, key=lambda line: line[0]):
+    before = dict(zip(zip(*(stored[column].to_numpy(dtype=object) for column in KEY), strict=True),
+                      stored["figure"].to_numpy(dtype=float), strict=True))
+    before.update(zip(zip(ids, periods, breakdowns, groups, strict=True), figures, strict=True))
+    previous = [previous_of[period] for period in periods]
+    earlier = np.array([before.get(key, np.nan) for key in zip(ids, previous, breakdowns, groups, strict=True)],
+                       dtype=float)
+    tolerance_of = {indicator.id: indicator.change_tolerance_percent for indicator in context.catalogue.indicators}
+    tolerances = np.array([tolerance_of.get(indicator_id, np.nan) for indicator_id in ids], dtype=float)
+    comparable = ~np.isnan(earlier) & (earlier != 0) & ~np.isnan(tolerances)
+    change = np.divide(figures - earlier, np.abs(earlier), out=np.zeros_like(figures), where=comparable) * 100
+    flagged = np.flatnonzero(comparable & (np.abs(change) > tolerances))
+    row_numbers = rows.index.tolist()
+    for position in sorted(flagged.tolist(), key=row_numbers.__getitem__):
+        figure, was = float(figures[position]), float(earlier[position])
         yield Finding(
-            row, f"{indicator_id} went from {earlier:,.4g} to {figure:,.4g} "
-            f"({change:+.0f}%) since {previous}; the tolerance is "
-            f"{tolerance:g}%. Check the figure, then confirm.", column="value", value=figure,
+            row_numbers[position], f"{ids[position]} went from {was:,.4g} to {figure:,.4g} "
+            f"({float(change[position]):+.0f}%) since {previous[position]}; the tolerance is "
+            f"{float(tolerances[position]):g}%. Check the figure, then confirm.", column="value", value=figure,
         )
 
 
