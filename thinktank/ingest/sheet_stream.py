@@ -335,6 +335,10 @@ _CELL_TYPES = rb'(?: t="(?:s|n|b|str|inlineStr)")?'
 # An entity other than XML's five and character references.
 _UNKNOWN_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});)")
 _NUMBER_TEXT = re.compile(rb"<v>([^<]*)</v>")
+_PREFIXED_ELEMENT = re.compile(rb"<[^\s>/!?:]+:")
+_RICH_TEXT = re.compile(rb"<r[\s>P]")  # a run of rich text, or phonetic guides (rPh)
+_TEXT_IN_PIECES = re.compile(rb"</t>\s*<t[\s>]")
+_NUMBER_IN_PIECES = re.compile(rb"</v>\s*<v[\s>]")
 # How Excel writes a number that the stream and calamine read alike: an integer of up to 15
 # digits (exact as a float), or a decimal whose fraction is not all zeros and no exponent.
 _PLAIN_NUMBER = re.compile(rb"-?(?:\d{1,15}|\d*\.\d*[1-9]\d*)")
@@ -379,15 +383,18 @@ def _number_formats(
     # calls damage), leaves the sheet to the stream.
     plain_styles = b"|".join(str(index).encode() for index, style in enumerate(styles)
                              if not (style.is_date or style.is_timedelta))
-    # One pass over every tag finds what only a sheet calamine might read otherwise holds: a
-    # declaration, CDATA or comment; an element with a namespace prefix; phonetic guides or rich
-    # text; a cell's text in two pieces (which the stream joins and calamine may not); and a
-    # cell not written as Excel writes one (no reference, columns past P or rows past 299,999,
-    # an error or date cell, a date style or one the workbook lacks).
-    odd_tag = re.compile(
-        rb'<(?:!|[^\s>/!?:]+:|r[\s>P]|/t>\s*<t[\s>]|/v>\s*<v[\s>]'
-        rb'|c(?=[\s>/])(?! r="[A-P]%s"(?: s="(?:%s)")?%s/?>))' % (_ROW_BELOW_300_000, plain_styles, _CELL_TYPES)
+    # What only a sheet calamine might read otherwise holds: a declaration, CDATA or comment; an
+    # element with a namespace prefix; phonetic guides or rich text; a cell's text in two pieces
+    # (which the stream joins and calamine may not); and a cell not written as Excel writes one
+    # (no reference, columns past P or rows past 299,999, an error or date cell, a date style or
+    # one the workbook lacks). Each is its own search, starting from the text it needs ("<c",
+    # "</t>"), so that the regular expression engine tries a match only where one could start
+    # rather than at every tag; a search that needs a "!" or a ":" runs only if the window has one
+    # (found at memory speed), which only the first window's namespace declaration usually has.
+    odd_cell = re.compile(
+        rb'<c(?=[\s>/])(?! r="[A-P]%s"(?: s="(?:%s)")?%s/?>)' % (_ROW_BELOW_300_000, plain_styles, _CELL_TYPES)
     )
+    odd_tags = (odd_cell, _RICH_TEXT, _TEXT_IN_PIECES, _NUMBER_IN_PIECES)
     # A run of text longer than the limit in bytes may be past it in characters: the stream
     # measures and refuses it. With each cell's text one run (above), no cell calamine reads is
     # past the limit; shared strings were measured as the workbook was opened.
@@ -408,7 +415,9 @@ def _number_formats(
         if (b"_" in window and b"_x" in window) or b"\r" in window or (
                 b"&" in window and _UNKNOWN_ENTITY.search(window)):
             return None
-        if odd_tag.search(window) or long_text.search(window):
+        if (b"!" in window and b"<!" in window) or (b":" in window and _PREFIXED_ELEMENT.search(window)):
+            return None
+        if any(odd.search(window) for odd in odd_tags) or long_text.search(window):
             return None
         numbers.update(_NUMBER_TEXT.findall(window))
         if styled_cell is not None:
@@ -510,20 +519,25 @@ class CalamineRows(RowSource):
         by_column = list(zip(*rest, strict=True))
         count = len(rest)
         del rest
-        empty_column = (None,) * count
-        picked = [_stream_values(by_column[index - 1]) if index <= len(by_column) else list(empty_column)
+        picked = [_stream_values(by_column[index - 1]) if index <= len(by_column) else [None] * count
                   for index in indices]
         del by_column
-        nothing = (None,) * len(indices)
-        kept = [position for position, cells in enumerate(zip(*picked, strict=True)) if cells != nothing]
-        if len(kept) > max_rows:
+        # A row is left out when every column asked for is empty in it; only a row whose first
+        # such column is empty can be, so only those rows are looked at across the columns.
+        empty = [position for position, value in enumerate(picked[0]) if value is None
+                 and all(values[position] is None for values in picked)] if picked else list(range(count))
+        if count - len(empty) > max_rows:
             return None
-        if len(kept) < count:
+        if empty:
+            left_out = set(empty)
+            kept = [position for position in range(count) if position not in left_out]
             picked = [[values[position] for position in kept] for values in picked]
-        numbers = [first + position for position in kept]
+            numbers = [first + position for position in kept]
+        else:
+            numbers = list(range(first, first + count))
+        general = self._general
         formats = []
         for index, values in zip(indices, picked, strict=True):
-            general = self._general
             if self._formats:
                 formats.append([
                     self._formats.get((row, index), general) if value.__class__ is int or value.__class__ is float
@@ -531,8 +545,8 @@ class CalamineRows(RowSource):
                     for row, value in zip(numbers, values, strict=True)
                 ])
             else:
-                formats.append([general if value.__class__ is int or value.__class__ is float else None
-                                for value in values])
+                # A number's format (by its exact type: True is no number here), looked up in C.
+                formats.append(list(map({int: general, float: general}.get, map(type, values))))
         return numbers, picked, formats
 
 

@@ -23,6 +23,7 @@ from thinktank.catalogue import Catalogue
 from thinktank.ingest.access import check_agency
 from thinktank.ingest.catalogue_facts import with_catalogue_facts
 from thinktank.ingest.checks import cross_row_issues, row_check_issues
+from thinktank.ingest.collector import collector_paused
 from thinktank.ingest.limits import Limits
 from thinktank.ingest.normalise import normalise_cells
 from thinktank.ingest.reader import read_return
@@ -97,6 +98,21 @@ class ValidationReport:
 
 
 def validate_return(
+    cursor: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    content: bytes,
+    file_name: str,
+    agency_id: str,
+    chosen_period: Quarter | None,
+    actor: User,
+    today: dt.date,
+    limits: Limits,
+) -> ValidationReport:
+    with collector_paused():
+        return _validated(cursor, catalogue, content, file_name, agency_id, chosen_period, actor, today, limits)
+
+
+def _validated(
     cursor: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
     content: bytes,
