@@ -292,6 +292,13 @@ def return_rows_schema() -> pa.DataFrameSchema:
     )
 
 
+def load_row_checks() -> None:
+    """Load what Pandera loads on a process's first validation (its pandas backends, and with
+    them hypothesis for its data strategies: about 0.2 s), for a server to do before its first
+    visitor uploads (scripts/serve.py), as it warms the rest of the engine."""
+    pa.DataFrameSchema.get_backend(check_type=pd.DataFrame)
+
+
 def failed_rows(frame: pd.DataFrame) -> list[tuple[RowCheck, int]]:
     """Each (check, Excel row) that failed. Type and presence failures of the schema itself
     are bugs in the normaliser, so they are allowed to surface."""

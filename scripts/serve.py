@@ -56,10 +56,12 @@ def warm() -> None:
         log.setLevel(logging.ERROR)
     try:
         # plotly's charts, the slowest import of the next pages; the Scorecard page's tiles.
+        from schemas.returns import load_row_checks
         from thinktank import charts, overview_html  # noqa: F401
         from views import common
 
         common.warm_for_first_visitor()
+        load_row_checks()  # so that the first upload's check runs as every later one does
     finally:
         for log, level in zip(logs, levels, strict=True):
             log.setLevel(level)

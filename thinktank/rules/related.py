@@ -67,9 +67,10 @@ def denominator_differs_from_its_count(context: ReturnContext) -> Iterator[Findi
     count_columns = {counted_id: _count_column(catalogue, counted_id) for counted_id in set(counted_by.values())}
     columns = ("row", "row_count", "indicator_id", "counted_id", "period", "breakdown", "breakdown_value",
                "denominator", "count", "agency_id", "agency_id_count")
-    for (row, row_count, indicator_id, counted_id, period, breakdown, group, denominator, count, agency_id,
-         agency_id_count) in zip(*(disagree[column].to_numpy(dtype=object) for column in columns), strict=True):
-        ours, count_ours = pd.notna(row), pd.notna(row_count)
+    for (ours, count_ours, row, row_count, indicator_id, counted_id, period, breakdown, group, denominator, count,
+         agency_id, agency_id_count) in zip(disagree["row"].notna().to_numpy(), disagree["row_count"].notna().to_numpy(),
+                                            *(disagree[column].to_numpy(dtype=object) for column in columns),
+                                            strict=True):
         where = "" if breakdown == "All" else f", {breakdown}: {group}"
         percent_from = "" if ours else f" as stored from {agencies[agency_id].short_name}"
         count_from = "" if count_ours else f" as stored from {agencies[agency_id_count].short_name}"
@@ -86,7 +87,7 @@ def denominator_differs_from_its_count(context: ReturnContext) -> Iterator[Findi
 def _counts(figures: pd.DataFrame, catalogue: Catalogue, counted_ids: set[str]) -> pd.DataFrame:
     """Each counting indicator's count: a count's value, a percentage's or rate's numerator."""
     counted = figures[figures["indicator_id"].isin(list(counted_ids))]
-    in_numerator = counted["indicator_id"].map(lambda i: _count_column(catalogue, i) == "numerator")
+    in_numerator = counted["indicator_id"].map({i: _count_column(catalogue, i) == "numerator" for i in counted_ids})
     counted = counted.assign(count=counted["numerator"].where(in_numerator.astype(bool), counted["value"]))
     return counted[counted["count"].notna()][["row", "agency_id", "indicator_id", *GROUP, "count"]]
 
