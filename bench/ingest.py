@@ -38,8 +38,6 @@ from python_calamine import CalamineWorkbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from startup import machine
-
 from schemas.returns import load_row_checks
 from thinktank.catalogue import Catalogue
 from thinktank.ingest.submit import ingest_return
@@ -183,6 +181,10 @@ def main() -> None:
     if arguments.case:
         print(json.dumps(run_case(arguments.case)))
         return
+    # Only here: bench/startup.py brings in Streamlit and pytest (about 40 MiB), which the
+    # processes that take a peak need not hold.
+    from startup import machine
+
     print(f"Machine: {machine()}")
     print(f"Date: {dt.date.today():%-d %B %Y}")
     print()

@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 
 from thinktank.catalogue import Catalogue
-from thinktank.ingest.normalise import ALL, by_lookup, distinct_positions, quarter_of
+from thinktank.ingest.normalise import (
+    ALL,
+    DistinctValues,
+    by_lookup,
+    distinct_positions,
+    quarter_of,
+)
 
 
 def with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -23,16 +29,16 @@ def with_catalogue_facts(frame: pd.DataFrame, catalogue: Catalogue, cursor: duck
             breakdown_by_key[key.lower().replace("_", " ")] = breakdown
 
     # Facts are looked up once per indicator named, not once per row.
-    ids = frame["indicator_id"]
-    distinct_ids = [i for i in pd.unique(ids.to_numpy(dtype=object)) if isinstance(i, str)]
+    distinct_ids = [i for i in pd.unique(frame["indicator_id"].to_numpy(dtype=object)) if isinstance(i, str)]
+    ids = DistinctValues(frame["indicator_id"])
     named = [i for i in distinct_ids if i in indicators]
     for name in ("unit", "owner", "population", "applies_from", "retired_from"):
-        frame[name] = by_lookup(ids, {i: getattr(indicators[i], name) for i in named})
+        frame[name] = ids.lookup({i: getattr(indicators[i], name) for i in named})
     for name in ("applies_from", "retired_from"):
-        frame[f"{name}_key"] = by_lookup(ids, {i: quarter_key(getattr(indicators[i], name)) for i in named},
-                                         float, math.nan)
+        frame[f"{name}_key"] = ids.lookup({i: quarter_key(getattr(indicators[i], name)) for i in named},
+                                          float, math.nan)
     unknown = [i for i in distinct_ids if i not in indicators]
-    frame["suggestion"] = by_lookup(ids, {i: suggest_close(i, list(indicators)) for i in unknown}, object, "")
+    frame["suggestion"] = ids.lookup({i: suggest_close(i, list(indicators)) for i in unknown}, object, "")
 
     group_lookup = {b.id: {value.lower(): value for value in b.values} for b in catalogue.breakdowns}
 

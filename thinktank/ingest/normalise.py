@@ -114,13 +114,13 @@ def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) ->
     frame["chosen_period"] = chosen.label if chosen else None
     # A backfill repeats a few labels thousands of times: work each out once.
     quarters = {label: quarter_of(label) for label in frame["period"].dropna().unique()}
-    periods = frame["period"]
-    frame["period_key"] = by_lookup(periods, {label: q.fy_start * 10 + q.number for label, q in quarters.items()},
-                                    float, math.nan)
-    frame["period_end"] = by_lookup(periods, {label: format_date(q.end) for label, q in quarters.items()})
-    frame["financial_year"] = by_lookup(periods, {label: q.financial_year for label, q in quarters.items()})
-    frame["period_is_future"] = by_lookup(periods, {label: q.is_future(today) for label, q in quarters.items()},
-                                          bool, False)
+    periods = DistinctValues(frame["period"])
+    frame["period_key"] = periods.lookup({label: q.fy_start * 10 + q.number for label, q in quarters.items()},
+                                         float, math.nan)
+    frame["period_end"] = periods.lookup({label: format_date(q.end) for label, q in quarters.items()})
+    frame["financial_year"] = periods.lookup({label: q.financial_year for label, q in quarters.items()})
+    frame["period_is_future"] = periods.lookup({label: q.is_future(today) for label, q in quarters.items()},
+                                               bool, False)
     frame["has_figure"] = frame[list(FIGURE_COLUMNS)].notna().any(axis=1) | frame["status"].notna()
     return frame, issues
 
@@ -147,14 +147,26 @@ def _keys(values: list, formats: list | None = None) -> list:
 _NUMBER_KINDS = {bool, int, float}
 
 
+class DistinctValues:
+    """A column's distinct values, found once, and which of them each row holds: to look up
+    several facts of each value (its quarter's key, end and year) once per value, not per row."""
+
+    def __init__(self, values: pd.Series) -> None:
+        first, self._which = distinct_positions(values)
+        self._distinct = values.to_numpy(dtype=object)[first]
+        self._index = values.index
+
+    def lookup(self, lookup: dict, dtype: object = object, missing: object = None) -> pd.Series:
+        """Each row's value's entry in ``lookup`` (``missing`` where it has none), as ``dtype``.
+        Where Series.map would make texts Arrow strings, which the checks then read back one at
+        a time, these stay Python objects."""
+        found = np.array([lookup.get(value, missing) for value in self._distinct] + [missing], dtype=object)
+        return pd.Series(found[self._which], index=self._index, dtype=dtype)
+
+
 def by_lookup(values: pd.Series, lookup: dict, dtype: object = object, missing: object = None) -> pd.Series:
-    """Each value's entry in ``lookup`` (``missing`` where it has none), as ``dtype``. Where
-    Series.map would make texts Arrow strings, which the checks then read back one at a time,
-    these stay Python objects."""
-    first, which = distinct_positions(values)
-    found = np.array([lookup.get(value, missing) for value in values.to_numpy(dtype=object)[first]] + [missing],
-                     dtype=object)
-    return pd.Series(found[which], index=values.index, dtype=dtype)
+    """Each value's entry in ``lookup``, as `DistinctValues.lookup` gives it, for one fact."""
+    return DistinctValues(values).lookup(lookup, dtype, missing)
 
 
 def distinct_positions(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -165,8 +177,13 @@ def distinct_positions(*columns: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     for column in columns:
         codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
         combined = combined * (len(uniques) + 1) + codes
-    _, first, which = np.unique(combined, return_index=True, return_inverse=True)
-    return first, which.reshape(-1)
+    # Numbered in the order each combination first appears (hashed, where sorting them cost a
+    # backfill more), so a combination first appears where its number passes every before it.
+    which = pd.factorize(combined)[0] if len(columns) > 1 else combined
+    if not len(which):
+        return which, which
+    first = np.flatnonzero(np.concatenate(([True], which[1:] > np.maximum.accumulate(which)[:-1])))
+    return first, which
 
 
 def _read_period(value: object) -> tuple[str | None, ThinkTankError | None]:
