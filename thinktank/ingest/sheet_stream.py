@@ -334,14 +334,15 @@ _ROW_BELOW_300_000 = rb"(?:[1-9]\d{0,4}|[12]\d{5})"
 _CELL_TYPES = rb'(?: t="(?:s|n|b|str|inlineStr)")?'
 # An entity other than XML's five and character references.
 _UNKNOWN_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});)")
-_NUMBER_TEXT = re.compile(rb"<v>([^<]*)</v>")
 _PREFIXED_ELEMENT = re.compile(rb"<[^\s>/!?:]+:")
 _RICH_TEXT = re.compile(rb"<r[\s>P]")  # a run of rich text, or phonetic guides (rPh)
 _TEXT_IN_PIECES = re.compile(rb"</t>\s*<t[\s>]")
 _NUMBER_IN_PIECES = re.compile(rb"</v>\s*<v[\s>]")
 # How Excel writes a number that the stream and calamine read alike: an integer of up to 15
 # digits (exact as a float), or a decimal whose fraction is not all zeros and no exponent.
-_PLAIN_NUMBER = re.compile(rb"-?(?:\d{1,15}|\d*\.\d*[1-9]\d*)")
+_PLAIN_NUMBER = rb"-?(?:\d{1,15}|\d*\.\d*[1-9]\d*)"
+# A value's text (a whole <v> element) that is not such a number.
+_ODD_NUMBER = re.compile(rb"<v>(?=[^<]*</v>)(?!%s</v>)" % _PLAIN_NUMBER)
 _BOM = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_DECLARED = re.compile(rb"""encoding=["']utf-8["']""", re.IGNORECASE)
 # What in a number format can make it a date or a time, once quoted text, escaped characters
@@ -385,16 +386,17 @@ def _number_formats(
                              if not (style.is_date or style.is_timedelta))
     # What only a sheet calamine might read otherwise holds: a declaration, CDATA or comment; an
     # element with a namespace prefix; phonetic guides or rich text; a cell's text in two pieces
-    # (which the stream joins and calamine may not); and a cell not written as Excel writes one
-    # (no reference, columns past P or rows past 299,999, an error or date cell, a date style or
-    # one the workbook lacks). Each is its own search, starting from the text it needs ("<c",
-    # "</t>"), so that the regular expression engine tries a match only where one could start
-    # rather than at every tag; a search that needs a "!" or a ":" runs only if the window has one
-    # (found at memory speed), which only the first window's namespace declaration usually has.
+    # (which the stream joins and calamine may not); a cell not written as Excel writes one (no
+    # reference, columns past P or rows past 299,999, an error or date cell, a date style or one
+    # the workbook lacks); and a value whose text is not a number as Excel writes one. Each is
+    # its own search, starting from the text it needs ("<c", "</t>"), so that the regular
+    # expression engine tries a match only where one could start rather than at every tag; a
+    # search that needs a "!" or a ":" runs only if the window has one (found at memory speed),
+    # which only the first window's namespace declaration usually has.
     odd_cell = re.compile(
         rb'<c(?=[\s>/])(?! r="[A-P]%s"(?: s="(?:%s)")?%s/?>)' % (_ROW_BELOW_300_000, plain_styles, _CELL_TYPES)
     )
-    odd_tags = (odd_cell, _RICH_TEXT, _TEXT_IN_PIECES, _NUMBER_IN_PIECES)
+    odd_tags = (odd_cell, _RICH_TEXT, _TEXT_IN_PIECES, _NUMBER_IN_PIECES, _ODD_NUMBER)
     # A run of text longer than the limit in bytes may be past it in characters: the stream
     # measures and refuses it. With each cell's text one run (above), no cell calamine reads is
     # past the limit; shared strings were measured as the workbook was opened.
@@ -402,7 +404,6 @@ def _number_formats(
     formatted = b"|".join(str(index).encode() for index, style in enumerate(styles) if style.number_format != "General")
     styled_cell = re.compile(rb'<c r="([A-P])(\d+)" s="(%s)"' % formatted) if formatted else None
     formats: dict[tuple[int, int], str] = {}
-    numbers: set[bytes] = set()
     for number, window in enumerate(_windows(archive, path)):
         if window is None:
             return None
@@ -419,12 +420,9 @@ def _number_formats(
             return None
         if any(odd.search(window) for odd in odd_tags) or long_text.search(window):
             return None
-        numbers.update(_NUMBER_TEXT.findall(window))
         if styled_cell is not None:
             for letter, row, style in styled_cell.findall(window):
                 formats[int(row), COLUMN_LETTERS.index(letter.decode()) + 1] = styles[int(style)].number_format
-    if not all(_PLAIN_NUMBER.fullmatch(text) for text in numbers):
-        return None
     return formats
 
 

@@ -72,7 +72,8 @@ class ValidationReport:
     def periods(self) -> list[str]:
         if self.observations.empty:
             return [self.chosen_period] if self.chosen_period else []
-        return sorted(set(self.observations["period"].dropna()), key=Quarter.parse)
+        # Its distinct labels by hashing, not a set built from a backfill's rows one by one.
+        return sorted(self.observations["period"].dropna().unique(), key=Quarter.parse)
 
     def issue_table(self) -> pd.DataFrame:
         return issues_frame(self.issues)

@@ -194,7 +194,7 @@ def save_return(
     (unless ``refresh_series`` is False: a batch rewrites them once, after its last return).
     The caller holds the transaction."""
     periods = sorted(
-        set(observations["period"]) | set(evidence.get("period", pd.Series(dtype=object))),
+        set(observations["period"].unique()) | set(evidence.get("period", pd.Series(dtype=object)).unique()),
         key=Quarter.parse,
     )
     _stored_through(cursor, agency_id, periods)
