@@ -2,15 +2,19 @@
 confirming warnings, the audit log, access, and templates round-tripping."""
 
 import datetime as dt
+import gc
 import io
 import zipfile
 
 import openpyxl
+import pandas as pd
 import pytest
 from returns_support import Q1, codes, csv_return, located, police, send
 
 from thinktank.errors import AccessDeniedError, UnknownAgencyError
+from thinktank.ingest.collector import collector_paused
 from thinktank.ingest.limits import Limits
+from thinktank.ingest.normalise import distinct_positions
 from thinktank.periods import Quarter
 from thinktank.store.returns import stored_figures, submission_history
 from thinktank.templates import template_csv, template_rows, template_xlsx
@@ -290,3 +294,25 @@ def test_a_return_whose_every_row_has_a_figure_that_cannot_be_read_is_refused_fo
     result = send(store, csv_return("FD06,2024-25 Q1,All,All,,,about 1180,", "AS06,2024-25 Q1,All,All,,,x y,"))
     assert result.outcome == "refused"
     assert [code for code in codes(result) if not code.startswith("R3")] == ["R207", "R207"]
+
+
+def test_the_collector_is_back_on_after_a_check_however_it_ends():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block did not switch it off, so leaves it off
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError
+    assert gc.isenabled()
+
+
+def test_distinct_positions_number_each_combination_where_it_first_appears():
+    first, which = distinct_positions(pd.Series(["b", "a", "b", None, "a"], dtype=object),
+                                      pd.Series([1, 1, 1, 1, 2], dtype=object))
+    assert first.tolist() == [0, 1, 3, 4]
+    assert which.tolist() == [0, 1, 0, 2, 3]
+    none = distinct_positions(pd.Series([], dtype=object))
+    assert none[0].tolist() == [] and none[1].tolist() == []

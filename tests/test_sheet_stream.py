@@ -180,12 +180,30 @@ def test_every_fixture_workbook_reads_the_same_by_calamine_or_streamed(name):
     '<c r="A2" t="inlineStr"><is><t>a &unknown; b</t></is></c>',
     '<!-- a comment --><c r="A2"><v>1</v></c>',
     '<c r="A2" s="7"><v>1</v></c>',  # a style the workbook lacks
+    '<c r="A2" t="inlineStr"><is><r><t>a</t></r></is></c>',  # rich text
+    '<c r="A2" t="inlineStr"><is><t>a</t> <t>b</t></is></c>',  # text in two pieces, a space between
+    '<c r="A2" t="str"><v><![CDATA[1]]></v></c>',
+    '<c r="A2"><v>1E3</v></c>',  # a number with an exponent
 ])
 def test_a_sheet_calamine_might_read_otherwise_is_streamed(xml):
     content = sheet_workbook('<row r="1"><c r="A1" t="inlineStr"><is><t>indicator_id</t></is></c></row>'
                              f'<row r="2">{xml}</row>')
     with StreamedWorkbook(content, Limits()) as workbook:
         assert not isinstance(workbook.rows(workbook.sheets[0], Limits()), CalamineRows)
+
+
+def test_what_calamine_might_read_otherwise_is_found_past_the_first_megabyte():
+    # The searches run window by window, and the first window alone has the namespace
+    # declarations, so a prefix found only later must still leave the sheet to the stream.
+    plain = "".join(f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>FD06</t></is></c></row>'
+                    for number in range(2, 40_000))
+    header = '<row r="1"><c r="A1" t="inlineStr"><is><t>indicator_id</t></is></c></row>'
+    with StreamedWorkbook(sheet_workbook(header + plain), Limits()) as workbook:
+        assert isinstance(workbook.rows(workbook.sheets[0], Limits()), CalamineRows)
+    for odd in ('<row r="40000"><x:c r="A40000"><x:v>1</x:v></x:c></row>',
+                '<row r="40000"><!-- a comment --><c r="A40000"><v>1</v></c></row>'):
+        with StreamedWorkbook(sheet_workbook(header + plain + odd), Limits()) as workbook:
+            assert not isinstance(workbook.rows(workbook.sheets[0], Limits()), CalamineRows)
 
 
 def sheet_workbook(rows: str) -> bytes:
