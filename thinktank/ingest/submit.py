@@ -254,9 +254,11 @@ class ReturnBatch:
         for chosen_period in dict.fromkeys(upload.chosen_period for upload in uploads):
             add_row_checks([each for each, upload in zip(prepared, uploads, strict=True)
                             if upload.chosen_period == chosen_period], self._catalogue(chosen_period), self.cursor)
-        return [self._stored(upload, _judged(self.cursor, finish_return(each, self.cursor,
-                                                                        self._catalogue(upload.chosen_period))))
-                for each, upload in zip(prepared, uploads, strict=True)]
+        results = []
+        for each, upload in zip(prepared, uploads, strict=True):
+            report = finish_return(each, self.cursor, self._catalogue(upload.chosen_period))
+            results.append(self._stored(upload, _judged(self.cursor, report)))
+        return results
 
     def _catalogue(self, chosen_period: Quarter | None) -> Catalogue:
         if chosen_period not in self._catalogues:
