@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 
+import openpyxl
 import pytest
 import streamlit as st
 from conftest import dashboard_app
@@ -18,6 +19,7 @@ from html_support import Items
 from streamlit.testing.v1 import AppTest
 
 import views.common
+from thinktank import catalogue_changes
 from thinktank.formatting import STATUS_LABELS, UNIT_LABELS, figure_decimals, format_figure
 from thinktank.periods import Quarter
 from thinktank.spc_baselines import add_rebase
@@ -156,6 +158,41 @@ def test_the_indicator_page_shows_breakdowns_with_a_suppressed_group_as_words(ap
                                                              "Locality", "Definition history"]
 
 
+@pytest.mark.parametrize("page", ["views/indicator.py", "views/catalogue.py"])
+def test_a_definitions_history_downloads_as_shown_with_a_typed_formula_kept_as_text(app, settings, monkeypatch, page):
+    with Store.open(settings) as opened:
+        base = {**opened.catalogue.definition_in_force("FD02", Quarter(2025, 1)).model_dump(mode="json"),
+                "target": {"value": 95.0, "amber_tolerance": 5.0}}
+        proposal = catalogue_changes.propose_indicator(opened.cursor(), opened.catalogue, base, Quarter(2025, 1))
+        catalogue_changes.save(opened, LOCAL_ANALYST, proposal, reason="=HYPERLINK(\"http://x\") agreed by the PLG")
+    offered = {}
+    offer = views.common.download_button
+
+    def recording(container, label, data, file_name, mime, **options):
+        offered[file_name] = (label, data)
+        offer(container, label, data, file_name, mime, **options)
+
+    monkeypatch.setattr(views.common, "download_button", recording)
+    app.query_params["indicator"] = "FD02"
+    app.switch_page(page).run()
+    if page == "views/catalogue.py":
+        next(box for box in app.selectbox if box.label == "Show the full definition of").select("FD02").run()
+    assert not app.exception
+    shown = next(frame.value for frame in app.dataframe if "What changed" in frame.value.columns)
+    assert len(shown) == 2 and shown["Why"].tolist()[-1].startswith("=HYPERLINK")
+    label, made = offered["thinktank-FD02-definition-history.csv"]
+    assert label == "Download CSV"
+    rows = csv_rows(made())
+    assert [list(row) for row in rows[:1]] == [list(shown.columns)]
+    assert [row["From"] for row in rows] == shown["From"].tolist()
+    assert rows[-1]["Why"] == "'" + shown["Why"].tolist()[-1]
+    label, made = offered["thinktank-FD02-definition-history.xlsx"]
+    assert label == "Download Excel"
+    sheet = openpyxl.load_workbook(io.BytesIO(made()))["Definition history"]
+    assert [cell.value for cell in sheet[1]] == list(shown.columns)
+    assert sheet.cell(row=3, column=list(shown.columns).index("Why") + 1).value == rows[-1]["Why"]
+
+
 def test_the_agencies_page_shows_what_an_agency_feeds_and_its_returns(app):
     app.query_params["agency"] = "police"
     app.switch_page("views/agencies.py").run()
@@ -205,14 +242,17 @@ DOWNLOAD_PAGES = [
 
 @pytest.fixture
 def offered_downloads(monkeypatch):
-    """Every file a page offers through its CSV and Excel buttons, made as a click makes it:
-    by file name without its suffix, then by suffix ("csv", "xlsx")."""
+    """Every table of figures for a quarter a page offers through its CSV and Excel buttons (the
+    downloads made for a period), made as a click makes it: by file name without its suffix, then
+    by suffix ("csv", "xlsx"). Tables without figures, such as a definition's history, have a test
+    of their own."""
     offered = {}
     offer = views.common.download_button
 
     def recording(container, label, data, file_name, mime, **options):
-        stem, suffix = file_name.rsplit(".", 1)
-        offered.setdefault(stem, {})[suffix] = data
+        if options.get("period") is not None:
+            stem, suffix = file_name.rsplit(".", 1)
+            offered.setdefault(stem, {})[suffix] = data
         offer(container, label, data, file_name, mime, **options)
 
     monkeypatch.setattr(views.common, "download_button", recording)

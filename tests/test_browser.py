@@ -1,6 +1,7 @@
 """Real-browser walks through the served app in headless Chromium; screenshots are kept in
 tests/artifacts/ for people to look at."""
 
+import contextlib
 import csv
 import re
 
@@ -19,6 +20,18 @@ def test_the_catalogue_shows_all_twelve_themes(served_app, page):
     expect(page.get_by_text("91 indicators")).to_be_visible()
     page.wait_for_timeout(1000)  # let the grid finish painting before the picture
     page.screenshot(path=ARTIFACTS / "catalogue.png", full_page=True)
+
+
+def test_acting_as_shows_without_scrolling_on_a_laptop_screen(served_app, browser):
+    """Local mode's banner explains Acting as, below it: both fit a 1,440 by 900 screen."""
+    with contextlib.closing(browser.new_context(viewport={"width": 1440, "height": 900})) as context:
+        laptop = context.new_page()
+        laptop.goto(f"{served_app}/catalogue")
+        expect(laptop.get_by_text("91 indicators")).to_be_visible(timeout=60_000)
+        picker = laptop.get_by_test_id("stSidebar").get_by_role("combobox", name=re.compile("Acting as"))
+        expect(picker).to_be_visible()
+        box = picker.bounding_box()
+        assert box["y"] + box["height"] <= 900, box
 
 
 def test_searching_finds_an_indicator_and_shows_its_benchmarks(served_app, page):

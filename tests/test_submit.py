@@ -8,7 +8,7 @@ from conftest import CATALOGUE, REFERENCE
 from returns_support import POLICE_Q1, Q1, TODAY, codes, csv_return, police
 from test_store import table_contents
 
-from thinktank.ingest.submit import ReturnBatch, check_return, ingest_return, store_return
+from thinktank.ingest.submit import ReturnBatch, Upload, check_return, ingest_return, store_return
 from thinktank.settings import Settings
 from thinktank.store import Store
 from thinktank.store.audit import audit_entries
@@ -102,6 +102,52 @@ def test_a_batch_stores_and_audits_each_return_as_sending_them_one_by_one_does(t
     outcomes, _, points = dumps[1]
     assert [outcome for outcome, _, _ in outcomes] == ["stored", "stored", "refused", "stored"]
     assert outcomes[3][1] == [2] and points
+
+
+SENT_TOGETHER = [  # (content, agency, file name): one quarter's returns, sent at once
+    (police(), "police", "police.csv"),
+    # Caught by the row checks (an unknown indicator, a numerator above its denominator) and by
+    # reading a cell: the rows of other returns must neither hide nor add to these.
+    (police((1, "AS06,2024-25 Q1,All,All,95,92,,"), extra=("ZZ99,2024-25 Q1,All,All,,,5,",)), "police", "typo.csv"),
+    (police((0, "FD06,2024-25 Q1,All,All,,,about 1700,")), "police", "slip.csv"),
+    # Another agency, whose denominator disagrees with its own count (R306, confirmed).
+    (csv_return("DA02,2024-25 Q1,All,All,412,,18.7,", "DA03,2024-25 Q1,All,All,131,398,,"),
+     "domestic_abuse_service", "marac.csv"),
+    # A file without a comment column, its rows shaped unlike the others'.
+    (csv_return(*(row.rsplit(",", 1)[0] for row in POLICE_Q1[:-1]),
+                header="indicator_id,period,breakdown,breakdown_value,numerator,denominator,value"),
+     "police", "resent.csv"),
+]
+
+
+def test_returns_sent_together_are_checked_and_stored_as_sent_one_after_another(tmp_path):
+    dumps = []
+    for name in ("alone", "together"):
+        with Store.open(Settings(tmp_path / f"{name}.duckdb", CATALOGUE, REFERENCE)) as store:
+            if name == "alone":
+                results = [ingest_return(store, content, file_name, agency, Q1, LOCAL_ANALYST, confirm_warnings=True,
+                                         now=NOW) for content, agency, file_name in SENT_TOGETHER]
+            else:
+                with ReturnBatch.of(store) as batch:
+                    results = batch.ingest_all([Upload(content, file_name, agency, Q1, LOCAL_ANALYST, NOW,
+                                                       confirm_warnings=True)
+                                                for content, agency, file_name in SENT_TOGETHER])
+            cursor = store.cursor()
+            dumps.append((
+                [(result.outcome, [v.version for v in result.versions],
+                  result.report.issue_table().to_dict("records")) for result in results],
+                {table: table_contents(cursor, ignore_timestamps=True)[table]
+                 for table in ("submissions", "observations", "audit_log")},
+                _series_points(cursor),
+            ))
+    assert dumps[0] == dumps[1]
+    outcomes = dumps[1][0]
+    assert [outcome for outcome, _, _ in outcomes] == ["stored", "refused", "refused", "stored", "stored"]
+    typo_codes = {issue["code"] for issue in outcomes[1][2]}
+    assert len(typo_codes) >= 2 and "R207" not in typo_codes
+    assert {issue["code"] for issue in outcomes[2][2]} == {"R207"}
+    assert "R306" in {issue["code"] for issue in outcomes[3][2]}
+    assert outcomes[4][1] == [2]  # the police resent: its second version
 
 
 def test_a_batch_that_fails_keeps_nothing(store):

@@ -26,7 +26,7 @@ from thinktank.demo_commentary import write_demo_commentary
 from thinktank.demo_headlines import write_demo_headlines
 from thinktank.downloads import stamped_workbook_bytes
 from thinktank.errors import ThinkTankError
-from thinktank.ingest.submit import ReturnBatch
+from thinktank.ingest.submit import ReturnBatch, Upload
 from thinktank.periods import Quarter, latest_complete_quarter, quarters_between
 from thinktank.spc_baselines import add_rebase
 from thinktank.store import Store
@@ -237,11 +237,13 @@ def build_demo(
     total = len(quarters) * len(agencies)
     stored = refused = not_sent = done = 0
     # One batch: every return still read from its file and checked as an upload is, in turn, but
-    # in one transaction, with the series rewritten once at the end rather than after each.
+    # in one transaction, with the series rewritten once at the end rather than after each. A
+    # quarter's returns are sent together: their rows go through the catalogue's checks at once.
     with ReturnBatch.of(store) as batch:
         cursor = batch.cursor  # reads what the batch has stored so far (last quarter's figures)
         for index, quarter in enumerate(quarters):
             back = len(quarters) - 1 - index
+            uploads = []
             for agency_id in agencies:
                 done += 1
                 if progress:
@@ -266,9 +268,10 @@ def build_demo(
                     attempts.append((_corrected(filled, catalogue), sent_at + dt.timedelta(days=8)))
                 for content_rows, moment in attempts:
                     content, name = _file(content_rows, catalogue, agency_id, quarter, back)
-                    result = batch.ingest(content, name, agency_id, quarter, user, moment, confirm_warnings=True)
-                    stored += result.outcome == "stored"
-                    refused += result.outcome == "refused"
+                    uploads.append(Upload(content, name, agency_id, quarter, user, moment, confirm_warnings=True))
+            for result in batch.ingest_all(uploads):
+                stored += result.outcome == "stored"
+                refused += result.outcome == "refused"
     cursor = store.cursor()
     rebased_id, rebase_reason = REBASED
     step_index = SERIES[rebased_id].step[0]

@@ -9,7 +9,7 @@ import streamlit as st
 
 from thinktank import browse
 from thinktank.docs import markdown_text
-from thinktank.downloads import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
+from thinktank.downloads import CSV_MIME, csv_bytes
 from thinktank.formatting import (
     INDICATOR_STATUS_LABELS,
     PERIOD_BASIS_LABELS,
@@ -19,7 +19,7 @@ from thinktank.formatting import (
 )
 from thinktank.periods import latest_complete_quarter
 from thinktank.store import utc_now
-from views.common import data_version, download_button, page_link, store
+from views.common import data_version, download_button, page_link, store, table_downloads
 
 ALL = ""
 THEME_KEY, OWNER_KEY, PRIORITY_KEY, STATUS_KEY, SEARCH_KEY = (
@@ -156,11 +156,7 @@ st.dataframe(
 )
 download_name = f"thinktank-indicators-{utc_now():%Y-%m-%d}"
 full = browse.catalogue_for_people(found)
-csv_column, xlsx_column, _ = st.columns([1, 1, 4])
-download_button(csv_column, "Download CSV", partial(csv_bytes, full), f"{download_name}.csv", CSV_MIME,
-                width="stretch")
-download_button(xlsx_column, "Download Excel", partial(xlsx_bytes, {"Indicators": full}), f"{download_name}.xlsx",
-                XLSX_MIME, width="stretch")
+table_downloads(full, download_name, sheet="Indicators")
 
 st.header("Definition", divider="gray")
 chosen_id = st.selectbox(
@@ -231,4 +227,6 @@ history = definition_history(chosen_id, version)
 with st.expander(f"Definition history ({len(history)} definition{'s' if len(history) != 1 else ''} over time)"):
     st.caption("Which definition was in force for which quarters: the scorecard, charts, headlines and board pack "
                "read each quarter by the definition in force then.")
-    st.dataframe(browse.definition_history_for_people(history, owner_names), hide_index=True, width="stretch")
+    shown_history = browse.definition_history_for_people(history, owner_names)
+    st.dataframe(shown_history, hide_index=True, width="stretch")
+    table_downloads(shown_history, f"thinktank-{chosen_id}-definition-history", sheet="Definition history")

@@ -18,7 +18,7 @@ import streamlit as st
 from thinktank import accounts, browse, disclosure, first_start, scorecard
 from thinktank.disclosure import Published
 from thinktank.docs import markdown_text
-from thinktank.downloads import CSV_MIME, XLSX_MIME
+from thinktank.downloads import CSV_MIME, XLSX_MIME, csv_bytes, xlsx_bytes
 from thinktank.errors import AccessDeniedError, ThinkTankError
 from thinktank.formatting import (
     DIRECTION_LABELS,
@@ -102,8 +102,8 @@ def prepare_page() -> User:
     if signing_in:
         user = _signed_in_user(started.store)
     else:
-        _show_local_mode()
         choose_identity()
+        _show_local_mode()
         user = acting_user()
     if started.demo_due:
         bar = st.progress(0.0, text="First start: building the demo partnership...")
@@ -230,15 +230,16 @@ NO_AGENCY = "None: I am in the Think Tank or on the PLG"
 
 
 def _show_local_mode() -> None:
-    """Local mode's banner, in the sidebar above the Acting as choice it explains, on every page."""
+    """Local mode's banner, in the sidebar under the Acting as choice it explains, on every page: the
+    choice first, so that it shows without scrolling on a laptop's screen."""
     address, port = st.get_option("server.address"), st.get_option("server.port")
     if address in {"127.0.0.1", "localhost", "::1"}:
-        reach = f"Only this computer can open it ({address}, port {port})."
+        reach = f"Only this computer opens it ({address}:{port})."
     else:
-        reach = f"Any computer that reaches port {port} of this one can open it."
+        reach = f"Any computer reaching port {port} opens it."
     st.sidebar.warning(
-        "**Local mode: there is no sign-in.** Whoever opens the dashboard acts as whoever they choose below, "
-        f"and is recorded as them. {reach} For others to use it, set up sign-in: docs/sign-in.md.",
+        f"**Local mode: there is no sign-in.** You act as whoever you choose above, recorded as them. {reach} "
+        "For others, set up sign-in (docs/sign-in.md).",
         icon=":material/lock_open:",
     )
 
@@ -418,6 +419,17 @@ def download_button(container: Any, label: str, data: Callable[[], bytes | str],
 
     container.download_button(label, recorded, file_name, mime, on_click="ignore", icon=":material/download:",
                               **options)
+
+
+def table_downloads(frame: pd.DataFrame, name: str, *, sheet: str, container: Any = st) -> None:
+    """CSV and Excel downloads of a table that holds no figures (the catalogue, a definition's
+    history): the table as shown, its text neutralised against formulas. Tables of figures go
+    through `download_buttons`, which applies the small-numbers rule."""
+    csv_column, xlsx_column, _ = container.columns([1, 1, 4])
+    download_button(csv_column, "Download CSV", lambda: csv_bytes(frame), f"{name}.csv", CSV_MIME,
+                    width="stretch", key=f"{name}-csv")
+    download_button(xlsx_column, "Download Excel", lambda: xlsx_bytes({sheet: frame}), f"{name}.xlsx", XLSX_MIME,
+                    width="stretch", key=f"{name}-xlsx")
 
 
 def _page_name() -> str:

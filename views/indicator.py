@@ -44,6 +44,7 @@ from views.common import (
     say_if_held_back,
     show_error,
     store,
+    table_downloads,
 )
 from views.indicator_parts import (
     benchmarks_held,
@@ -325,6 +326,8 @@ if len(definition["challenge_questions"]):
     st.markdown("\n".join(f"- {markdown_text(question)}" for question in definition["challenge_questions"]))
 st.subheader("Definition history")
 st.caption("Which definition was in force for which quarters: every quarter is read by the definition in force then.")
-st.dataframe(history_for_people(indicator_id, version), hide_index=True, width="stretch")
+shown_history = history_for_people(indicator_id, version)
+st.dataframe(shown_history, hide_index=True, width="stretch")
+table_downloads(shown_history, f"thinktank-{indicator_id}-definition-history", sheet="Definition history")
 page_link(st, "views/catalogue_edit.py", label="Change this definition from a quarter", icon=":material/edit:",
           query_params={"indicator": indicator_id})

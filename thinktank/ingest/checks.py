@@ -4,7 +4,9 @@ cross-row and history rule. A rule that crashes is reported as X901, never as a 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 import thinktank.rules.related  # noqa: F401  (importing it registers R306 with the cross-row rules)
@@ -18,15 +20,24 @@ from thinktank.rules.context import ReturnContext
 ROW_CHECK_COLUMNS = {spec.code: spec.column for spec, _ in ROW_CHECKS}
 
 
-def row_check_issues(frame: pd.DataFrame, sheet: SheetRows) -> list[Issue]:
+def row_check_issues_together(returns: Sequence[tuple[pd.DataFrame, SheetRows]]) -> list[list[Issue]]:
+    """Each return's row check issues, from one Pandera pass over the rows of them all: every
+    check reads a row on its own, so a row fails together exactly as it fails alone, and each
+    return's issues come in the order they would alone."""
     # Rows whose cells could not be read are reported already; checking them again would
     # only repeat the same problem in other words.
-    problems = frame["cell_problem"]
-    checkable = frame[~problems] if problems.any() else frame
-    issues = []
-    for spec, row in failed_rows(checkable):
-        line = checkable.loc[row]
-        issues.append(issue(
+    checkables = [frame[~frame["cell_problem"]] if frame["cell_problem"].any() else frame for frame, _ in returns]
+    if len(checkables) == 1:  # a return alone (every upload) is checked as it is, never copied
+        together, owners, rows = checkables[0], None, None
+    else:
+        together = pd.concat(checkables, ignore_index=True).rename_axis("row")
+        owners = np.repeat(np.arange(len(checkables)), [len(frame) for frame in checkables])
+        rows = np.concatenate([frame.index.to_numpy() for frame in checkables])
+    issues: list[list[Issue]] = [[] for _ in returns]
+    for spec, position in failed_rows(together):
+        owner, row = (0, position) if owners is None else (int(owners[position]), int(rows[position]))
+        line, sheet = checkables[owner].loc[row], returns[owner][1]
+        issues[owner].append(issue(
             spec.code, spec.describe(line), sheet=sheet.sheet, row=row, column=spec.column,
             column_letter=sheet.letter(spec.column),
             value=_cell_value(line, spec.column),
@@ -62,8 +73,8 @@ def rule_issues(registered: Rule, context: ReturnContext, sheet: SheetRows) -> l
             "The return cannot be accepted until it does; please tell the Think Tank team.",
             sheet=sheet.sheet,
         )]
-    # A backfill's rule can find tens of thousands of rows: what is the same for every finding
-    # (the code's severity, each column's letter) is looked up once.
+    # A backfill's rule can find tens of thousands of rows: each column's letter is worked out
+    # once, not once a finding.
     letters: dict[str | None, str | None] = {None: None}
     issues = []
     for finding in findings:

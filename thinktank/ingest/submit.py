@@ -4,14 +4,15 @@ is written to the audit log, never a cell value; a check alone is not an attempt
 
 A batch of returns (`ReturnBatch`, the demo's) goes through the same two steps return by
 return, but shares what an upload pays alone: one transaction, the limits and each quarter's
-catalogue looked up once, each agency's figures in force and the quarters it has sent read once
-(and again only for the quarters the batch has stored since), and the series rewritten once at
-the end."""
+catalogue looked up once, the checks that read only the catalogue run over the rows of many
+returns at once, each agency's figures in force and the quarters it has sent read once (and
+again only for the quarters the batch has stored since), and the series rewritten once at the
+end."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
@@ -21,7 +22,13 @@ import pandas as pd
 
 from thinktank.catalogue import Catalogue
 from thinktank.ingest.limits import Limits
-from thinktank.ingest.validate import ValidationReport, validate_return
+from thinktank.ingest.validate import (
+    ValidationReport,
+    add_row_checks,
+    finish_return,
+    prepare_return,
+    validate_return,
+)
 from thinktank.periods import Quarter
 from thinktank.store import Store, utc_now
 from thinktank.store.audit import AuditEntry, record
@@ -113,10 +120,15 @@ def _checked(
     today: dt.date,
     limits: Limits,
 ) -> IngestResult:
-    report = validate_return(cursor, catalogue, content, file_name, agency_id, chosen_period, actor, today, limits)
+    return _judged(cursor, validate_return(cursor, catalogue, content, file_name, agency_id, chosen_period, actor,
+                                           today, limits))
+
+
+def _judged(cursor: duckdb.DuckDBPyConnection, report: ValidationReport) -> IngestResult:
+    """What storing a checked return would do."""
     if not report.accepted:
         return IngestResult(report, "refused")
-    identical = identical_submission(cursor, agency_id, report.sha256, report.periods)
+    identical = identical_submission(cursor, report.agency_id, report.sha256, report.periods)
     if not identical.empty:
         return IngestResult(report, "already_stored", identical=identical)
     if report.warnings:
@@ -179,14 +191,28 @@ def ingest_return(
     return store_return(store, checked, actor, confirm_warnings, now)
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A return sent in a batch: the file, who sends it for which agency and quarter, when it
+    counts as sent, and whether its warnings are confirmed."""
+
+    content: bytes
+    file_name: str
+    agency_id: str
+    chosen_period: Quarter | None
+    actor: User
+    now: dt.datetime
+    confirm_warnings: bool = False
+
+
 class ReturnBatch:
     """Returns taken in one after another in one transaction (`ReturnBatch.of`): each is read
     from its file and checked as an upload is, against the store with every earlier return of
     the batch in it, and each attempt has its own audit entry. What a return would pay alone is
-    paid once: the transaction, the limits, each quarter's catalogue, reading an agency's
-    figures in force and the quarters it has sent (`figures_remembered`) and, at the end,
-    rewriting the series of every indicator the batch touched. All or nothing: a failure
-    keeps none."""
+    paid once: the transaction, the limits, each quarter's catalogue, the catalogue's row checks
+    of returns sent together (`ingest_all`), reading an agency's figures in force and the
+    quarters it has sent (`figures_remembered`) and, at the end, rewriting the series of every
+    indicator the batch touched. All or nothing: a failure keeps none."""
 
     def __init__(self, store: Store, cursor: duckdb.DuckDBPyConnection, limits: Limits) -> None:
         self.store = store
@@ -215,17 +241,36 @@ class ReturnBatch:
         confirm_warnings: bool = False,
     ) -> IngestResult:
         """Check and, if allowed, store one return as `ingest_return` does, as of ``now``."""
+        (result,) = self.ingest_all([Upload(content, file_name, agency_id, chosen_period, actor, now, confirm_warnings)])
+        return result
+
+    def ingest_all(self, uploads: Sequence[Upload]) -> list[IngestResult]:
+        """Check and store each upload in turn, as `ingest` would one after another. The checks
+        that read only the catalogue (`add_row_checks`) are run once over the rows of them all;
+        those that read the store run for each return after the ones before it are stored."""
+        prepared = [prepare_return(self._catalogue(upload.chosen_period), upload.content, upload.file_name,
+                                   upload.agency_id, upload.chosen_period, upload.actor, upload.now.date(), self.limits)
+                    for upload in uploads]
+        for chosen_period in dict.fromkeys(upload.chosen_period for upload in uploads):
+            add_row_checks([each for each, upload in zip(prepared, uploads, strict=True)
+                            if upload.chosen_period == chosen_period], self._catalogue(chosen_period), self.cursor)
+        results = []
+        for each, upload in zip(prepared, uploads, strict=True):
+            report = finish_return(each, self.cursor, self._catalogue(upload.chosen_period))
+            results.append(self._stored(upload, _judged(self.cursor, report)))
+        return results
+
+    def _catalogue(self, chosen_period: Quarter | None) -> Catalogue:
         if chosen_period not in self._catalogues:
             self._catalogues[chosen_period] = checked_against(self.store, chosen_period)
-        checked = _checked(
-            self.cursor, self._catalogues[chosen_period], content, file_name, agency_id, chosen_period,
-            actor, now.date(), self.limits,
-        )
-        if not _may_store(checked, confirm_warnings):
-            record(self.cursor, actor, _audit_entry(checked.report, checked.outcome), now)
+        return self._catalogues[chosen_period]
+
+    def _stored(self, upload: Upload, checked: IngestResult) -> IngestResult:
+        if not _may_store(checked, upload.confirm_warnings):
+            record(self.cursor, upload.actor, _audit_entry(checked.report, checked.outcome), upload.now)
             return checked
-        versions = _saved(self.cursor, checked.report, actor, now, refresh_series=False)
-        self._touched.add((agency_id, tuple(version.period for version in versions)))
+        versions = _saved(self.cursor, checked.report, upload.actor, upload.now, refresh_series=False)
+        self._touched.add((upload.agency_id, tuple(version.period for version in versions)))
         return IngestResult(checked.report, "stored", versions)
 
     def _refresh_series(self) -> None:

@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from schemas.returns import FIGURE_COLUMNS
 from thinktank.catalogue import Catalogue
 from thinktank.ingest.access import check_agency
 from thinktank.ingest.catalogue_facts import with_catalogue_facts
-from thinktank.ingest.checks import cross_row_issues, row_check_issues
+from thinktank.ingest.checks import cross_row_issues, row_check_issues_together
 from thinktank.ingest.collector import collector_paused
 from thinktank.ingest.limits import Limits
 from thinktank.ingest.normalise import normalise_cells
-from thinktank.ingest.reader import read_return
+from thinktank.ingest.reader import SheetRows, read_return
 from thinktank.ingest.sniff import sniff
 from thinktank.periods import Quarter
 from thinktank.rules import Issue, issue, issues_frame
@@ -110,11 +112,25 @@ def validate_return(
     limits: Limits,
 ) -> ValidationReport:
     with collector_paused():
-        return _validated(cursor, catalogue, content, file_name, agency_id, chosen_period, actor, today, limits)
+        prepared = prepare_return(catalogue, content, file_name, agency_id, chosen_period, actor, today, limits)
+        add_row_checks([prepared], catalogue, cursor)
+        return finish_return(prepared, cursor, catalogue)
 
 
-def _validated(
-    cursor: duckdb.DuckDBPyConnection,
+@dataclass
+class PreparedReturn:
+    """A return read and normalised, before the checks that read the catalogue and the store.
+    ``frame`` is None once the report is final (refused on reading, or without figures)."""
+
+    report: ValidationReport
+    chosen_period: Quarter | None
+    today: dt.date
+    frame: pd.DataFrame | None = None
+    sheet: SheetRows | None = None
+    evidence: SheetRows | None = None
+
+
+def prepare_return(
     catalogue: Catalogue,
     content: bytes,
     file_name: str,
@@ -123,7 +139,8 @@ def _validated(
     actor: User,
     today: dt.date,
     limits: Limits,
-) -> ValidationReport:
+) -> PreparedReturn:
+    """Steps 1 to 3: who sends it, the file, and every cell read. Reads nothing stored."""
     check_agency(catalogue, agency_id, actor)
     report = ValidationReport(
         file_name=file_name,
@@ -131,10 +148,11 @@ def _validated(
         agency_id=agency_id,
         chosen_period=chosen_period.label if chosen_period else None,
     )
+    prepared = PreparedReturn(report, chosen_period, today)
     sniffed = sniff(content, file_name, limits)
     if sniffed.kind is None:
         report.issues += sniffed.issues
-        return report
+        return prepared
     read = read_return(
         content, sniffed.kind, file_name,
         {"return": RETURN_COLUMNS, "evidence": EVIDENCE_COLUMNS}, limits,
@@ -142,7 +160,7 @@ def _validated(
     report.issues += read.issues
     sheet = read.returns
     if sheet is None:
-        return report
+        return prepared
     report.rows_read = len(sheet.row_numbers)
     report.ignored_columns = sheet.ignored_columns
     report.return_sheet = sheet.sheet
@@ -158,7 +176,7 @@ def _validated(
             sheet=sheet.sheet, row=sheet.header_row,
         ))
     if any(item.severity == "error" for item in report.issues):
-        return report
+        return prepared
 
     frame, cell_issues = normalise_cells(sheet, chosen_period, today)
     sheet.release()
@@ -170,15 +188,49 @@ def _validated(
             "value are empty. Fill in the figures (or a symbol such as x) and upload again.",
             sheet=sheet.sheet, row=sheet.header_row,
         ))
+        return prepared
+    prepared.frame, prepared.sheet, prepared.evidence = frame, sheet, read.evidence
+    return prepared
+
+
+def add_row_checks(prepared: Sequence[PreparedReturn], catalogue: Catalogue, cursor: duckdb.DuckDBPyConnection) -> None:
+    """Step 4 and the row checks of step 5, for returns checked by the same catalogue. Both work
+    row by row from the catalogue and the populations alone, never from returns stored, so the
+    rows of many returns are taken through them together (one statement, one Pandera pass) and
+    each row comes out as it would alone."""
+    waiting = [each for each in prepared if each.frame is not None]
+    # Rows of returns whose columns differ are not put together: pandas would fill the gaps.
+    by_shape: dict[tuple, list[PreparedReturn]] = {}
+    for each in waiting:
+        by_shape.setdefault(tuple(each.frame.dtypes.astype(str).items()), []).append(each)
+    for group in by_shape.values():
+        frames = [each.frame for each in group]
+        if len(group) == 1:
+            facts = [with_catalogue_facts(frames[0], catalogue, cursor)]
+        else:
+            together = with_catalogue_facts(pd.concat(frames, ignore_index=True), catalogue, cursor)
+            ends = np.cumsum([len(frame) for frame in frames])
+            facts = [together.iloc[end - len(frame):end].set_axis(frame.index)
+                     for frame, end in zip(frames, ends, strict=True)]
+        found = row_check_issues_together([(frame, each.sheet) for frame, each in zip(facts, group, strict=True)])
+        for each, frame, issues in zip(group, facts, found, strict=True):
+            each.frame = frame
+            each.report.issues += issues
+
+
+def finish_return(prepared: PreparedReturn, cursor: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> ValidationReport:
+    """The rest of step 5: the cross-row and history rules, which read the store as it is now,
+    then the evidence; the report holds the rows ready to store."""
+    report, frame = prepared.report, prepared.frame
+    if frame is None:
         return report
-    frame = with_catalogue_facts(frame, catalogue, cursor)
-    report.issues += row_check_issues(frame, sheet)
     context = ReturnContext(
-        cursor=cursor, catalogue=catalogue, agency_id=agency_id, frame=frame, today=today,
+        cursor=cursor, catalogue=catalogue, agency_id=report.agency_id, frame=frame, today=prepared.today,
     )
-    report.issues += cross_row_issues(context, sheet)
-    if read.evidence is not None:
-        evidence, evidence_issues = read_evidence(read.evidence, catalogue, chosen_period, today)
+    report.issues += cross_row_issues(context, prepared.sheet)
+    if prepared.evidence is not None:
+        evidence, evidence_issues = read_evidence(prepared.evidence, catalogue, prepared.chosen_period,
+                                                  prepared.today)
         report.evidence = evidence
         report.issues += evidence_issues
     # Only the columns the store keeps: storing copies them, and a backfill's other thirty
@@ -187,4 +239,5 @@ def _validated(
     has_figure = frame["has_figure"]
     report.observations = kept if has_figure.all() else kept[has_figure]
     report.rows = frame
+    prepared.frame = None  # the report holds the rows now
     return report
