@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from thinktank.catalogue import Catalogue
+from thinktank.ingest.collector import collector_paused
 from thinktank.ingest.limits import Limits
 from thinktank.ingest.validate import (
     ValidationReport,
@@ -247,7 +248,12 @@ class ReturnBatch:
     def ingest_all(self, uploads: Sequence[Upload]) -> list[IngestResult]:
         """Check and store each upload in turn, as `ingest` would one after another. The checks
         that read only the catalogue (`add_row_checks`) are run once over the rows of them all;
-        those that read the store run for each return after the ones before it are stored."""
+        those that read the store run for each return after the ones before it are stored.
+        The collector is held off throughout, as it is while one return is checked."""
+        with collector_paused():
+            return self._ingest_all(uploads)
+
+    def _ingest_all(self, uploads: Sequence[Upload]) -> list[IngestResult]:
         prepared = [prepare_return(self._catalogue(upload.chosen_period), upload.content, upload.file_name,
                                    upload.agency_id, upload.chosen_period, upload.actor, upload.now.date(), self.limits)
                     for upload in uploads]
