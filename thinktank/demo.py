@@ -234,7 +234,8 @@ def build_demo(
         first = first.previous()
     quarters = quarters_between(first, last)
     agencies = [agency.id for agency in catalogue.agencies]
-    total = len(quarters) * len(agencies)
+    # Every agency quarter, then the analyst's work on the headlines and commentary.
+    total = len(quarters) * len(agencies) + 1
     stored = refused = not_sent = done = 0
     # One batch: every return still read from its file and checked as an upload is, in turn, but
     # in one transaction, with the series rewritten once at the end rather than after each. A
@@ -272,6 +273,8 @@ def build_demo(
             for result in batch.ingest_all(uploads):
                 stored += result.outcome == "stored"
                 refused += result.outcome == "refused"
+    if progress:
+        progress(total, total, "the series, the quarterly headlines and commentary")
     cursor = store.cursor()
     rebased_id, rebase_reason = REBASED
     step_index = SERIES[rebased_id].step[0]

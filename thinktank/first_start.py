@@ -108,6 +108,6 @@ def _progress_lines(out: TextIO) -> Progress:
         tenth = done * 10 // total
         if tenth > said[0]:
             said[0] = tenth
-            say(out, f"  {done * 100 // total:>3}% ({done} of {total} agency quarters, now {label})")
+            say(out, f"  {done * 100 // total:>3}% done, now {label}")
 
     return progress
