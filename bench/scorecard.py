@@ -88,34 +88,42 @@ def build_store(case: str, database: Path) -> None:
             FROM (SELECT DISTINCT owner_id AS id FROM indicators) agency,
                  range($first, $last + 1) AS q(quarter)
             """, {"first": parameters["first"], "last": parameters["last"]})
-        cursor.execute(
-            """
-            INSERT INTO observations (submission_id, indicator_id, period, period_index, breakdown,
-                                      breakdown_value, numerator, denominator, value, status, comment,
-                                      source_row)
-            WITH cells AS (
-                SELECT s.id AS submission_id, i.id AS indicator_id, i.unit, s.period, g.ward,
-                       quarter_index(s.period) % 4 AS season,
-                       (hash(i.id, s.period, g.ward) % 1000) / 1000.0 AS noise
-                FROM indicators i
-                JOIN submissions s ON s.agency_id = i.owner_id
-                CROSS JOIN range(0, $wards + 1) AS g(ward)
-            )
-            SELECT submission_id, indicator_id, period, quarter_index(period),
-                CASE WHEN ward = 0 THEN 'All' ELSE 'Ward' END,
-                CASE WHEN ward = 0 THEN 'All' ELSE printf('Ward %04d', ward) END,
-                CASE WHEN suppressed THEN NULL WHEN unit = 'percent' THEN round(40 + 10 * noise + season)
-                     WHEN unit = 'rate_per_10k' THEN round(400 + 60 * noise + 5 * season) END,
-                CASE WHEN NOT suppressed AND unit = 'percent' THEN 60 END,
-                CASE WHEN suppressed OR unit IN ('percent', 'rate_per_10k') THEN NULL
-                     WHEN unit = 'score' THEN round(5 + 3 * noise, 1)
-                     ELSE round(100 + 30 * noise + 4 * season) END,
-                CASE WHEN suppressed THEN 'c' END,
-                NULL, ward + 2
-            FROM (SELECT *, ward > 0 AND hash(indicator_id, period, ward, 'c') % 200 = 0 AS suppressed FROM cells)
-            """, {"wards": parameters["wards"]})
+        # A quarter at a time, as returns arrive: five million figures in one statement is more
+        # than the store's memory cap lets one insert hold (a return is refused above 200,000 rows).
+        for quarter in range(parameters["first"], parameters["last"] + 1):
+            _insert_synthetic_quarter(cursor, quarter, parameters["wards"])
         with transaction(cursor):
             refresh_series_points(cursor)
+
+
+def _insert_synthetic_quarter(cursor, quarter: int, wards: int) -> None:
+    """Every indicator's figures for one quarter of a synthetic store."""
+    cursor.execute(
+        """
+        INSERT INTO observations (submission_id, indicator_id, period, period_index, breakdown,
+                                  breakdown_value, numerator, denominator, value, status, comment,
+                                  source_row)
+        WITH cells AS (
+            SELECT s.id AS submission_id, i.id AS indicator_id, i.unit, s.period, g.ward,
+                   quarter_index(s.period) % 4 AS season,
+                   (hash(i.id, s.period, g.ward) % 1000) / 1000.0 AS noise
+            FROM indicators i
+            JOIN submissions s ON s.agency_id = i.owner_id AND s.period = quarter_label($quarter)
+            CROSS JOIN range(0, $wards + 1) AS g(ward)
+        )
+        SELECT submission_id, indicator_id, period, quarter_index(period),
+            CASE WHEN ward = 0 THEN 'All' ELSE 'Ward' END,
+            CASE WHEN ward = 0 THEN 'All' ELSE printf('Ward %04d', ward) END,
+            CASE WHEN suppressed THEN NULL WHEN unit = 'percent' THEN round(40 + 10 * noise + season)
+                 WHEN unit = 'rate_per_10k' THEN round(400 + 60 * noise + 5 * season) END,
+            CASE WHEN NOT suppressed AND unit = 'percent' THEN 60 END,
+            CASE WHEN suppressed OR unit IN ('percent', 'rate_per_10k') THEN NULL
+                 WHEN unit = 'score' THEN round(5 + 3 * noise, 1)
+                 ELSE round(100 + 30 * noise + 4 * season) END,
+            CASE WHEN suppressed THEN 'c' END,
+            NULL, ward + 2
+        FROM (SELECT *, ward > 0 AND hash(indicator_id, period, ward, 'c') % 200 = 0 AS suppressed FROM cells)
+        """, {"wards": wards, "quarter": quarter})
 
 
 def measure(database: Path) -> dict:

@@ -243,7 +243,7 @@ WITH {ACTIVE_INDICATORS},
 -- The last eight quarters are all the scorecard reads: each series' XmR state so far is on its
 -- latest point's row.
 -- Read afresh by each part that needs it, not stored in between: the quarter's own rows are a
--- small part of the table, and it is kept in quarter order.
+-- small part of the table.
 recent_points AS NOT MATERIALIZED (
     SELECT p.*
     FROM series_points p

@@ -218,6 +218,20 @@ def _backup_before_upgrade(connection: duckdb.DuckDBPyConnection, path: Path, ve
 HARDENED = {"enable_external_access": False, "autoinstall_known_extensions": False,
             "autoload_known_extensions": False, "lock_configuration": True}
 
+# DuckDB's own memory is capped. Left to itself it keeps every block it has read cached up to
+# 80% of the machine's memory: the check of every row at start-up and the reads of a 5-million-figure
+# store alone then held 900 MiB, and the server 1.25 GiB after a full recomputation. Under the cap,
+# what DuckDB has read is evicted and what its joins, sorts and windows hold past it goes to its
+# temporary folder beside the database (`<database>.tmp`, DuckDB's default for a file): the server
+# peaks near 800 MiB at 100x (bench/RESULTS.md). The cap is DuckDB's alone; Python's frames come on
+# top. An index is the one thing the cap counts that cannot be evicted: DuckDB holds what an insert
+# added to one (about 100 bytes a figure for the primary key of `observations`) until a checkpoint
+# writes it out, and checkpoints once its log passes `checkpoint_threshold`. A large insert goes
+# straight into the file rather than the log, so at the default of 16 MiB a run of large returns
+# never checkpointed, and their indexes filled the cap until it refused the next insert. At 4 MiB
+# each such return checkpoints as it commits (tests/test_store_memory.py).
+MEMORY = {"memory_limit": "400MiB", "checkpoint_threshold": "4MiB"}
+
 
 def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """The database opened read-only (to back it up), with the same checks and messages."""
@@ -242,7 +256,7 @@ def _connect(path: Path, read_only: bool = False) -> tuple[duckdb.DuckDBPyConnec
     read_only = read_only or (exists and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(path), read_only=read_only, config=HARDENED), read_only
+        return duckdb.connect(str(path), read_only=read_only, config=HARDENED | MEMORY), read_only
     except duckdb.Error as error:
         message = str(error)
         if isinstance(error, duckdb.IOException) and "lock" in message.lower():

@@ -88,14 +88,14 @@ SELECT f.series_id, f.indicator_id, f.period_index, f.numerator, f.denominator, 
     s.prior_1, s.prior_2, s.prior_3, s.prior_4, s.prior_5, s.prior_6, s.segment
 FROM figures f
 LEFT JOIN state s USING (series_id, period_index)
--- In quarter order, so that reading the latest quarters skips most of each batch's rows.
-ORDER BY f.period_index, f.series_id
+-- In no particular order: sorting the rows into quarter order cost a sixth of the work, and the
+-- scorecard and the charts read as fast from the table unsorted (bench/RESULTS.md, 4 December 2026).
 """
 
 # The most figures one statement works out. Every series at 100x (5 million figures) in one
-# statement held them all in its sorts and joins at once, a peak of 1.7 GiB; in batches of whole
-# indicators of about a million figures each the peak is under 800 MiB, in the same time. Each
-# batch is written in quarter order, so the table stays in quarter order within each batch.
+# statement held them all in its sorts and joins at once, a peak of 1.7 GiB, and under the store's
+# memory cap (`thinktank.store.MEMORY`) spilled to disk; in batches of whole indicators of about a
+# million figures each it fits under the cap, in the same time.
 BATCH_FIGURES = 1_000_000
 
 _FIGURES_BY_INDICATOR = """
