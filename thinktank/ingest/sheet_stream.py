@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import threading
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -357,29 +358,58 @@ def calamine_rows(
 ) -> CalamineRows | None:
     """The sheet's rows read by calamine, or None if the sheet is not plain enough for calamine
     to read it as the stream would (the caller then streams it)."""
-    formats = _number_formats(archive, sheet.path, styles, shared_strings, limits)
+    if not _styles_plain(styles, shared_strings, limits):
+        return None
+    # Calamine parses without holding Python's lock, so it reads the sheet on the other core while
+    # this thread scans the same XML for what would leave it to the stream. A sheet the scan finds
+    # not plain leaves the parse to finish on its own, unread; the package's size limits were
+    # checked before either began.
+    parsing = _CalamineParse(content, sheet.title)
+    formats = _number_formats(archive, sheet.path, styles, limits)
     if formats is None:
         return None
-    try:
-        grid = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name(sheet.title).to_python(
-            skip_empty_area=False
-        )
-    except Exception:  # whatever calamine cannot read, the stream reads or refuses
+    grid = parsing.grid()
+    if grid is None:  # whatever calamine cannot read, the stream reads or refuses
         return None
     return CalamineRows(stream, grid, formats, styles[0].number_format)
 
 
+class _CalamineParse(threading.Thread):
+    """A sheet's values read by calamine in a thread of their own."""
+
+    def __init__(self, content: bytes, title: str) -> None:
+        super().__init__(name="calamine", daemon=True)
+        self._content, self._title = content, title
+        self._grid: list[list[Any]] | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self._grid = CalamineWorkbook.from_filelike(io.BytesIO(self._content)).get_sheet_by_name(
+                self._title).to_python(skip_empty_area=False)
+        except Exception:  # read as "calamine cannot read it": the stream reads or refuses
+            self._grid = None
+
+    def grid(self) -> list[list[Any]] | None:
+        self.join()
+        return self._grid
+
+
+def _styles_plain(styles: list[_Style], shared_strings: list[str], limits: Limits) -> bool:
+    """Whether the workbook's styles, shared strings and the column limit let calamine read a
+    sheet of it as the stream would, before its XML is scanned (`_number_formats`)."""
+    if not styles or styles[0].number_format != "General" or limits.max_columns < len(COLUMN_LETTERS):
+        return False
+    if any(_may_be_read_as_date(style) != (style.is_date or style.is_timedelta) for style in styles):
+        return False  # calamine might read a number in this format as a date where openpyxl does not
+    return not any("_x" in text for text in shared_strings)
+
+
 def _number_formats(
-    archive: zipfile.ZipFile, path: str, styles: list[_Style], shared_strings: list[str], limits: Limits,
+    archive: zipfile.ZipFile, path: str, styles: list[_Style], limits: Limits,
 ) -> dict[tuple[int, int], str] | None:
     """The number format of each cell whose format is not General, by (row, column); None if
     the part is not plain."""
-    if not styles or styles[0].number_format != "General" or limits.max_columns < len(COLUMN_LETTERS):
-        return None
-    if any(_may_be_read_as_date(style) != (style.is_date or style.is_timedelta) for style in styles):
-        return None  # calamine might read a number in this format as a date where openpyxl does not
-    if any("_x" in text for text in shared_strings):
-        return None
     # Styles the workbook has that are not dates; a date, or a style it lacks (which the stream
     # calls damage), leaves the sheet to the stream.
     plain_styles = b"|".join(str(index).encode() for index, style in enumerate(styles)
