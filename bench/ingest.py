@@ -37,6 +37,8 @@ from python_calamine import CalamineWorkbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from peak_memory import peak_mib
+
 from schemas.returns import load_row_checks
 from thinktank.catalogue import Catalogue
 from thinktank.ingest.submit import ingest_return
@@ -142,17 +144,6 @@ def run_case(path: Path) -> dict:
                    strict=True)),
         "outcome": result.outcome, "errors": result.report.errors, "peak_mib": peak,
     }
-
-
-def peak_mib() -> float:
-    """This process's own peak resident memory, from Linux's VmHWM. Not getrusage's ru_maxrss,
-    which Linux keeps across the exec that starts a case: it would report the peak of the bench
-    process that started it, which has just built a 100,000-row workbook with openpyxl (about
-    500 MiB, whatever the upload path uses)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status: the peak memory can only be read on Linux")
 
 
 def parse_alone(content: bytes) -> tuple[float, float]:

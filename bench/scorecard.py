@@ -24,7 +24,6 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import resource
 import shutil
 import statistics
 import subprocess
@@ -37,6 +36,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from peak_memory import peak_mib
 from scorecard_baseline import (
     POINT_COLUMNS,
     load_inputs,
@@ -192,7 +192,7 @@ def measure(database: Path) -> dict:
         "agency_rewrite_s": agency_rewrite, "agency_indicators": len(owner_indicators),
         "pandas_s": pandas_seconds, "ratio": pandas_seconds / warm,
         "mismatches": _mismatches(card, baseline),
-        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mib": peak_mib(),
     }
 
 
@@ -212,11 +212,11 @@ def server_memory(database: Path) -> dict:
     for indicator_id in PAGE_INDICATORS:
         scorecard.series(cursor, indicator_id, quarter, breakdown="All")
         scorecard.scorecard(cursor, quarter, indicator_id=indicator_id)
-    after_reads = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    after_reads = peak_mib()
     _recompute(cursor)
     store.close()
     return {"rows": len(card), "reads_peak_mib": after_reads,
-            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_mib": peak_mib()}
 
 
 def _timed(action, repeats: int) -> list[float]:
