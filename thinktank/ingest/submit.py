@@ -98,31 +98,16 @@ def check_return(
     limits: Limits | None = None,
 ) -> IngestResult:
     """Validate a return and say what storing it would do. Writes nothing."""
-    return _checked(
-        store.cursor(), checked_against(store, chosen_period), content, file_name, agency_id, chosen_period, actor,
-        today or utc_now().date(), limits or Limits.from_environment(),
-    )
+    cursor = store.cursor()
+    report = validate_return(cursor, checked_against(store, chosen_period), content, file_name, agency_id,
+                             chosen_period, actor, today or utc_now().date(), limits or Limits.from_environment())
+    return _judged(cursor, report)
 
 
 def checked_against(store: Store, chosen_period: Quarter | None) -> Catalogue:
     """The definitions a return is checked by: those in force in the quarter chosen (the latest,
     when the file's own Period column says which quarters it holds)."""
     return store.catalogue.in_force(chosen_period) if chosen_period else store.catalogue
-
-
-def _checked(
-    cursor: duckdb.DuckDBPyConnection,
-    catalogue: Catalogue,
-    content: bytes,
-    file_name: str,
-    agency_id: str,
-    chosen_period: Quarter | None,
-    actor: User,
-    today: dt.date,
-    limits: Limits,
-) -> IngestResult:
-    return _judged(cursor, validate_return(cursor, catalogue, content, file_name, agency_id, chosen_period, actor,
-                                           today, limits))
 
 
 def _judged(cursor: duckdb.DuckDBPyConnection, report: ValidationReport) -> IngestResult:
