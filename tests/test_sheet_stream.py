@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from thinktank.ingest import sheet_stream
 from thinktank.ingest.limits import Limits
 from thinktank.ingest.sheet_stream import (
     CalamineRows,
@@ -190,6 +191,26 @@ def test_a_sheet_calamine_might_read_otherwise_is_streamed(xml):
                              f'<row r="2">{xml}</row>')
     with StreamedWorkbook(content, Limits()) as workbook:
         assert not isinstance(workbook.rows(workbook.sheets[0], Limits()), CalamineRows)
+
+
+@pytest.mark.parametrize("far", ['<c r="XFD1048576"><v>1</v></c>', '<c r="A300000"><v>1</v></c>'])
+def test_calamine_is_never_given_a_sheet_that_spans_more_than_it_may(far, monkeypatch):
+    # Calamine lays a sheet out as the rectangle its cells span: one far cell would have it ask
+    # for more memory than the machine has and abort the process. The scan must refuse first.
+    opened = []
+
+    class Recording:
+        @staticmethod
+        def from_filelike(source):
+            opened.append(source)
+            raise AssertionError("calamine was given the sheet")
+
+    monkeypatch.setattr(sheet_stream, "CalamineWorkbook", Recording)
+    content = sheet_workbook('<row r="1"><c r="A1" t="inlineStr"><is><t>indicator_id</t></is></c></row>'
+                             f'<row r="2"><c r="A2"><v>1</v></c>{far}</row>')
+    with StreamedWorkbook(content, Limits()) as workbook:
+        assert not isinstance(workbook.rows(workbook.sheets[0], Limits()), CalamineRows)
+    assert opened == []
 
 
 def test_what_calamine_might_read_otherwise_is_found_past_the_first_megabyte():

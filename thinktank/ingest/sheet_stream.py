@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import threading
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -360,39 +359,19 @@ def calamine_rows(
     to read it as the stream would (the caller then streams it)."""
     if not _styles_plain(styles, shared_strings, limits):
         return None
-    # Calamine parses without holding Python's lock, so it reads the sheet on the other core while
-    # this thread scans the same XML for what would leave it to the stream. A sheet the scan finds
-    # not plain leaves the parse to finish on its own, unread; the package's size limits were
-    # checked before either began.
-    parsing = _CalamineParse(content, sheet.title)
+    # Calamine only after the scan: it lays a sheet out as the rectangle its cells span, so one
+    # cell at XFD1048576 would have it ask for half a terabyte and abort the process, which no
+    # exception reaches. The scan lets through only columns A to P and rows below 300,000.
     formats = _number_formats(archive, sheet.path, styles, limits)
     if formats is None:
         return None
-    grid = parsing.grid()
-    if grid is None:  # whatever calamine cannot read, the stream reads or refuses
+    try:
+        grid = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name(sheet.title).to_python(
+            skip_empty_area=False
+        )
+    except Exception:  # whatever calamine cannot read, the stream reads or refuses
         return None
     return CalamineRows(stream, grid, formats, styles[0].number_format)
-
-
-class _CalamineParse(threading.Thread):
-    """A sheet's values read by calamine in a thread of their own."""
-
-    def __init__(self, content: bytes, title: str) -> None:
-        super().__init__(name="calamine", daemon=True)
-        self._content, self._title = content, title
-        self._grid: list[list[Any]] | None = None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            self._grid = CalamineWorkbook.from_filelike(io.BytesIO(self._content)).get_sheet_by_name(
-                self._title).to_python(skip_empty_area=False)
-        except Exception:  # read as "calamine cannot read it": the stream reads or refuses
-            self._grid = None
-
-    def grid(self) -> list[list[Any]] | None:
-        self.join()
-        return self._grid
 
 
 def _styles_plain(styles: list[_Style], shared_strings: list[str], limits: Limits) -> bool:
