@@ -4,6 +4,7 @@ confirming warnings, the audit log, access, and templates round-tripping."""
 import datetime as dt
 import gc
 import io
+import threading
 import zipfile
 
 import openpyxl
@@ -306,6 +307,30 @@ def test_the_collector_is_back_on_after_a_check_however_it_ends():
     assert gc.isenabled()
     with pytest.raises(ValueError), collector_paused():
         raise ValueError
+    assert gc.isenabled()
+
+
+def test_the_collector_stays_off_while_any_thread_checks_and_comes_back_when_the_last_ends():
+    # A enters, B enters, A leaves while B is still inside, then B leaves: the interleaving two
+    # visitors' uploads make. The collector must stay off for B and be on again after.
+    b_inside, a_left, b_may_leave = threading.Event(), threading.Event(), threading.Event()
+    seen = []
+
+    def b():
+        with collector_paused():
+            b_inside.set()
+            a_left.wait(5)
+            seen.append(gc.isenabled())
+            b_may_leave.wait(5)
+
+    other = threading.Thread(target=b)
+    with collector_paused():
+        other.start()
+        assert b_inside.wait(5)
+    a_left.set()
+    b_may_leave.set()
+    other.join(5)
+    assert seen == [False]
     assert gc.isenabled()
 
 

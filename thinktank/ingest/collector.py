@@ -12,19 +12,30 @@ peak memory lower, not higher (`bench/ingest.py`).
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_LOCK = threading.Lock()
+_holding = 0  # blocks inside collector_paused, across every thread
+_enabled_before = True  # the collector's state when the first of them began
 
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """No automatic collection inside the block. Nested, or in two threads at once (the server
-    checks each visitor's upload in its own thread), the collector is switched back on by the
-    block that switched it off, so it is never left off once every block has ended."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    """No automatic collection inside the block. Counted across threads (the server checks each
+    visitor's upload in its own thread): the collector goes off when the first block begins and
+    back to how it was when the last one ends, never while another is still inside."""
+    global _holding, _enabled_before
+    with _LOCK:
+        if _holding == 0:
+            _enabled_before = gc.isenabled()
+            gc.disable()
+        _holding += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _LOCK:
+            _holding -= 1
+            if _holding == 0 and _enabled_before:
+                gc.enable()
