@@ -17,6 +17,7 @@ from thinktank.ingest.normalise import (
     DistinctValues,
     by_lookup,
     distinct_positions,
+    quarter_key,
     quarter_of,
 )
 
@@ -116,13 +117,6 @@ def _figures(frame: pd.DataFrame, cursor: duckdb.DuckDBPyConnection) -> pd.DataF
         cursor.unregister("return_rows")
     worked.index = frame.index
     return worked.astype({"population_value": float, "population_year": object, "computed_value": float, "figure": float})
-
-
-def quarter_key(label: object) -> float:
-    if not isinstance(label, str):
-        return math.nan
-    quarter = quarter_of(label)
-    return quarter.fy_start * 10 + quarter.number
 
 
 def suggest_close(value: object, choices: list[str]) -> str:

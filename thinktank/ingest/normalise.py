@@ -115,8 +115,7 @@ def normalise_cells(sheet: SheetRows, chosen: Quarter | None, today: dt.date) ->
     # A backfill repeats a few labels thousands of times: work each out once.
     quarters = {label: quarter_of(label) for label in frame["period"].dropna().unique()}
     periods = DistinctValues(frame["period"])
-    frame["period_key"] = periods.lookup({label: q.fy_start * 10 + q.number for label, q in quarters.items()},
-                                         float, math.nan)
+    frame["period_key"] = periods.lookup({label: quarter_key(label) for label in quarters}, float, math.nan)
     frame["period_end"] = periods.lookup({label: format_date(q.end) for label, q in quarters.items()})
     frame["financial_year"] = periods.lookup({label: q.financial_year for label, q in quarters.items()})
     frame["period_is_future"] = periods.lookup({label: q.is_future(today) for label, q in quarters.items()},
@@ -200,6 +199,15 @@ def _read_period(value: object) -> tuple[str | None, ThinkTankError | None]:
 def quarter_of(label: str) -> Quarter:
     """Parsing is memoised: a backfill repeats the same few quarter labels thousands of times."""
     return Quarter.parse(label)
+
+
+def quarter_key(label: object) -> float:
+    """A quarter label as a number that sorts as the quarters do (a row's period against an
+    indicator's first and last quarters); NaN for no label."""
+    if not isinstance(label, str):
+        return math.nan
+    quarter = quarter_of(label)
+    return quarter.fy_start * 10 + quarter.number
 
 
 def _upper(text: str | None) -> str | None:
