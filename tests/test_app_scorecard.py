@@ -19,7 +19,7 @@ from html_support import Items
 from streamlit.testing.v1 import AppTest
 
 import views.common
-from thinktank import catalogue_changes
+from thinktank import catalogue_changes, indicator_commentary
 from thinktank.formatting import STATUS_LABELS, UNIT_LABELS, figure_decimals, format_figure
 from thinktank.periods import Quarter
 from thinktank.spc_baselines import add_rebase
@@ -156,6 +156,30 @@ def test_the_indicator_page_shows_breakdowns_with_a_suppressed_group_as_words(ap
 
     assert [element.value for element in app.subheader] == ["Re-bases", *INDICATOR_QUESTION_LABELS.values(),
                                                              "Locality", "Definition history"]
+
+
+def test_an_indicator_with_commentary_shows_a_definition_changed_after_it_was_first_drawn(app, settings):
+    """The page's tables are shared by every viewer and keyed by the data version: listing the
+    commentary's versions must not take the data version's place in those keys."""
+    with Store.open(settings) as opened:
+        indicator_commentary.save(opened.cursor(), LOCAL_ANALYST, "FD02", Quarter(2025, 2), "tells_us",
+                                  "Timeliness held through the restructure.", dt.datetime(2025, 11, 1, 9, 0))
+    app.query_params["indicator"] = "FD02"
+    app.switch_page("views/indicator.py").run()
+    assert not app.exception
+
+    def history_rows() -> int:
+        return len(next(frame.value for frame in app.dataframe if "What changed" in frame.value.columns))
+
+    assert history_rows() == 1
+    with Store.open(settings) as opened:
+        base = {**opened.catalogue.definition_in_force("FD02", Quarter(2025, 1)).model_dump(mode="json"),
+                "target": {"value": 95.0, "amber_tolerance": 5.0}}
+        proposal = catalogue_changes.propose_indicator(opened.cursor(), opened.catalogue, base, Quarter(2025, 1))
+        catalogue_changes.save(opened, LOCAL_ANALYST, proposal, reason="Target agreed by the PLG")
+    app.run()
+    assert not app.exception
+    assert history_rows() == 2
 
 
 @pytest.mark.parametrize("page", ["views/indicator.py", "views/catalogue.py"])

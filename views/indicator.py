@@ -259,12 +259,12 @@ else:
     if not written.empty:
         with st.expander(f"Every version of this commentary ({len(written):,})"):
             # A list rather than a table, so that each version reads whole.
-            for version in written.itertuples():
-                answer_to = INDICATOR_QUESTION_LABELS[version.question] + (f" ({version.agency})" if version.agency else "")
+            for entry in written.itertuples():
+                answer_to = INDICATOR_QUESTION_LABELS[entry.question] + (f" ({entry.agency})" if entry.agency else "")
                 st.caption(markdown_text(
-                    f"{COMMENTARY_CHANGE_LABELS[version.change]} by {person_name(version.written_by, agency_short_names)} "
-                    f"on {version.written_at.strftime('%-d %B %Y at %H:%M')}: {answer_to}"))
-                st.text(version.body)
+                    f"{COMMENTARY_CHANGE_LABELS[entry.change]} by {person_name(entry.written_by, agency_short_names)} "
+                    f"on {entry.written_at.strftime('%-d %B %Y at %H:%M')}: {answer_to}"))
+                st.text(entry.body)
 
 st.header("Breakdowns", divider="gray")
 groups = rows[rows["breakdown"] != "All"]
