@@ -36,13 +36,14 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from serve_support import CHROMIUM, CHROMIUM_FLAGS, wait_until_answering
 from startup import machine
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -61,9 +62,7 @@ PAGE_TIMEOUT_SECONDS = 60.0
 INDICATORS = ["FD04", "CP02", "HO01", "EH02", "CLA01", "FD06", "AS06"]
 # The hostile file: one row of ten million empty columns (10 MB, under the 25 MB upload limit).
 HOSTILE_CSV = b"indicator_id,value\nFD06" + b"," * 10_000_000 + b"\n"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
 
 
 @dataclass
@@ -109,15 +108,7 @@ def served(database: Path, port: int, code: Path = REPO_ROOT) -> Iterator[tuple[
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start: see {log.name}") from None
-                time.sleep(0.3)
+        wait_until_answering(url, server, Path(log.name), 60)
         yield url, server
     finally:
         server.terminate()
@@ -301,7 +292,7 @@ def browser_page() -> Iterator:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         try:
             yield browser.new_page(viewport={"width": 1440, "height": 1000})
         finally:

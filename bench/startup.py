@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 # The tests' helpers for a served Streamlit, so that the bench waits for one as they do.
-from conftest import CHROMIUM, CHROMIUM_FLAGS, _free_port, wait_until_answering
+from serve_support import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_answering
 
 from thinktank import browse
 from thinktank.settings import Settings
@@ -110,7 +110,7 @@ def _environment(port: int) -> dict[str, str]:
 def serving(command: list[str], folder: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """A command that serves on a port of its own (`make run`, `streamlit run`), stopped with
     everything it started at the end."""
-    port = _free_port()
+    port = free_port()
     with log.open("w") as output:
         server = subprocess.Popen(command, cwd=folder, env=_environment(port), stdout=output,
                                   stderr=subprocess.STDOUT, start_new_session=True)

@@ -3,16 +3,14 @@ import datetime as dt
 import fcntl
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from serve_support import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_answering
 from streamlit.testing.v1 import AppTest
 
 from thinktank.settings import (
@@ -134,35 +132,7 @@ def replace_in(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Chromium on a closed network: no background calls home, no sandbox as root in CI.
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 ARTIFACTS = Path(__file__).parent / "artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_answering(url: str, server: subprocess.Popen, log: Path, timeout_s: float,
-                         poll_s: float = 0.3) -> None:
-    """Until a served Streamlit answers its health check; the log is raised if it stops first or
-    takes longer than ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start:\n{log.read_text()}") from None
-            time.sleep(poll_s)
 
 
 @contextlib.contextmanager
@@ -170,7 +140,7 @@ def _serve(database: Path, log_folder: Path, script: str = "app.py",
            settings: dict[str, str] | None = None) -> Iterator[str]:
     """A real `streamlit run` of the dashboard (or another script) on localhost, on the given
     database; ``settings`` adds environment variables (Streamlit's own, such as the secrets file)."""
-    port = _free_port()
+    port = free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("THINKTANK_")}
     environment.update(settings or {})
     environment[DATABASE_ENV] = str(database)

@@ -5,8 +5,8 @@ upload a person saw stored found in the store afterwards."""
 import sys
 
 import pytest
-from conftest import _free_port
 from returns_support import police, send
+from serve_support import free_port
 
 from thinktank.settings import CATALOGUE_ENV, REFERENCE_ENV, REPO_ROOT
 from thinktank.store import Store
@@ -23,7 +23,7 @@ def test_a_short_load_round_has_no_error_and_loses_no_upload(settings, monkeypat
         send(store, police())  # a quarter with figures for the Scorecard and Indicator pages
     monkeypatch.setenv(CATALOGUE_ENV, str(settings.catalogue_dir))
     monkeypatch.setenv(REFERENCE_ENV, str(settings.reference_dir))
-    figures = load.run(settings.database_path, viewers=5, uploaders=2, seconds=15, hostile=True, port=_free_port())
+    figures = load.run(settings.database_path, viewers=5, uploaders=2, seconds=15, hostile=True, port=free_port())
     assert figures["errors"] == []
     assert figures["uploads_in_store"] == figures["uploads_stored_seen"] > 0
     assert figures["page_views"] >= 5 and figures["hostile_refused"] >= 1
