@@ -209,8 +209,8 @@ def browser():
 
 
 def act_as(page, choice: str) -> None:
-    """Choose whom to act as in local mode. The choice sits at the foot of the sidebar, below the
-    navigation and the banner, so the sidebar is scrolled to its end before the list is opened."""
+    """Choose whom to act as in local mode. The choice sits below the sidebar's navigation, above
+    local mode's banner; the sidebar is scrolled to its end first, so that a short window shows it."""
     page.get_by_test_id("stSidebarContent").evaluate("sidebar => sidebar.scrollTo(0, sidebar.scrollHeight)")
     page.get_by_test_id("stSidebar").get_by_role("combobox", name="Acting as").click()
     page.get_by_role("option", name=choice, exact=True).click()
