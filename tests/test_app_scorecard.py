@@ -158,6 +158,27 @@ def test_the_indicator_page_shows_breakdowns_with_a_suppressed_group_as_words(ap
                                                              "Locality", "Definition history"]
 
 
+@pytest.mark.parametrize("page", ["views/indicator.py", "views/catalogue.py"])
+def test_the_benchmarks_held_download_as_csv_and_excel_as_the_table_shows_them(app, monkeypatch, page):
+    offered = {}
+    offer = views.common.download_button
+
+    def recording(container, label, data, file_name, mime, **options):
+        offered[file_name] = data
+        offer(container, label, data, file_name, mime, **options)
+
+    monkeypatch.setattr(views.common, "download_button", recording)
+    app.query_params["indicator"] = "FD04"
+    app.switch_page(page).run()
+    if page == "views/catalogue.py":
+        next(box for box in app.selectbox if box.label == "Show the full definition of").select("FD04").run()
+    assert not app.exception
+    rows = csv_rows(offered["thinktank-FD04-benchmarks.csv"]())
+    sheet = openpyxl.load_workbook(io.BytesIO(offered["thinktank-FD04-benchmarks.xlsx"]()))["Benchmarks"]
+    assert rows and len(rows) == sheet.max_row - 1
+    assert [cell.value for cell in sheet[1]] == list(rows[0])
+
+
 def test_an_indicator_with_commentary_shows_a_definition_changed_after_it_was_first_drawn(app, settings):
     """The page's tables are shared by every viewer and keyed by the data version: listing the
     commentary's versions must not take the data version's place in those keys."""

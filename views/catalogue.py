@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import pandas as pd
 import streamlit as st
 
 from thinktank import browse
 from thinktank.docs import markdown_text
-from thinktank.downloads import CSV_MIME, csv_bytes
 from thinktank.formatting import (
     INDICATOR_STATUS_LABELS,
     PERIOD_BASIS_LABELS,
@@ -19,7 +16,7 @@ from thinktank.formatting import (
 )
 from thinktank.periods import latest_complete_quarter
 from thinktank.store import utc_now
-from views.common import data_version, download_button, page_link, store, table_downloads
+from views.common import data_version, page_link, store, table_downloads
 
 ALL = ""
 THEME_KEY, OWNER_KEY, PRIORITY_KEY, STATUS_KEY, SEARCH_KEY = (
@@ -219,9 +216,8 @@ else:
         columns={"area": "Area", "period": "Period", "source": "Source", "licence": "Licence", "note": "Note"}
     )
     st.dataframe(shown, hide_index=True, width="stretch")
-    download_button(st, "Download benchmarks CSV",
-                    partial(csv_bytes, browse.benchmarks_for_people(comparators, chosen["unit"])),
-                    f"benchmarks-{chosen_id}.csv", CSV_MIME)
+    table_downloads(browse.benchmarks_for_people(comparators, chosen["unit"]), f"thinktank-{chosen_id}-benchmarks",
+                    sheet="Benchmarks")
 
 history = definition_history(chosen_id, version)
 with st.expander(f"Definition history ({len(history)} definition{'s' if len(history) != 1 else ''} over time)"):

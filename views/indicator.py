@@ -299,6 +299,7 @@ held_benchmarks = benchmarks_held(indicator_id, unit, version)
 if not held_benchmarks.empty:
     with st.expander("Every benchmark held, with its source"):
         st.dataframe(held_benchmarks, hide_index=True, width="stretch")
+        table_downloads(held_benchmarks, f"thinktank-{indicator_id}-benchmarks", sheet="Benchmarks")
 
 st.header("Definition", divider="gray")
 if len(history) > 1:
