@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -193,7 +195,11 @@ def test_a_sheet_calamine_might_read_otherwise_is_streamed(xml):
         assert not isinstance(workbook.rows(workbook.sheets[0], Limits()), CalamineRows)
 
 
-@pytest.mark.parametrize("far", ['<c r="XFD1048576"><v>1</v></c>', '<c r="A300000"><v>1</v></c>'])
+@pytest.mark.parametrize("far", [
+    '<c r="XFD1048576"><v>1</v></c>', '<c r="A300000"><v>1</v></c>',
+    '<x:c r="XFD1048576"><x:v>1</x:v></x:c>',  # a prefix the first scan's cell search would not see
+    '<c r="A2"><v>1</v></c><!-- --><c r="XFD1048576"><v>1</v></c>',
+])
 def test_calamine_is_never_given_a_sheet_that_spans_more_than_it_may(far, monkeypatch):
     # Calamine lays a sheet out as the rectangle its cells span: one far cell would have it ask
     # for more memory than the machine has and abort the process. The scan must refuse first.
@@ -211,6 +217,28 @@ def test_calamine_is_never_given_a_sheet_that_spans_more_than_it_may(far, monkey
     with StreamedWorkbook(content, Limits()) as workbook:
         assert not isinstance(workbook.rows(workbook.sheets[0], Limits()), CalamineRows)
     assert opened == []
+
+
+def test_a_sheet_the_second_scan_streams_leaves_no_calamine_parse_running(monkeypatch):
+    # The second scan runs beside calamine; when it sends the sheet to the stream, the parse is
+    # waited for and dropped, so that no upload leaves a parse running on its own.
+    finished = threading.Event()
+    real = sheet_stream._calamine_grid
+
+    def slow_grid(content, title):
+        time.sleep(0.2)
+        grid = real(content, title)
+        finished.set()
+        return grid
+
+    monkeypatch.setattr(sheet_stream, "_calamine_grid", slow_grid)
+    content = sheet_workbook('<row r="1"><c r="A1" t="inlineStr"><is><t>indicator_id</t></is></c></row>'
+                             '<row r="2"><c r="A2" t="inlineStr"><is><r><t>a</t></r></is></c></row>')
+    with StreamedWorkbook(content, Limits()) as workbook:
+        rows = workbook.rows(workbook.sheets[0], Limits())
+        assert finished.is_set()
+        assert not isinstance(rows, CalamineRows)
+    assert not any(thread.name.startswith("calamine") for thread in threading.enumerate())
 
 
 def test_what_calamine_might_read_otherwise_is_found_past_the_first_megabyte():

@@ -18,6 +18,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 from xml.parsers import expat
@@ -359,24 +360,38 @@ def calamine_rows(
     to read it as the stream would (the caller then streams it)."""
     if not _styles_plain(styles, shared_strings, limits):
         return None
-    # Calamine only after the scan: it lays a sheet out as the rectangle its cells span, so one
-    # cell at XFD1048576 would have it ask for half a terabyte and abort the process, which no
-    # exception reaches. The scan lets through only columns A to P and rows below 300,000.
-    formats = _number_formats(archive, sheet.path, styles, limits)
-    if formats is None:
+    # Calamine lays a sheet out as the rectangle its cells span, so one cell at XFD1048576 would
+    # have it ask for half a terabyte and abort the process, which no exception reaches. It
+    # starts only once the first scan has found every cell in columns A to P and rows below
+    # 300,000, in XML it reads as the stream does. It parses without holding Python's lock, so
+    # the second scan, for what calamine would read otherwise than the stream (which bounds
+    # nothing), runs beside it on the other core; leaving the pool waits for the parse, so a
+    # sheet the second scan sends to the stream never leaves a parse running on its own.
+    if not _cells_within_bounds(archive, sheet.path, styles):
         return None
-    try:
-        grid = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name(sheet.title).to_python(
-            skip_empty_area=False
-        )
-    except Exception:  # whatever calamine cannot read, the stream reads or refuses
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calamine") as pool:
+        parsing = pool.submit(_calamine_grid, content, sheet.title)
+        formats = _number_formats(archive, sheet.path, styles, limits)
+        grid = parsing.result()
+    if formats is None or grid is None:
         return None
     return CalamineRows(stream, grid, formats, styles[0].number_format)
 
 
+def _calamine_grid(content: bytes, title: str) -> list[list[Any]] | None:
+    """The sheet's values as calamine reads them, or None if calamine cannot read it (the
+    stream then reads or refuses it)."""
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name(title).to_python(
+            skip_empty_area=False
+        )
+    except Exception:  # whatever calamine cannot read, the stream reads or refuses
+        return None
+
+
 def _styles_plain(styles: list[_Style], shared_strings: list[str], limits: Limits) -> bool:
     """Whether the workbook's styles, shared strings and the column limit let calamine read a
-    sheet of it as the stream would, before its XML is scanned (`_number_formats`)."""
+    sheet of it as the stream would, before its XML is scanned."""
     if not styles or styles[0].number_format != "General" or limits.max_columns < len(COLUMN_LETTERS):
         return False
     if any(_may_be_read_as_date(style) != (style.is_date or style.is_timedelta) for style in styles):
@@ -384,50 +399,62 @@ def _styles_plain(styles: list[_Style], shared_strings: list[str], limits: Limit
     return not any("_x" in text for text in shared_strings)
 
 
-def _number_formats(
-    archive: zipfile.ZipFile, path: str, styles: list[_Style], limits: Limits,
-) -> dict[tuple[int, int], str] | None:
-    """The number format of each cell whose format is not General, by (row, column); None if
-    the part is not plain."""
+def _cells_within_bounds(archive: zipfile.ZipFile, path: str, styles: list[_Style]) -> bool:
+    """The first scan, before calamine may start: whether every cell is written as Excel writes
+    one, with a reference in columns A to P and rows below 300,000, in XML that calamine reads
+    as the stream does (UTF-8, no declaration, CDATA or comment, no namespace prefix, no entity
+    but XML's own)."""
     # Styles the workbook has that are not dates; a date, or a style it lacks (which the stream
-    # calls damage), leaves the sheet to the stream.
+    # calls damage), leaves the sheet to the stream. A cell is refused unless written just so:
+    # no reference, a column past P or a row past 299,999, an error or date cell, or another
+    # attribute all leave the sheet to the stream.
     plain_styles = b"|".join(str(index).encode() for index, style in enumerate(styles)
                              if not (style.is_date or style.is_timedelta))
-    # What only a sheet calamine might read otherwise holds: a declaration, CDATA or comment; an
-    # element with a namespace prefix; phonetic guides or rich text; a cell's text in two pieces
-    # (which the stream joins and calamine may not); a cell not written as Excel writes one (no
-    # reference, columns past P or rows past 299,999, an error or date cell, a date style or one
-    # the workbook lacks); and a value whose text is not a number as Excel writes one. Each is
-    # its own search, starting from the text it needs ("<c", "</t>"), so that the regular
-    # expression engine tries a match only where one could start rather than at every tag; a
-    # search that needs a "!" or a ":" runs only if the window has one (found at memory speed),
-    # which only the first window's namespace declaration usually has.
     odd_cell = re.compile(
         rb'<c(?=[\s>/])(?! r="[A-P]%s"(?: s="(?:%s)")?%s/?>)' % (_ROW_BELOW_300_000, plain_styles, _CELL_TYPES)
     )
-    odd_tags = (odd_cell, _RICH_TEXT, _TEXT_IN_PIECES, _NUMBER_IN_PIECES, _ODD_NUMBER)
-    # A run of text longer than the limit in bytes may be past it in characters: the stream
-    # measures and refuses it. With each cell's text one run (above), no cell calamine reads is
-    # past the limit; shared strings were measured as the workbook was opened.
-    long_text = re.compile(rb">[^<]{%d}" % (limits.max_cell_chars + 1))
-    formatted = b"|".join(str(index).encode() for index, style in enumerate(styles) if style.number_format != "General")
-    styled_cell = re.compile(rb'<c r="([A-P])(\d+)" s="(%s)"' % formatted) if formatted else None
-    formats: dict[tuple[int, int], str] = {}
+    # Each search starts from the text it needs ("<c"), so that the regular expression engine
+    # tries a match only where one could start rather than at every tag; a search that needs a
+    # "!", a ":" or a "&" runs only if the window has one (found at memory speed), which only
+    # the first window's namespace declaration usually has.
     for number, window in enumerate(_windows(archive, path)):
         if window is None:
-            return None
+            return False
         if number == 0:
             head = window[:200]
             if head.startswith(_BOM) or (b"encoding" in head and not _UTF8_DECLARED.search(head)):
-                return None
+                return False
         # Excel's _x000D_ escapes, which calamine reads and the stream leaves; carriage returns,
         # which XML reads as line ends; entities other than XML's own.
         if (b"_" in window and b"_x" in window) or b"\r" in window or (
                 b"&" in window and _UNKNOWN_ENTITY.search(window)):
-            return None
+            return False
         if (b"!" in window and b"<!" in window) or (b":" in window and _PREFIXED_ELEMENT.search(window)):
-            return None
-        if any(odd.search(window) for odd in odd_tags) or long_text.search(window):
+            return False
+        if odd_cell.search(window):
+            return False
+    return True
+
+
+def _number_formats(
+    archive: zipfile.ZipFile, path: str, styles: list[_Style], limits: Limits,
+) -> dict[tuple[int, int], str] | None:
+    """The second scan, beside calamine: the number format of each cell whose format is not
+    General, by (row, column); None if calamine might read a cell otherwise than the stream:
+    phonetic guides or rich text, a cell's text in two pieces (which the stream joins and
+    calamine may not), a value whose text is not a number as Excel writes one, or a run of text
+    longer than the cell limit."""
+    # A run longer than the limit in bytes may be past it in characters: the stream measures and
+    # refuses it. With each cell's text one run, no cell calamine reads is past the limit; shared
+    # strings were measured as the workbook was opened.
+    long_text = re.compile(rb">[^<]{%d}" % (limits.max_cell_chars + 1))
+    odd_tags = (_RICH_TEXT, _TEXT_IN_PIECES, _NUMBER_IN_PIECES, _ODD_NUMBER, long_text)
+    formatted = b"|".join(str(index).encode() for index, style in enumerate(styles) if style.number_format != "General")
+    styled_cell = re.compile(rb'<c r="([A-P])(\d+)" s="(%s)"' % formatted) if formatted else None
+    formats: dict[tuple[int, int], str] = {}
+    for window in _windows(archive, path):
+        # The first scan read the same windows: none is None.
+        if any(odd.search(window) for odd in odd_tags):
             return None
         if styled_cell is not None:
             for letter, row, style in styled_cell.findall(window):
